@@ -1,0 +1,3 @@
+module github.com/journeygraph/journeygraph
+
+go 1.26.8
