@@ -1,0 +1,190 @@
+package journeys
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"testing"
+	"time"
+)
+
+func TestStepRulesStep(t *testing.T) {
+	rs := StepRules{Rules: []StepRule{
+		{Event: "heartbeat", Exclude: true},
+		{Label: "email", Event: "email_*"},
+		{Label: "checkout", URL: "*/checkout/*"},
+		{Label: "product_view", Event: "page_view", URL: `re:^/p/\d+$`},
+		{Label: "page_view_again", Event: "page_view", URL: `re:^/p/\d+$`}, // never reached: first match wins
+		{Label: "help", URL: "re:(?i)/help"},
+		{Label: "home", Event: "page_view", URL: "https://shop.example/"},
+	}}
+	tests := []struct {
+		name  string
+		event Event
+		label string
+		keep  bool
+	}{
+		{"no rule matches: the name", Event{Name: "signup"}, "signup", true},
+		{"excluded", Event{Name: "heartbeat"}, "", false},
+		{"wildcard event", Event{Name: "email_open"}, "email", true},
+		{"wildcard needs the prefix", Event{Name: "my_email_open"}, "my_email_open", true},
+		{"url wildcard on full url", Event{Name: "page_view", URL: "https://shop.example/checkout/pay"}, "checkout", true},
+		{"url wildcard needs the slashes", Event{Name: "page_view", URL: "https://shop.example/checkout"}, "page_view", true},
+		{"regex on the path", Event{Name: "page_view", URL: "https://shop.example/p/42"}, "product_view", true},
+		{"regex on a bare path", Event{Name: "page_view", URL: "/p/42"}, "product_view", true},
+		{"regex anchored", Event{Name: "page_view", URL: "https://shop.example/p/42/reviews"}, "page_view", true},
+		{"event and url both required", Event{Name: "click", URL: "/p/42"}, "click", true},
+		{"no url, url rule skipped", Event{Name: "page_view"}, "page_view", true},
+		{"unanchored regex", Event{Name: "page_view", URL: "https://shop.example/HELP/faq"}, "help", true},
+		{"exact url", Event{Name: "page_view", URL: "https://shop.example/"}, "home", true},
+		{"case-sensitive", Event{Name: "Email_open"}, "Email_open", true},
+	}
+	if err := rs.Validate(); err != nil {
+		t.Fatalf("Validate: %v", err)
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			label, keep := rs.Step(tt.event)
+			if label != tt.label || keep != tt.keep {
+				t.Errorf("Step = %q, %v, want %q, %v", label, keep, tt.label, tt.keep)
+			}
+		})
+	}
+}
+
+func TestStepRulesValidate(t *testing.T) {
+	tests := []struct {
+		name    string
+		rules   []StepRule
+		message string
+		details int
+	}{
+		{"bad regex", []StepRule{{Label: "a", Event: "x"}, {Label: "b", Event: "y"}, {Label: "c", URL: "re:(unclosed"}},
+			"step rules: rules[2].url: bad regex \"(unclosed\": error parsing regexp: missing closing ): `(unclosed`", 1},
+		{"no pattern", []StepRule{{Label: "a"}}, "step rules: rules[0]: needs an event or a url pattern", 1},
+		{"no label", []StepRule{{Event: "x"}}, "step rules: rules[0].label: missing (a rule that does not exclude needs a label)", 1},
+		{"several problems", []StepRule{{Event: "x"}, {Label: "b", URL: "re:["}}, "step rules: rules[0].label: missing (a rule that does not exclude needs a label) (and 1 more problem)", 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := StepRules{Rules: tt.rules}.Validate()
+			e, ok := err.(*Error)
+			if !ok {
+				t.Fatalf("Validate() = %v, want an *Error", err)
+			}
+			if e.Code != EINVALID || e.Message != tt.message || len(e.Details) != tt.details {
+				t.Errorf("Validate() = %s %q with %d details, want %s %q with %d", e.Code, e.Message, len(e.Details), EINVALID, tt.message, tt.details)
+			}
+		})
+	}
+	if err := DefaultStepRules().Validate(); err != nil {
+		t.Errorf("DefaultStepRules().Validate() = %v", err)
+	}
+	if err := (StepRules{}).Validate(); err != nil {
+		t.Errorf("StepRules{}.Validate() = %v", err)
+	}
+}
+
+func TestDefaultStepRules(t *testing.T) {
+	rs := DefaultStepRules()
+	tests := []struct {
+		event Event
+		label string
+		keep  bool
+	}{
+		{Event{Name: "Product Viewed"}, "product_view", true},
+		{Event{Name: "product_view"}, "product_view", true},
+		{Event{Name: "Product Added"}, "add_to_cart", true},
+		{Event{Name: "Checkout Step Viewed"}, "checkout", true},
+		{Event{Name: "Order Completed"}, "purchase", true},
+		{Event{Name: "Email Opened"}, "email_open", true},
+		{Event{Name: "Unsubscribed"}, "unsubscribe", true},
+		{Event{Name: "page_view", URL: "https://shop.example/checkout/shipping"}, "checkout", true},
+		{Event{Name: "page_view", URL: "https://shop.example/checkout/complete?order=1"}, "purchase", true},
+		{Event{Name: "page_view", URL: "https://shop.example/"}, "page_view", true},
+		{Event{Name: "identify"}, "", false},
+		{Event{Name: "alias"}, "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.event.Name+" "+tt.event.URL, func(t *testing.T) {
+			label, keep := rs.Step(tt.event)
+			if label != tt.label || keep != tt.keep {
+				t.Errorf("Step = %q, %v, want %q, %v", label, keep, tt.label, tt.keep)
+			}
+		})
+	}
+}
+
+func TestStepRulesApply(t *testing.T) {
+	t0 := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
+	ev := func(person, name, session string, min int) Event {
+		return Event{Person: person, Name: name, Session: session, Time: t0.Add(time.Duration(min) * time.Minute)}
+	}
+	in := func() []Event {
+		return []Event{
+			ev("a", "page_view", "s1", 0), ev("b", "page_view", "", 0), ev("a", "page_view", "s1", 1),
+			ev("a", "identify", "s1", 2), ev("a", "page_view", "s1", 3), ev("a", "Product Added", "s1", 4),
+			ev("a", "page_view", "s2", 5), ev("b", "page_view", "", 6),
+		}
+	}
+	steps := func(events []Event) []string {
+		var out []string
+		for _, e := range events {
+			out = append(out, e.Person+":"+e.Step)
+		}
+		return out
+	}
+	rs := DefaultStepRules()
+	if got, want := steps(rs.Apply(in())), []string{"a:page_view", "b:page_view", "a:page_view", "a:page_view", "a:add_to_cart", "a:page_view", "b:page_view"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("Apply = %v, want %v", got, want)
+	}
+	rs.CollapseRepeats = true
+	// Repeats collapse per person and session; the excluded identify does not break a run.
+	if got, want := steps(rs.Apply(in())), []string{"a:page_view", "b:page_view", "a:add_to_cart", "a:page_view"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("Apply with CollapseRepeats = %v, want %v", got, want)
+	}
+}
+
+func TestStepRulesJSON(t *testing.T) {
+	var rs StepRules
+	in := `{"rules":[{"label":"email","event":"email_*"},{"url":"*/admin/*","exclude":true}],"collapse_repeats":true}`
+	if err := json.Unmarshal([]byte(in), &rs); err != nil {
+		t.Fatal(err)
+	}
+	want := StepRules{Rules: []StepRule{{Label: "email", Event: "email_*"}, {URL: "*/admin/*", Exclude: true}}, CollapseRepeats: true}
+	if !reflect.DeepEqual(rs, want) {
+		t.Errorf("got %+v, want %+v", rs, want)
+	}
+}
+
+func ExampleStepRules() {
+	rules := StepRules{Rules: []StepRule{
+		{Event: "identify", Exclude: true},
+		{Label: "email", Event: "email_*"},
+		{Label: "checkout", URL: "*/checkout/*"},
+		{Label: "product", Event: "page_view", URL: `re:^/p/\d+$`},
+	}}
+	if err := rules.Validate(); err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, e := range []Event{
+		{Name: "email_click"},
+		{Name: "page_view", URL: "https://shop.example/p/42"},
+		{Name: "page_view", URL: "https://shop.example/checkout/pay"},
+		{Name: "page_view", URL: "https://shop.example/about"},
+		{Name: "identify"},
+	} {
+		label, keep := rules.Step(e)
+		fmt.Printf("%s %s -> %q keep=%v\n", e.Name, e.URL, label, keep)
+	}
+	bad := StepRules{Rules: []StepRule{{Label: "p", URL: "re:^/p/(\\d+$"}}}
+	fmt.Println(bad.Validate())
+	// Output:
+	// email_click  -> "email" keep=true
+	// page_view https://shop.example/p/42 -> "product" keep=true
+	// page_view https://shop.example/checkout/pay -> "checkout" keep=true
+	// page_view https://shop.example/about -> "page_view" keep=true
+	// identify  -> "" keep=false
+	// step rules: rules[0].url: bad regex "^/p/(\\d+$": error parsing regexp: missing closing ): `^/p/(\d+$`
+}
