@@ -1,0 +1,51 @@
+package graph
+
+import (
+	"context"
+	"time"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"github.com/journeygraph/journeygraph/journeys"
+)
+
+// CreateBaseline writes events as bare :BaselineEvent nodes with the same
+// properties WriteEvents stores, in one transaction, with no dedupe, chain or
+// person: the floor an ingest benchmark compares WriteEvents against.
+func (s *Store) CreateBaseline(ctx context.Context, events []journeys.Event) error {
+	now := time.Now().UnixMilli()
+	rows := make([]map[string]any, len(events))
+	for i, e := range events {
+		rows[i] = eventRow(e, now)
+	}
+	return wrap("baseline", s.write(ctx, func(tx neo4j.ManagedTransaction) error {
+		_, err := run(ctx, tx, "baseline_create_events", map[string]any{"events": rows})
+		return err
+	}))
+}
+
+// DeleteBaseline removes every :BaselineEvent node.
+func (s *Store) DeleteBaseline(ctx context.Context) error {
+	sess := s.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: s.db})
+	defer sess.Close(ctx)
+	// CALL {} IN TRANSACTIONS needs an implicit (auto-commit) transaction.
+	res, err := sess.Run(ctx, queryText("delete_baseline", nil), nil)
+	if err == nil {
+		_, err = res.Consume(ctx)
+	}
+	return wrap("delete baseline", err)
+}
+
+// DeletePeople erases people with all their events and aliases, and returns
+// how many events were deleted.
+func (s *Store) DeletePeople(ctx context.Context, ids []string) (int, error) {
+	var n int64
+	err := s.write(ctx, func(tx neo4j.ManagedTransaction) error {
+		recs, err := run(ctx, tx, "delete_people", map[string]any{"ids": ids})
+		if err == nil && len(recs) > 0 {
+			n = intOf(recs[0], "events")
+		}
+		return err
+	})
+	return int(n), wrap("delete people", err)
+}

@@ -1,0 +1,85 @@
+// Package graphtest opens the real Neo4j for integration tests. There is no
+// mock database: tests talk to the server scripts/neo4j.sh starts (or to the
+// one NEO4J_URI names).
+package graphtest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/journeygraph/journeygraph/graph"
+)
+
+// Config returns the Neo4j settings for tests: NEO4J_URI, NEO4J_USER,
+// NEO4J_PASSWORD and NEO4J_DATABASE when set, else the local server of
+// scripts/neo4j.sh (bolt://127.0.0.1:$NEO4J_BOLT_PORT, password from
+// .neo4j/password).
+func Config() graph.Config {
+	cfg := graph.Config{
+		URI:      os.Getenv("NEO4J_URI"),
+		User:     envOr("NEO4J_USER", "neo4j"),
+		Password: os.Getenv("NEO4J_PASSWORD"),
+		Database: envOr("NEO4J_DATABASE", "neo4j"),
+		MaxRetry: 5 * time.Second,
+	}
+	if cfg.URI == "" {
+		cfg.URI = "bolt://127.0.0.1:" + envOr("NEO4J_BOLT_PORT", "7687")
+	}
+	if cfg.Password == "" {
+		if b, err := os.ReadFile(filepath.Join(RepoRoot(), ".neo4j", "password")); err == nil {
+			cfg.Password = strings.TrimSpace(string(b))
+		}
+	}
+	return cfg
+}
+
+// Open returns a store on the real Neo4j, closed when the test ends. Under
+// -short the test is skipped; when Neo4j cannot be reached the test fails if
+// CI=true (CI must never skip integration tests) and is skipped otherwise,
+// with the command that starts Neo4j.
+func Open(tb testing.TB) *graph.Store {
+	tb.Helper()
+	if testing.Short() {
+		tb.Skip("integration test: needs Neo4j (skipped with -short)")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	s, err := graph.Open(ctx, Config())
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			tb.Fatalf("Neo4j unreachable under CI=true: %v", err)
+		}
+		tb.Skipf("Neo4j unreachable (start it with scripts/neo4j.sh start): %v", err)
+	}
+	tb.Cleanup(func() { s.Close(context.Background()) })
+	return s
+}
+
+// RunID returns a fresh prefix for the ids a test writes, so tests sharing
+// the one Neo4j database never see each other's people and events.
+func RunID(tb testing.TB) string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	name := strings.NewReplacer("/", "_", " ", "_").Replace(tb.Name())
+	return "t-" + name + "-" + hex.EncodeToString(b) + "-"
+}
+
+// RepoRoot is the repository's root folder.
+func RepoRoot() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Clean(filepath.Join(filepath.Dir(file), "..", ".."))
+}
+
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}

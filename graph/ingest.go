@@ -1,0 +1,237 @@
+package graph
+
+import (
+	"context"
+	"encoding/json"
+	"sort"
+	"time"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"github.com/journeygraph/journeygraph/journeys"
+)
+
+// WriteEvents stores a batch of events in one transaction, idempotently:
+// events whose id is stored already are counted as duplicates and left as
+// they are. Each touched person's chain stays exactly sorted by (time, id):
+// events that come after the person's last event are appended; any earlier
+// one makes the person's chain be rebuilt from their events. Identify and
+// alias events merge the anonymous person into the known one first.
+func (s *Store) WriteEvents(ctx context.Context, events []journeys.Event) (journeys.WriteResult, error) {
+	var res journeys.WriteResult
+	if len(events) == 0 {
+		return res, nil
+	}
+	now := time.Now().UnixMilli()
+	err := s.write(ctx, func(tx neo4j.ManagedTransaction) error {
+		res = journeys.WriteResult{}
+		return s.writeBatch(ctx, tx, events, now, &res)
+	})
+	if err != nil {
+		return journeys.WriteResult{}, wrap("write events", err)
+	}
+	return res, nil
+}
+
+func (s *Store) writeBatch(ctx context.Context, tx neo4j.ManagedTransaction, events []journeys.Event, now int64, res *journeys.WriteResult) error {
+	ids := make([]string, 0, len(events))
+	for _, e := range events {
+		ids = append(ids, e.ID)
+	}
+	// Idempotency: drop the events stored already.
+	recs, err := run(ctx, tx, "find_events", map[string]any{"ids": ids})
+	if err != nil {
+		return err
+	}
+	stored := make(map[string]bool, len(recs))
+	for _, r := range recs {
+		stored[str(r, "id")] = true
+	}
+	var fresh, identities []journeys.Event
+	for _, e := range events {
+		if stored[e.ID] {
+			res.Duplicates++
+			continue
+		}
+		stored[e.ID] = true // a repeat within the batch is a duplicate too
+		fresh = append(fresh, e)
+		if e.Type == journeys.TypeIdentify || e.Type == journeys.TypeAlias {
+			identities = append(identities, e)
+		}
+	}
+	relink := map[string]bool{}
+	if len(identities) > 0 {
+		if err := s.applyIdentities(ctx, tx, identities, now, relink); err != nil {
+			return err
+		}
+	}
+	if err := resolveAliases(ctx, tx, fresh); err != nil {
+		return err
+	}
+	journeys.SortEvents(fresh)
+	return appendEvents(ctx, tx, fresh, now, res, relink)
+}
+
+// appendEvents stores fresh events (sorted by person, time, id) and links
+// them into their people's chains.
+func appendEvents(ctx context.Context, tx neo4j.ManagedTransaction, fresh []journeys.Event, now int64, res *journeys.WriteResult, relink map[string]bool) error {
+	people := make([]string, 0)
+	for i, e := range fresh {
+		if i == 0 || fresh[i-1].Person != e.Person {
+			people = append(people, e.Person)
+		}
+	}
+	for p := range relink {
+		people = append(people, p)
+	}
+	sort.Strings(people)
+	people = compact(people)
+	if len(people) == 0 {
+		return nil
+	}
+	recs, err := run(ctx, tx, "lock_people", map[string]any{"people": people, "now": now})
+	if err != nil {
+		return err
+	}
+	type tail struct {
+		id string
+		ts int64
+	}
+	last := make(map[string]*tail, len(recs))
+	for _, r := range recs {
+		if id := str(r, "last_id"); id != "" {
+			ts, _ := r.Get("last_ts")
+			last[str(r, "person")] = &tail{id: id, ts: toInt64(ts)}
+		}
+	}
+	rows := make([]map[string]any, 0, len(fresh))
+	var links, pointers []map[string]any
+	for start := 0; start < len(fresh); {
+		end := start
+		for end < len(fresh) && fresh[end].Person == fresh[start].Person {
+			end++
+		}
+		group, person := fresh[start:end], fresh[start].Person
+		for _, e := range group {
+			rows = append(rows, eventRow(e, now))
+		}
+		res.Accepted += len(group)
+		start = end
+		if relink[person] {
+			continue
+		}
+		t := last[person]
+		first := group[0]
+		if t != nil && (first.Time.UnixMilli() < t.ts || first.Time.UnixMilli() == t.ts && first.ID < t.id) {
+			relink[person] = true // a late event: rebuild this chain
+			continue
+		}
+		prevID, prevTS := "", int64(0)
+		pointer := map[string]any{"id": person, "added": len(group), "last": group[len(group)-1].ID, "first": nil}
+		if t != nil {
+			prevID, prevTS = t.id, t.ts
+		} else {
+			pointer["first"] = first.ID
+		}
+		for _, e := range group {
+			ts := e.Time.UnixMilli()
+			if prevID != "" {
+				links = append(links, map[string]any{"from": prevID, "to": e.ID, "gap_s": float64(ts-prevTS) / 1000})
+			}
+			prevID, prevTS = e.ID, ts
+		}
+		pointers = append(pointers, pointer)
+	}
+	if len(rows) > 0 {
+		if _, err := run(ctx, tx, "create_events", map[string]any{"events": rows}); err != nil {
+			return err
+		}
+	}
+	if len(links) > 0 {
+		if _, err := run(ctx, tx, "link_events", map[string]any{"links": links}); err != nil {
+			return err
+		}
+	}
+	if len(pointers) > 0 {
+		if _, err := run(ctx, tx, "set_pointers", map[string]any{"people": pointers}); err != nil {
+			return err
+		}
+	}
+	if len(relink) > 0 {
+		ps := make([]string, 0, len(relink))
+		for p := range relink {
+			ps = append(ps, p)
+		}
+		sort.Strings(ps)
+		if _, err := run(ctx, tx, "relink_people", map[string]any{"people": ps}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// eventRow maps an event to the whitelisted Event node properties. Empty
+// values become null, which Neo4j does not store.
+func eventRow(e journeys.Event, now int64) map[string]any {
+	row := map[string]any{
+		"id":          e.ID,
+		"person":      e.Person,
+		"type":        e.Type,
+		"name":        e.Name,
+		"ts":          e.Time.UnixMilli(),
+		"step":        nullable(e.Step),
+		"channel":     nullable(e.Channel),
+		"campaign":    nullable(e.Campaign),
+		"device":      nullable(e.Device),
+		"url":         nullable(e.URL),
+		"session_key": nullable(e.Session),
+		"ingested_ts": now,
+		"value":       nil,
+		"props":       nil,
+	}
+	if e.Anonymous {
+		row["anonymous"] = true
+	}
+	if e.Value != 0 {
+		row["value"] = e.Value
+	}
+	if len(e.Properties) > 0 {
+		if b, err := json.Marshal(e.Properties); err == nil {
+			row["props"] = string(b)
+		}
+	}
+	return row
+}
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func str(r *neo4j.Record, key string) string {
+	v, _ := r.Get(key)
+	s, _ := v.(string)
+	return s
+}
+
+func toInt64(v any) int64 {
+	switch x := v.(type) {
+	case int64:
+		return x
+	case float64:
+		return int64(x)
+	}
+	return 0
+}
+
+func compact(sorted []string) []string {
+	out := sorted[:0]
+	for i, s := range sorted {
+		if i == 0 || s != sorted[i-1] {
+			out = append(out, s)
+		}
+	}
+	return out
+}

@@ -1,0 +1,168 @@
+// Package graph stores journeys in Neo4j: each person's events form one
+// time-ordered chain of NEXT edges between FIRST and LAST pointers. It is the
+// only package that imports the Neo4j driver; no driver type leaves it.
+package graph
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j/config"
+	"github.com/sirupsen/logrus"
+
+	"github.com/journeygraph/journeygraph/cypher"
+	"github.com/journeygraph/journeygraph/journeys"
+)
+
+// Config says how to reach Neo4j.
+type Config struct {
+	URI      string // bolt://127.0.0.1:7687, neo4j+s://... for Aura
+	User     string
+	Password string
+	Database string        // "neo4j" when empty
+	MaxRetry time.Duration // how long a managed transaction is retried; 30s when 0
+	Log      logrus.FieldLogger
+}
+
+// Store is the Neo4j implementation of the journeys store interfaces.
+type Store struct {
+	driver neo4j.DriverWithContext
+	db     string
+	log    logrus.FieldLogger
+}
+
+var (
+	_ journeys.EventWriter   = (*Store)(nil)
+	_ journeys.JourneyReader = (*Store)(nil)
+)
+
+// Open connects to Neo4j, checks it answers and applies the schema.
+func Open(ctx context.Context, cfg Config) (*Store, error) {
+	if cfg.URI == "" {
+		return nil, journeys.Errorf(journeys.EINVALID, "NEO4J_URI is empty")
+	}
+	if cfg.Database == "" {
+		cfg.Database = "neo4j"
+	}
+	if cfg.MaxRetry == 0 {
+		cfg.MaxRetry = 30 * time.Second
+	}
+	if cfg.Log == nil {
+		l := logrus.New()
+		l.Out = io.Discard
+		cfg.Log = l
+	}
+	driver, err := neo4j.NewDriverWithContext(cfg.URI, neo4j.BasicAuth(cfg.User, cfg.Password, ""),
+		func(c *config.Config) {
+			c.MaxTransactionRetryTime = cfg.MaxRetry
+			c.SocketConnectTimeout = 5 * time.Second
+			c.ConnectionAcquisitionTimeout = 30 * time.Second
+		})
+	if err != nil {
+		return nil, journeys.Errorf(journeys.EINVALID, "neo4j: %v", err)
+	}
+	s := &Store{driver: driver, db: cfg.Database, log: cfg.Log}
+	if err := s.Ping(ctx); err != nil {
+		driver.Close(ctx)
+		return nil, err
+	}
+	if err := s.Migrate(ctx); err != nil {
+		driver.Close(ctx)
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close releases the driver's connections.
+func (s *Store) Close(ctx context.Context) error { return s.driver.Close(ctx) }
+
+// Ping checks Neo4j answers a query; EUNAVAILABLE when it does not.
+func (s *Store) Ping(ctx context.Context) error {
+	_, err := neo4j.ExecuteQuery(ctx, s.driver, "RETURN 1", nil, neo4j.EagerResultTransformer,
+		neo4j.ExecuteQueryWithDatabase(s.db))
+	return wrap("ping", err)
+}
+
+// Migrate applies every schema statement in order (each is idempotent) and
+// waits for the indexes to come online.
+func (s *Store) Migrate(ctx context.Context) error {
+	for _, stmt := range cypher.Schema() {
+		if _, err := neo4j.ExecuteQuery(ctx, s.driver, stmt, nil, neo4j.EagerResultTransformer,
+			neo4j.ExecuteQueryWithDatabase(s.db)); err != nil {
+			return wrap("schema", err)
+		}
+	}
+	_, err := neo4j.ExecuteQuery(ctx, s.driver, "CALL db.awaitIndexes(300)", nil, neo4j.EagerResultTransformer,
+		neo4j.ExecuteQueryWithDatabase(s.db))
+	return wrap("await indexes", err)
+}
+
+// write runs work in a managed write transaction (retried on transient
+// errors and lost connections).
+func (s *Store) write(ctx context.Context, work func(tx neo4j.ManagedTransaction) error) error {
+	sess := s.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: s.db, AccessMode: neo4j.AccessModeWrite})
+	defer sess.Close(ctx)
+	_, err := sess.ExecuteWrite(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+		return nil, work(tx)
+	})
+	return err
+}
+
+// read runs work in a managed read transaction.
+func (s *Store) read(ctx context.Context, work func(tx neo4j.ManagedTransaction) error) error {
+	sess := s.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: s.db, AccessMode: neo4j.AccessModeRead})
+	defer sess.Close(ctx)
+	_, err := sess.ExecuteRead(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+		return nil, work(tx)
+	})
+	return err
+}
+
+// run executes one named query in tx and returns its records. A parameter
+// the query uses but params lacks is a programming error reported at once.
+func run(ctx context.Context, tx neo4j.ManagedTransaction, name string, params map[string]any) ([]*neo4j.Record, error) {
+	res, err := tx.Run(ctx, queryText(name, params), params)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	recs, err := res.Collect(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return recs, nil
+}
+
+// queryText loads a named query and panics when params lacks one of its
+// $parameters: a programming error that the integration tests catch.
+func queryText(name string, params map[string]any) string {
+	q := cypher.Query(name)
+	for _, p := range cypher.Params(q) {
+		if _, ok := params[p]; !ok {
+			panic(fmt.Sprintf("graph: query %s: parameter $%s not supplied", name, p))
+		}
+	}
+	return q
+}
+
+// wrap turns driver errors into the journeys error vocabulary: a Neo4j that
+// cannot be reached is EUNAVAILABLE (callers answer 503 and retry later).
+func wrap(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var jerr *journeys.Error
+	if errors.As(err, &jerr) {
+		return err
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return &journeys.Error{Code: journeys.EUNAVAILABLE, Message: fmt.Sprintf("%s: %v", op, err)}
+	}
+	if neo4j.IsConnectivityError(err) || neo4j.IsRetryable(err) || neo4j.IsTransactionExecutionLimit(err) {
+		return &journeys.Error{Code: journeys.EUNAVAILABLE, Message: fmt.Sprintf("%s: neo4j unavailable: %v", op, err)}
+	}
+	return fmt.Errorf("%s: %w", op, err)
+}
