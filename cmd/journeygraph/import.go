@@ -1,0 +1,121 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/sirupsen/logrus"
+
+	"github.com/journeygraph/journeygraph/graph"
+	"github.com/journeygraph/journeygraph/journeys"
+)
+
+// importFlags are the flags of import (and demo).
+type importFlags struct {
+	preset, mapping, rejects, stateDir string
+	batch                              int
+	noResume                           bool
+	steps                              *string
+	neo4j                              *graph.Config
+}
+
+func (f *importFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.preset, "preset", "", "column mapping of a known dataset: "+strings.Join(journeys.PresetNames(), ", ")+" (default: detected from the header)")
+	fs.StringVar(&f.mapping, "mapping", "", "JSON file with a column mapping (instead of --preset)")
+	fs.StringVar(&f.rejects, "rejects", "rejected.csv", "CSV file receiving rejected rows with their reasons (appended)")
+	fs.StringVar(&f.stateDir, "state-dir", ".journeygraph-import", "folder of the checkpoints that make an import resumable")
+	fs.IntVar(&f.batch, "batch", journeys.DefaultBatchSize, "events per transaction")
+	fs.BoolVar(&f.noResume, "no-resume", false, "ignore checkpoints and read every file from the start")
+	f.steps = stepRulesFlag(fs)
+	f.neo4j = neo4jFlags(fs)
+}
+
+func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var f importFlags
+	fs := flag.NewFlagSet("import", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	f.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		return fmt.Errorf("import: no file given")
+	}
+	log := newLogger(stderr)
+	store, err := openStore(ctx, f.neo4j, log)
+	if err != nil {
+		return err
+	}
+	defer store.Close(context.Background())
+	_, err = importFiles(ctx, &f, store, fs.Args(), stdout, stderr, log)
+	return err
+}
+
+// importFiles imports files one after the other and prints a summary line
+// per file. It stops at the first file that fails; running again resumes.
+func importFiles(ctx context.Context, f *importFlags, store journeys.EventWriter, files []string, stdout, stderr io.Writer, log logrus.FieldLogger) ([]journeys.ImportResult, error) {
+	m, err := chooseMapping(f.preset, f.mapping)
+	if err != nil {
+		return nil, err
+	}
+	rules, err := loadStepRules(*f.steps)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Dir(f.rejects), 0o755); err != nil {
+		return nil, fmt.Errorf("rejects file: %w", err)
+	}
+	rejects, err := os.OpenFile(f.rejects, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("rejects file: %w", err)
+	}
+	defer rejects.Close()
+	bar := newProgress(stderr)
+	im := &journeys.Importer{
+		Ingester:  &journeys.Ingester{Store: store, Rules: rules, BatchSize: f.batch},
+		BatchSize: f.batch, StateDir: f.stateDir, Resume: !f.noResume,
+		Rejects: rejects, Progress: bar.update,
+	}
+	var results []journeys.ImportResult
+	for _, path := range files {
+		res, err := im.ImportFile(ctx, path, m)
+		bar.done()
+		if err != nil {
+			return results, err
+		}
+		results = append(results, res)
+		note := ""
+		if res.Resumed {
+			note = " (resumed)"
+		}
+		fmt.Fprintf(stdout, "%s: read %d, accepted %d, duplicates %d, rejected %d%s\n",
+			path, res.Read, res.Accepted, res.Duplicates, res.Rejected, note)
+		if res.Rejected > 0 {
+			fmt.Fprintf(stdout, "  rejected rows and reasons: %s\n", f.rejects)
+		}
+		log.WithFields(logrus.Fields{"file": path, "accepted": res.Accepted, "duplicates": res.Duplicates,
+			"rejected": res.Rejected}).Debug("imported")
+	}
+	return results, nil
+}
+
+func chooseMapping(preset, path string) (journeys.Mapping, error) {
+	switch {
+	case preset != "" && path != "":
+		return journeys.Mapping{}, fmt.Errorf("import: give --preset or --mapping, not both")
+	case preset != "":
+		m, ok := journeys.Preset(preset)
+		if !ok {
+			return m, fmt.Errorf("import: --preset %q is not one of %s", preset, strings.Join(journeys.PresetNames(), ", "))
+		}
+		return m, nil
+	case path != "":
+		return journeys.LoadMapping(path)
+	}
+	return journeys.Mapping{}, nil // detected from each file's header
+}

@@ -1,0 +1,68 @@
+// Command journeygraph is the customer-journey analyser: it serves the API
+// and web app, imports event files and runs benchmarks.
+//
+//	journeygraph serve   [flags]           serve the HTTP API on --addr
+//	journeygraph import  [flags] FILE...   import CSV/JSONL/seq files (gzip too)
+//	journeygraph demo    [flags]           import the demo data, then serve
+//	journeygraph bench ingest [flags]      ingest throughput vs a bare CREATE baseline
+//
+// Neo4j is reached through NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD and
+// NEO4J_DATABASE (or the matching flags); without them, the local server of
+// scripts/neo4j.sh is used.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "journeygraph:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+const usage = `usage: journeygraph <command> [flags]
+
+commands:
+  serve    serve the HTTP API
+  import   import event files (csv, jsonl, seq; .gz too)
+  demo     import the demo data shipped in testdata/demo, then serve
+  bench    benchmarks: bench ingest
+
+run "journeygraph <command> -h" for the flags of a command.
+`
+
+// run is main without the process: the end-to-end tests call it.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("no command")
+	}
+	switch args[0] {
+	case "serve":
+		return runServe(ctx, args[1:], stdout, stderr)
+	case "import":
+		return runImport(ctx, args[1:], stdout, stderr)
+	case "demo":
+		return runDemo(ctx, args[1:], stdout, stderr)
+	case "bench":
+		return runBench(ctx, args[1:], stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", args[0])
+}

@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/sirupsen/logrus"
+
+	"github.com/journeygraph/journeygraph/graph"
+	"github.com/journeygraph/journeygraph/journeys"
+	"github.com/journeygraph/journeygraph/web"
+)
+
+// serveFlags are the flags of serve (and demo).
+type serveFlags struct {
+	addr      string
+	writeKeys string
+	readKeys  string
+	steps     *string
+	neo4j     *graph.Config
+	ready     chan<- string // tests: receives the listening address
+}
+
+func (f *serveFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.addr, "addr", env("JOURNEYGRAPH_ADDR", "127.0.0.1:8080"), "listen address (JOURNEYGRAPH_ADDR)")
+	fs.StringVar(&f.writeKeys, "write-keys", env("JOURNEYGRAPH_WRITE_KEYS", ""), "comma-separated API keys for ingest (JOURNEYGRAPH_WRITE_KEYS; generated and logged when empty)")
+	fs.StringVar(&f.readKeys, "read-keys", env("JOURNEYGRAPH_READ_KEYS", ""), "comma-separated API keys for reads (JOURNEYGRAPH_READ_KEYS; generated and logged when empty)")
+	f.steps = stepRulesFlag(fs)
+	f.neo4j = neo4jFlags(fs)
+}
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var f serveFlags
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	f.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	return serve(ctx, &f, newLogger(stderr), stdout)
+}
+
+// serve runs the HTTP server until ctx ends, then shuts down gracefully
+// (requests in flight finish and are answered).
+func serve(ctx context.Context, f *serveFlags, log *logrus.Logger, stdout io.Writer) error {
+	rules, err := loadStepRules(*f.steps)
+	if err != nil {
+		return err
+	}
+	store, err := openStore(ctx, f.neo4j, log)
+	if err != nil {
+		return err
+	}
+	defer store.Close(context.Background())
+	writeKeys, readKeys := splitKeys(f.writeKeys), splitKeys(f.readKeys)
+	if len(writeKeys) == 0 {
+		writeKeys = []string{"jgw_" + randomKey()}
+		fmt.Fprintf(stdout, "write key (generated; set JOURNEYGRAPH_WRITE_KEYS to choose): %s\n", writeKeys[0])
+	}
+	if len(readKeys) == 0 {
+		readKeys = []string{"jgr_" + randomKey()}
+		fmt.Fprintf(stdout, "read key (generated; set JOURNEYGRAPH_READ_KEYS to choose): %s\n", readKeys[0])
+	}
+	ingester := &journeys.Ingester{Store: store, Rules: rules}
+	srv := web.New(web.Config{WriteKeys: writeKeys, ReadKeys: readKeys, Log: log}, ingester, store, store)
+
+	ln, err := net.Listen("tcp", f.addr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", f.addr, err)
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	fmt.Fprintf(stdout, "journeygraph serving on http://%s\n", ln.Addr())
+	if f.ready != nil {
+		f.ready <- ln.Addr().String()
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func splitKeys(s string) []string {
+	var out []string
+	for _, k := range strings.Split(s, ",") {
+		if k = strings.TrimSpace(k); k != "" {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+func randomKey() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}

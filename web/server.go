@@ -1,0 +1,92 @@
+// Package web serves journeygraph over HTTP with gin: the JSON API under
+// /api/v1 (and Segment-compatible /v1 ingest routes), health checks and,
+// later, the HTML app. It is the only package that imports gin.
+package web
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/sirupsen/logrus"
+
+	"github.com/journeygraph/journeygraph/journeys"
+)
+
+// Ingester stores a batch of validated events (journeys.Ingester).
+type Ingester interface {
+	Ingest(ctx context.Context, events []journeys.Event) (journeys.WriteResult, error)
+}
+
+// Pinger says whether the store answers.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// Config holds the server's settings.
+type Config struct {
+	WriteKeys      []string        // API keys allowed to send events
+	ReadKeys       []string        // API keys allowed to read (write keys may read too)
+	MaxBodyBytes   int64           // request body limit; 5 MiB when 0
+	Limits         journeys.Limits // event validation limits
+	SessionTimeout time.Duration   // journeys.DefaultSessionTimeout when 0
+	Log            logrus.FieldLogger
+	Now            func() time.Time // time.Now when nil
+}
+
+// Server is the HTTP surface of journeygraph.
+type Server struct {
+	cfg      Config
+	ingest   Ingester
+	journeys journeys.JourneyReader
+	store    Pinger
+	router   *gin.Engine
+}
+
+// New builds the server and its routes.
+func New(cfg Config, ingest Ingester, jr journeys.JourneyReader, store Pinger) *Server {
+	if cfg.MaxBodyBytes == 0 {
+		cfg.MaxBodyBytes = 5 << 20
+	}
+	if cfg.Log == nil {
+		l := logrus.New()
+		l.Out = io.Discard
+		cfg.Log = l
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	gin.SetMode(gin.ReleaseMode)
+	s := &Server{cfg: cfg, ingest: ingest, journeys: jr, store: store, router: gin.New()}
+	s.router.Use(s.logRequests(), gin.CustomRecovery(s.recovered))
+	s.router.NoRoute(func(c *gin.Context) {
+		s.fail(c, journeys.Errorf(journeys.ENOTFOUND, "no route %s %s", c.Request.Method, c.Request.URL.Path))
+	})
+	s.registerHealthRoutes(s.router.Group(""))
+	api := s.router.Group("/api/v1")
+	s.registerEventRoutes(api.Group("", s.requireKey(cfg.WriteKeys)))
+	s.registerSegmentCompatRoutes(s.router.Group("/v1", s.requireKey(cfg.WriteKeys)))
+	s.registerPeopleRoutes(api.Group("", s.requireKey(append(append([]string{}, cfg.ReadKeys...), cfg.WriteKeys...))))
+	return s
+}
+
+// ServeHTTP makes Server an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.ServeHTTP(w, r) }
+
+func (s *Server) logRequests() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		start := time.Now()
+		c.Next()
+		s.cfg.Log.WithFields(logrus.Fields{
+			"method": c.Request.Method, "path": c.Request.URL.Path, "status": c.Writer.Status(),
+			"ms": time.Since(start).Milliseconds(),
+		}).Info("request")
+	}
+}
+
+func (s *Server) recovered(c *gin.Context, v any) {
+	s.cfg.Log.WithField("panic", v).Error("handler panicked")
+	s.fail(c, journeys.Errorf(journeys.EINTERNAL, "internal error"))
+}
