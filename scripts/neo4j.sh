@@ -6,11 +6,13 @@
 #   scripts/neo4j.sh restart  stop then start
 #   scripts/neo4j.sh status   exit 0 when running and Bolt answers
 #   scripts/neo4j.sh env      print NEO4J_* export lines for the running server
+#   scripts/neo4j.sh kill     SIGKILL it (tests of crash recovery)
 #   scripts/neo4j.sh wipe     stop and delete the local database (jars are kept)
 #
 # Everything lives in $NEO4J_LOCAL_DIR (default .neo4j/ at the repo root, git-ignored).
 # Settings (environment): NEO4J_VERSION (5.26.30), NEO4J_BOLT_PORT (7687), NEO4J_PASSWORD
-# (generated once and kept in .neo4j/password when unset), NEO4J_HEAP (2g), NEO4J_PAGECACHE (1g).
+# (generated once and kept in .neo4j/password when unset), NEO4J_HEAP (2g), NEO4J_PAGECACHE (1g),
+# NEO4J_LIB_DIR (where the jars are cached; default $NEO4J_LOCAL_DIR/lib-$NEO4J_VERSION).
 # Starting twice is harmless: a running server is reused.
 set -euo pipefail
 
@@ -20,7 +22,7 @@ version=${NEO4J_VERSION:-5.26.30}
 port=${NEO4J_BOLT_PORT:-7687}
 heap=${NEO4J_HEAP:-2g}
 pagecache=${NEO4J_PAGECACHE:-1g}
-lib=$dir/lib-$version
+lib=${NEO4J_LIB_DIR:-$dir/lib-$version}
 home=$dir/home
 pidfile=$dir/neo4j.pid
 
@@ -141,6 +143,9 @@ case "${1:-}" in
   start) start ;;
   stop) stop ;;
   restart) stop; start ;;
+  kill)
+    if pid=$(running_pid); then kill -KILL "$pid"; while kill -0 "$pid" 2>/dev/null; do sleep 0.2; done; fi
+    rm -f "$pidfile"; log "killed" ;;
   status)
     if pid=$(running_pid) && bolt_open; then echo "running (pid $pid, bolt 127.0.0.1:$port)"; else echo "not running"; exit 1; fi ;;
   env)
@@ -149,5 +154,5 @@ case "${1:-}" in
     echo "export NEO4J_PASSWORD=$(password)"
     echo "export NEO4J_DATABASE=neo4j" ;;
   wipe) stop; rm -rf "$home/data" ;;
-  *) echo "usage: $0 start|stop|restart|status|env|wipe" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|restart|kill|status|env|wipe" >&2; exit 2 ;;
 esac
