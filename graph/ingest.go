@@ -89,6 +89,7 @@ func appendEvents(ctx context.Context, tx neo4j.ManagedTransaction, fresh []jour
 	if len(people) == 0 {
 		return nil
 	}
+	res.People = people
 	recs, err := run(ctx, tx, "lock_people", map[string]any{"people": people, "now": now})
 	if err != nil {
 		return err
@@ -185,6 +186,7 @@ func eventRow(e journeys.Event, now int64) map[string]any {
 		"device":      nullable(e.Device),
 		"url":         nullable(e.URL),
 		"session_key": nullable(e.Session),
+		"product":     nullable(e.Product),
 		"ingested_ts": now,
 		"value":       nil,
 		"props":       nil,

@@ -238,3 +238,16 @@ func TestDeletePeopleErasesEverything(t *testing.T) {
 		t.Errorf("re-send after erasure: %+v, want accepted", got)
 	}
 }
+
+func TestWriteResultNamesTouchedPeople(t *testing.T) {
+	s := graphtest.Open(t)
+	run := graphtest.RunID(t)
+	a, b := run+"a", run+"b"
+	res := write(t, s, ev(b, "view", 1), ev(a, "view", 2), ev(a, "cart", 3))
+	if want := []string{a, b}; !slices.Equal(res.People, want) {
+		t.Errorf("People = %v, want %v", res.People, want)
+	}
+	if res = write(t, s, ev(a, "view", 2)); len(res.People) != 0 {
+		t.Errorf("a batch of duplicates touched %v, want nobody", res.People)
+	}
+}

@@ -59,7 +59,7 @@ func journeyEvent(person string, r *neo4j.Record) journeys.JourneyEvent {
 	e := journeys.JourneyEvent{Event: journeys.Event{
 		ID: str(r, "id"), Type: str(r, "type"), Person: person, Name: str(r, "name"), Step: str(r, "step"),
 		Time: millis(intOf(r, "ts")), Channel: str(r, "channel"), Campaign: str(r, "campaign"),
-		Device: str(r, "device"), URL: str(r, "url"), Session: str(r, "session"),
+		Device: str(r, "device"), URL: str(r, "url"), Session: str(r, "session"), Product: str(r, "product"),
 	}}
 	if v, ok := r.Get("value"); ok {
 		e.Value, _ = v.(float64)

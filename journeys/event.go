@@ -49,6 +49,7 @@ type Event struct {
 	Device     string         `json:"device,omitempty"`
 	URL        string         `json:"url,omitempty"`
 	Session    string         `json:"session,omitempty"` // sender-supplied session id, if any
+	Product    string         `json:"product,omitempty"` // the product (item, SKU) the event is about, if any
 	Value      float64        `json:"value,omitempty"`   // revenue/price if given, else 0
 	Properties map[string]any `json:"properties,omitempty"`
 }
@@ -88,7 +89,7 @@ func (e *Event) contentID() string {
 		typ = ""
 	}
 	extra := [...]struct{ k, v string }{{"$type", typ}, {"$previous_id", e.PreviousID},
-		{"$channel", e.Channel}, {"$campaign", e.Campaign}, {"$device", e.Device}, {"$url", e.URL}, {"$session", e.Session}}
+		{"$channel", e.Channel}, {"$campaign", e.Campaign}, {"$device", e.Device}, {"$url", e.URL}, {"$session", e.Session}, {"$product", e.Product}}
 	n := 0
 	for _, x := range extra {
 		if x.v != "" {

@@ -10,6 +10,7 @@ type WriteResult struct {
 	Accepted   int        `json:"accepted"`   // events stored for the first time (identity events included)
 	Duplicates int        `json:"duplicates"` // events whose id was stored already, or repeated in the batch
 	Rejected   []RowError `json:"rejected"`   // items the store refused (for example a conflicting alias)
+	People     []string   `json:"-"`          // people whose journey changed (after identity merges), sorted per batch
 }
 
 // Add folds o into r.
@@ -17,6 +18,7 @@ func (r *WriteResult) Add(o WriteResult) {
 	r.Accepted += o.Accepted
 	r.Duplicates += o.Duplicates
 	r.Rejected = append(r.Rejected, o.Rejected...)
+	r.People = append(r.People, o.People...)
 }
 
 // EventWriter stores events in the path graph. WriteEvents is idempotent by

@@ -43,7 +43,7 @@ type Mapping struct {
 
 	// Columns or fields holding the event's parts. Person, Time and Name
 	// (or Constant["name"]) are required for CSV and JSONL.
-	Person, Time, Name, Session, Channel, Campaign, Device, URL, Value, ID string
+	Person, Time, Name, Session, Channel, Campaign, Device, URL, Value, ID, Product string
 
 	Names    map[string]string // raw event name -> canonical, e.g. pv -> product_view; unlisted names are kept
 	Columns  []string          // column names when there is no header
@@ -68,6 +68,7 @@ type mappingFile struct {
 	Device       string            `json:"device"`
 	URL          string            `json:"url"`
 	Value        string            `json:"value"`
+	Product      string            `json:"product"`
 	ID           string            `json:"id"`
 	Names        map[string]string `json:"names"`
 	Columns      []string          `json:"columns"`
@@ -125,7 +126,7 @@ func LoadMapping(path string) (Mapping, error) {
 		v   string
 	}{{&m.Person, f.Person}, {&m.Time, f.Time}, {&m.Name, f.Name}, {&m.Session, f.Session},
 		{&m.Channel, f.Channel}, {&m.Campaign, f.Campaign}, {&m.Device, f.Device}, {&m.URL, f.URL},
-		{&m.Value, f.Value}, {&m.ID, f.ID}, {&m.PersonPrefix, f.PersonPrefix}, {&m.Start, f.Start}} {
+		{&m.Value, f.Value}, {&m.ID, f.ID}, {&m.Product, f.Product}, {&m.PersonPrefix, f.PersonPrefix}, {&m.Start, f.Start}} {
 		set(p.dst, p.v)
 	}
 	if f.Names != nil {
@@ -181,7 +182,7 @@ func (m *Mapping) mapped() [][2]string {
 	var out [][2]string
 	for _, p := range [][2]string{{"person", m.Person}, {"time", m.Time}, {"name", m.Name},
 		{"session", m.Session}, {"channel", m.Channel}, {"campaign", m.Campaign}, {"device", m.Device},
-		{"url", m.URL}, {"value", m.Value}, {"id", m.ID}} {
+		{"url", m.URL}, {"value", m.Value}, {"id", m.ID}, {"product", m.Product}} {
 		if p[1] != "" {
 			out = append(out, p)
 		}
@@ -203,11 +204,11 @@ func Preset(name string) (Mapping, bool) {
 	case "rees46":
 		// event_time,event_type,product_id,category_id,category_code,brand,price,user_id,user_session
 		return Mapping{Format: FormatCSV, Header: true, Person: "user_id", Time: "event_time",
-			Name: "event_type", Session: "user_session", Value: "price",
+			Name: "event_type", Session: "user_session", Value: "price", Product: "product_id",
 			Names: map[string]string{"view": "product_view", "cart": "add_to_cart",
 				"remove_from_cart": "remove_from_cart", "purchase": "purchase"}}, true
 	case "taobao":
-		return Mapping{Format: FormatCSV, Person: "user_id", Time: "timestamp", Name: "behavior_type",
+		return Mapping{Format: FormatCSV, Person: "user_id", Time: "timestamp", Name: "behavior_type", Product: "item_id",
 			Columns: []string{"user_id", "item_id", "category_id", "behavior_type", "timestamp"},
 			Names: map[string]string{"pv": "product_view", "cart": "add_to_cart",
 				"fav": "add_to_wishlist", "buy": "purchase"}}, true
@@ -392,6 +393,7 @@ func (m *Mapping) event(f fields, now time.Time, lim Limits) (Event, *RowError) 
 	e.Campaign = first(get(m.Campaign), m.Constant["campaign"])
 	e.Device = first(get(m.Device), m.Constant["device"])
 	e.URL = first(get(m.URL), m.Constant["url"])
+	e.Product = get(m.Product)
 	e.ID = get(m.ID)
 	if v := first(get(m.Value), m.Constant["value"]); v != "" {
 		if e.Value, err = strconv.ParseFloat(v, 64); err != nil {

@@ -84,6 +84,7 @@ func ParseBatch(body []byte, now time.Time, lim Limits) ([]Event, []RowError, er
 //	URL:      context.page.url, properties.url
 //	Session:  context.session_id, context.sessionId, properties.session_id
 //	Value:    properties.revenue, properties.value, properties.price (number or numeric string)
+//	Product:  properties.product_id, properties.productId, properties.sku
 //
 // and a property so used is removed from Properties. ID is messageId, else
 // the content hash (see EventID; it covers Properties and the normalised
@@ -228,6 +229,7 @@ func fromPayload(m map[string]any, now time.Time, lim Limits) (Event, bool, erro
 	e.Device = first(str("context.device.type", device, "type"), takeString(props, "device"))
 	e.URL = first(str("context.page.url", page, "url"), takeString(props, "url"))
 	e.Session = first(str("context.session_id", ctx, "session_id"), str("context.sessionId", ctx, "sessionId"), takeString(props, "session_id"))
+	e.Product = first(takeString(props, "product_id"), takeString(props, "productId"), takeString(props, "sku"))
 	for _, k := range []string{"revenue", "value", "price"} {
 		if f, ok := takeNumber(props, k); ok {
 			e.Value = f

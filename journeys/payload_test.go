@@ -189,14 +189,14 @@ func ExampleParseBatch() {
 		return
 	}
 	for _, e := range events {
-		fmt.Println(e.ID, e.Type, e.Person, e.Anonymous, e.Name, e.Time.Format(time.RFC3339), e.Channel, e.URL, e.Value, e.Properties)
+		fmt.Println(e.ID, e.Type, e.Person, e.Anonymous, e.Name, e.Time.Format(time.RFC3339), e.Channel, e.URL, e.Product, e.Value, e.Properties)
 	}
 	for _, r := range rejected {
 		fmt.Printf("item %d: %v\n", r.Row, r)
 	}
 	// Output:
-	// m1 track u1 false add_to_cart 2024-05-01T10:00:00Z email  9.5 map[sku:X1]
-	// m2 page a7 true page_view 2024-05-01T10:01:00Z  https://shop.example/p/1 0 map[]
+	// m1 track u1 false add_to_cart 2024-05-01T10:00:00Z email  X1 9.5 map[]
+	// m2 page a7 true page_view 2024-05-01T10:01:00Z  https://shop.example/p/1  0 map[]
 	// item 2: timestamp: "2019-13-01" is not a time (want RFC 3339 or epoch seconds/milliseconds)
 	// item 3: userId: missing (want userId or anonymousId)
 }
