@@ -1,7 +1,13 @@
-// A person's events in time order (chain splicing, journeys).
-CREATE INDEX event_person_ts IF NOT EXISTS FOR (e:Event) ON (e.person, e.ts);
-// Events by name or step over time (funnels, segments, paths).
-CREATE INDEX event_name_ts IF NOT EXISTS FOR (e:Event) ON (e.name, e.ts);
-CREATE INDEX event_step_ts IF NOT EXISTS FOR (e:Event) ON (e.step, e.ts);
+// Single-property range indexes: Neo4j uses a composite index only when the
+// query constrains every property of it, so the lookups by person, by name
+// and by step each get their own index (a person's events are few; they are
+// sorted by ts after the lookup).
+// A person's events (chain splicing, journeys, segments).
+CREATE INDEX event_person IF NOT EXISTS FOR (e:Event) ON (e.person);
+// Events by name or by step (funnels, segments, paths).
+CREATE INDEX event_name IF NOT EXISTS FOR (e:Event) ON (e.name);
+CREATE INDEX event_step IF NOT EXISTS FOR (e:Event) ON (e.step);
 // Recency: people by last activity.
 CREATE INDEX person_last_ts IF NOT EXISTS FOR (p:Person) ON (p.last_ts);
+// The anonymous ids merged into a person.
+CREATE INDEX alias_person IF NOT EXISTS FOR (a:Alias) ON (a.person);

@@ -105,56 +105,39 @@ func appendEvents(ctx context.Context, tx neo4j.ManagedTransaction, fresh []jour
 			last[str(r, "person")] = &tail{id: id, ts: toInt64(ts)}
 		}
 	}
-	rows := make([]map[string]any, 0, len(fresh))
-	var links, pointers []map[string]any
+	var late []map[string]any // events of people whose chain is rebuilt
+	var groups []map[string]any
 	for start := 0; start < len(fresh); {
 		end := start
 		for end < len(fresh) && fresh[end].Person == fresh[start].Person {
 			end++
 		}
 		group, person := fresh[start:end], fresh[start].Person
-		for _, e := range group {
-			rows = append(rows, eventRow(e, now))
-		}
 		res.Accepted += len(group)
 		start = end
-		if relink[person] {
-			continue
+		rows := make([]map[string]any, len(group))
+		for i, e := range group {
+			rows[i] = eventRow(e, now)
 		}
-		t := last[person]
-		first := group[0]
-		if t != nil && (first.Time.UnixMilli() < t.ts || first.Time.UnixMilli() == t.ts && first.ID < t.id) {
-			relink[person] = true // a late event: rebuild this chain
-			continue
-		}
-		prevID, prevTS := "", int64(0)
-		pointer := map[string]any{"id": person, "added": len(group), "last": group[len(group)-1].ID, "first": nil}
-		if t != nil {
-			prevID, prevTS = t.id, t.ts
-		} else {
-			pointer["first"] = first.ID
-		}
-		for _, e := range group {
-			ts := e.Time.UnixMilli()
-			if prevID != "" {
-				links = append(links, map[string]any{"from": prevID, "to": e.ID, "gap_s": float64(ts-prevTS) / 1000})
+		if t := last[person]; !relink[person] && t != nil {
+			first := group[0]
+			if ts := first.Time.UnixMilli(); ts < t.ts || ts == t.ts && first.ID < t.id {
+				relink[person] = true // a late event: rebuild this chain
 			}
-			prevID, prevTS = e.ID, ts
 		}
-		pointers = append(pointers, pointer)
+		if relink[person] {
+			late = append(late, rows...)
+			continue
+		}
+		groups = append(groups, map[string]any{"person": person, "events": rows})
 	}
-	if len(rows) > 0 {
-		if _, err := run(ctx, tx, "create_events", map[string]any{"events": rows}); err != nil {
+	if len(groups) > 0 {
+		if _, err := run(ctx, tx, "append_events", map[string]any{"groups": groups}); err != nil {
 			return err
 		}
 	}
-	if len(links) > 0 {
-		if _, err := run(ctx, tx, "link_events", map[string]any{"links": links}); err != nil {
-			return err
-		}
-	}
-	if len(pointers) > 0 {
-		if _, err := run(ctx, tx, "set_pointers", map[string]any{"people": pointers}); err != nil {
+	if len(late) > 0 {
+		if _, err := run(ctx, tx, "create_events", map[string]any{"events": late}); err != nil {
 			return err
 		}
 	}
@@ -172,24 +155,19 @@ func appendEvents(ctx context.Context, tx neo4j.ManagedTransaction, fresh []jour
 }
 
 // eventRow maps an event to the whitelisted Event node properties. Empty
-// values become null, which Neo4j does not store.
+// values are left out: Neo4j stores no null, and a smaller map is cheaper to
+// send.
 func eventRow(e journeys.Event, now int64) map[string]any {
-	row := map[string]any{
-		"id":          e.ID,
-		"person":      e.Person,
-		"type":        e.Type,
-		"name":        e.Name,
-		"ts":          e.Time.UnixMilli(),
-		"step":        nullable(e.Step),
-		"channel":     nullable(e.Channel),
-		"campaign":    nullable(e.Campaign),
-		"device":      nullable(e.Device),
-		"url":         nullable(e.URL),
-		"session_key": nullable(e.Session),
-		"product":     nullable(e.Product),
-		"ingested_ts": now,
-		"value":       nil,
-		"props":       nil,
+	row := make(map[string]any, 16)
+	row["id"], row["person"], row["type"], row["name"] = e.ID, e.Person, e.Type, e.Name
+	row["ts"], row["ingested_ts"] = e.Time.UnixMilli(), now
+	for _, f := range [...]struct {
+		key, v string
+	}{{"step", e.Step}, {"channel", e.Channel}, {"campaign", e.Campaign}, {"device", e.Device},
+		{"url", e.URL}, {"session_key", e.Session}, {"product", e.Product}} {
+		if f.v != "" {
+			row[f.key] = f.v
+		}
 	}
 	if e.Anonymous {
 		row["anonymous"] = true
@@ -203,13 +181,6 @@ func eventRow(e journeys.Event, now int64) map[string]any {
 		}
 	}
 	return row
-}
-
-func nullable(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
 }
 
 func str(r *neo4j.Record, key string) string {
@@ -236,4 +207,12 @@ func compact(sorted []string) []string {
 		}
 	}
 	return out
+}
+
+// nullable turns "" into a Cypher null.
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
 }
