@@ -9,9 +9,10 @@ import (
 	"github.com/journeygraph/journeygraph/journeys"
 )
 
-// CreateBaseline writes events as bare :BaselineEvent nodes with the same
-// properties WriteEvents stores, in one transaction, with no dedupe, chain or
-// person: the floor an ingest benchmark compares WriteEvents against.
+// CreateBaseline writes events as bare :Event nodes with the properties
+// WriteEvents stores, in one transaction, with no dedupe, chain or person:
+// the floor an ingest benchmark compares WriteEvents against. Erase them
+// with DeletePeople (they carry their person ids).
 func (s *Store) CreateBaseline(ctx context.Context, events []journeys.Event) error {
 	now := time.Now().UnixMilli()
 	rows := make([]map[string]any, len(events))
@@ -22,18 +23,6 @@ func (s *Store) CreateBaseline(ctx context.Context, events []journeys.Event) err
 		_, err := run(ctx, tx, "baseline_create_events", map[string]any{"events": rows})
 		return err
 	}))
-}
-
-// DeleteBaseline removes every :BaselineEvent node.
-func (s *Store) DeleteBaseline(ctx context.Context) error {
-	sess := s.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: s.db})
-	defer sess.Close(ctx)
-	// CALL {} IN TRANSACTIONS needs an implicit (auto-commit) transaction.
-	res, err := sess.Run(ctx, queryText("delete_baseline", nil), nil)
-	if err == nil {
-		_, err = res.Consume(ctx)
-	}
-	return wrap("delete baseline", err)
 }
 
 // DeletePeople erases people with all their events and aliases, and returns

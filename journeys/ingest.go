@@ -3,6 +3,7 @@ package journeys
 import (
 	"context"
 	"sort"
+	"sync"
 )
 
 // WriteResult counts what storing a batch did.
@@ -29,22 +30,33 @@ type EventWriter interface {
 	WriteEvents(ctx context.Context, events []Event) (WriteResult, error)
 }
 
-// DefaultBatchSize is the number of events written per transaction. It was
+// DefaultBatchSize is the most events written per transaction. It was
 // measured, not guessed: see the README's ingest figures.
 const DefaultBatchSize = 5000
 
+// DefaultWriters is how many transactions an Ingester runs at once: Neo4j
+// runs each transaction on one core, so two keep a 2-core server busy.
+const DefaultWriters = 2
+
+// minChunk is the smallest batch worth a transaction of its own.
+const minChunk = 500
+
 // Ingester takes validated events, maps them to journey steps, drops repeats
 // within a batch and writes them in batches grouped by person and sorted by
-// time.
+// time, several at once.
 type Ingester struct {
 	Store     EventWriter
 	Rules     StepRules
 	BatchSize int // DefaultBatchSize when 0
+	Writers   int // DefaultWriters when 0
 }
 
-// Ingest writes events and returns what was stored. Batches are committed in
-// order; when one fails, the result so far is returned with the error, and
-// re-sending everything is safe (ingest is idempotent).
+// Ingest writes events and returns what was stored once every batch is
+// committed. Batches do not split a person unless the person alone exceeds
+// a batch, and run Writers at a time (the store locks each batch's people,
+// so batches sharing one serialise). When a batch fails, the error is
+// returned with what was stored; re-sending everything is safe (ingest is
+// idempotent).
 func (in *Ingester) Ingest(ctx context.Context, events []Event) (WriteResult, error) {
 	var res WriteResult
 	seen := make(map[string]bool, len(events))
@@ -63,19 +75,74 @@ func (in *Ingester) Ingest(ctx context.Context, events []Event) (WriteResult, er
 		batch = append(batch, e)
 	}
 	SortEvents(batch)
+	writers := in.Writers
+	if writers <= 0 {
+		writers = DefaultWriters
+	}
 	size := in.BatchSize
 	if size <= 0 {
 		size = DefaultBatchSize
 	}
-	for start := 0; start < len(batch); start += size {
-		end := min(start+size, len(batch))
-		r, err := in.Store.WriteEvents(ctx, batch[start:end])
-		res.Add(r)
-		if err != nil {
-			return res, err
+	// Spread a batch over the writers, but not into slivers.
+	size = min(size, max(minChunk, (len(batch)+writers-1)/writers))
+	chunks := chunkByPerson(batch, size)
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		mu       sync.Mutex
+		firstErr error
+		wg       sync.WaitGroup
+		next     = make(chan []Event)
+	)
+	for w := 0; w < min(writers, len(chunks)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c := range next {
+				r, err := in.Store.WriteEvents(ctx, c)
+				mu.Lock()
+				res.Add(r)
+				if err != nil && firstErr == nil {
+					firstErr = err
+					cancel()
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+feed:
+	for _, c := range chunks {
+		select {
+		case next <- c:
+		case <-ctx.Done():
+			break feed
 		}
 	}
-	return res, nil
+	close(next)
+	wg.Wait()
+	return res, firstErr
+}
+
+// chunkByPerson cuts events (sorted by person) into batches of at most size,
+// cutting between two people where it can.
+func chunkByPerson(events []Event, size int) [][]Event {
+	var chunks [][]Event
+	for start := 0; start < len(events); {
+		end := min(start+size, len(events))
+		if end < len(events) {
+			cut := end
+			for cut > start && events[cut].Person == events[cut-1].Person {
+				cut--
+			}
+			if cut > start {
+				end = cut
+			}
+		}
+		chunks = append(chunks, events[start:end])
+		start = end
+	}
+	return chunks
 }
 
 // SortEvents orders events by person, then time, then id: the order of a

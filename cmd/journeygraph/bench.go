@@ -18,8 +18,8 @@ const benchUsage = `usage: journeygraph bench ingest [flags]
 
 Loads the same events two ways in one run, for each batch size: the full
 path model (dedupe, chains, people) and a bare UNWIND $rows CREATE (:Event)
-baseline, and prints events/s for each and their ratio. Everything written
-is deleted afterwards.
+baseline (same properties and indexes), and prints events/s for each and
+their ratio. Everything written is deleted afterwards.
 `
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -32,11 +32,16 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	file := fs.String("file", "../shared/datasets/taobao_userbehavior_sample/UserBehavior_head_814users.csv.gz", "event file to load")
 	preset := fs.String("preset", "taobao", "column mapping of the file")
 	batches := fs.String("batch", "1000,5000,20000", "comma-separated batch sizes to compare")
+	writers := fs.String("writers", "1,2", "comma-separated numbers of concurrent writers to compare")
 	cfg := neo4jFlags(fs)
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
 	sizes, err := parseSizes(*batches)
+	if err != nil {
+		return err
+	}
+	ws, err := parseSizes(*writers)
 	if err != nil {
 		return err
 	}
@@ -56,61 +61,66 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 	fmt.Fprintf(stdout, "ingest benchmark: %d events of %s\n", len(events), *file)
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "batch\tfull model ev/s\tbaseline ev/s\tratio\t")
-	for _, size := range sizes {
-		full, base, err := benchOnce(ctx, store, events, size)
-		if err != nil {
-			return err
+	fmt.Fprintln(tw, "batch\twriters\tfull model ev/s\tbaseline ev/s\tratio\t")
+	for _, w := range ws {
+		for _, size := range sizes {
+			full, base, err := benchOnce(ctx, store, events, size, w)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(tw, "%d\t%d\t%.0f\t%.0f\t%.2f\t\n", size, w, full, base, full/base)
 		}
-		fmt.Fprintf(tw, "%d\t%.0f\t%.0f\t%.2f\t\n", size, full, base, full/base)
 	}
 	return tw.Flush()
 }
 
 // benchOnce loads events with the full model and with the baseline, both in
-// batches of size, under fresh ids, and returns events/s for each.
-func benchOnce(ctx context.Context, store *graph.Store, events []journeys.Event, size int) (full, base float64, err error) {
-	prefix := "bench-" + randomKey()[:8] + "-"
-	run := make([]journeys.Event, len(events))
-	people := map[string]bool{}
-	for i, e := range events {
-		e.ID, e.Person = prefix+e.ID, prefix+e.Person
-		run[i] = e
-		people[e.Person] = true
-	}
-	defer func() {
-		ids := make([]string, 0, len(people))
-		for p := range people {
-			ids = append(ids, p)
+// batches of size, each under fresh ids and people, and returns events/s for
+// each.
+func benchOnce(ctx context.Context, store *graph.Store, events []journeys.Event, size, writers int) (full, base float64, err error) {
+	tag := randomKey()[:8]
+	var people []string
+	fresh := func(prefix string) []journeys.Event {
+		out := make([]journeys.Event, len(events))
+		seen := map[string]bool{}
+		for i, e := range events {
+			e.ID, e.Person = prefix+e.ID, prefix+e.Person
+			out[i] = e
+			if !seen[e.Person] {
+				seen[e.Person] = true
+				people = append(people, e.Person)
+			}
 		}
-		for start := 0; start < len(ids); start += 100 {
-			if _, derr := store.DeletePeople(context.Background(), ids[start:min(start+100, len(ids))]); derr != nil && err == nil {
+		journeys.SortEvents(out)
+		return out
+	}
+	baseline, model := fresh("bench-base-"+tag+"-"), fresh("bench-full-"+tag+"-")
+	defer func() {
+		for start := 0; start < len(people); start += 100 {
+			if _, derr := store.DeletePeople(context.Background(), people[start:min(start+100, len(people))]); derr != nil && err == nil {
 				err = derr
 			}
 		}
-		if derr := store.DeleteBaseline(context.Background()); derr != nil && err == nil {
-			err = derr
-		}
 	}()
-	journeys.SortEvents(run)
 
+	// Both go through the same Ingester (same batches, same concurrent
+	// writers, same step rules): only the store operation differs.
 	start := time.Now()
-	for i := 0; i < len(run); i += size {
-		if err := store.CreateBaseline(ctx, run[i:min(i+size, len(run))]); err != nil {
-			return 0, 0, err
-		}
+	bin := &journeys.Ingester{Store: baselineWriter{store}, Rules: journeys.DefaultStepRules(), BatchSize: size, Writers: writers}
+	if _, err := bin.Ingest(ctx, baseline); err != nil {
+		return 0, 0, err
 	}
-	base = float64(len(run)) / time.Since(start).Seconds()
+	base = float64(len(baseline)) / time.Since(start).Seconds()
 
-	in := &journeys.Ingester{Store: store, Rules: journeys.DefaultStepRules(), BatchSize: size}
+	in := &journeys.Ingester{Store: store, Rules: journeys.DefaultStepRules(), BatchSize: size, Writers: writers}
 	start = time.Now()
-	res, err := in.Ingest(ctx, run)
+	res, err := in.Ingest(ctx, model)
 	if err != nil {
 		return 0, 0, err
 	}
-	full = float64(len(run)) / time.Since(start).Seconds()
-	if res.Accepted+res.Duplicates != len(run) {
-		return 0, 0, fmt.Errorf("bench: stored %d + %d duplicates of %d events", res.Accepted, res.Duplicates, len(run))
+	full = float64(len(model)) / time.Since(start).Seconds()
+	if res.Accepted+res.Duplicates != len(model) {
+		return 0, 0, fmt.Errorf("bench: stored %d + %d duplicates of %d events", res.Accepted, res.Duplicates, len(model))
 	}
 	return full, base, nil
 }
@@ -138,4 +148,15 @@ func parseSizes(s string) ([]int, error) {
 		out = append(out, n)
 	}
 	return out, nil
+}
+
+// baselineWriter stores events the baseline way, so that the baseline goes
+// through the same Ingester as the full model.
+type baselineWriter struct{ store *graph.Store }
+
+func (b baselineWriter) WriteEvents(ctx context.Context, events []journeys.Event) (journeys.WriteResult, error) {
+	if err := b.store.CreateBaseline(ctx, events); err != nil {
+		return journeys.WriteResult{}, err
+	}
+	return journeys.WriteResult{Accepted: len(events)}, nil
 }
