@@ -11,3 +11,5 @@ CREATE INDEX event_step IF NOT EXISTS FOR (e:Event) ON (e.step);
 CREATE INDEX person_last_ts IF NOT EXISTS FOR (p:Person) ON (p.last_ts);
 // The anonymous ids merged into a person.
 CREATE INDEX alias_person IF NOT EXISTS FOR (a:Alias) ON (a.person);
+// Events in a time range (overview, reports over a date range).
+CREATE INDEX event_ts IF NOT EXISTS FOR (e:Event) ON (e.ts);

@@ -42,11 +42,19 @@ type Server struct {
 	ingest   Ingester
 	journeys journeys.JourneyReader
 	store    Pinger
+	analyst  Analyst // reports; nil until SetAnalyst
 	router   *gin.Engine
+	app      *app // the web app; nil unless WithApp
+
+	segSvc     SegmentService // optional surfaces (see Option)
+	segStore   SegmentReader
+	hookStore  journeys.WebhookStore
+	hookSender WebhookSender
+	models     *modelSurface // friction, attribution, models; nil unless WithModels
 }
 
-// New builds the server and its routes.
-func New(cfg Config, ingest Ingester, jr journeys.JourneyReader, store Pinger) *Server {
+// New builds the server and its routes; opts add optional surfaces.
+func New(cfg Config, ingest Ingester, jr journeys.JourneyReader, store Pinger, opts ...Option) *Server {
 	if cfg.MaxBodyBytes == 0 {
 		cfg.MaxBodyBytes = 5 << 20
 	}
@@ -60,6 +68,9 @@ func New(cfg Config, ingest Ingester, jr journeys.JourneyReader, store Pinger) *
 	}
 	gin.SetMode(gin.ReleaseMode)
 	s := &Server{cfg: cfg, ingest: ingest, journeys: jr, store: store, router: gin.New()}
+	for _, o := range opts {
+		o(s)
+	}
 	s.router.Use(s.logRequests(), gin.CustomRecovery(s.recovered))
 	s.router.NoRoute(func(c *gin.Context) {
 		s.fail(c, journeys.Errorf(journeys.ENOTFOUND, "no route %s %s", c.Request.Method, c.Request.URL.Path))
@@ -68,7 +79,15 @@ func New(cfg Config, ingest Ingester, jr journeys.JourneyReader, store Pinger) *
 	api := s.router.Group("/api/v1")
 	s.registerEventRoutes(api.Group("", s.requireKey(cfg.WriteKeys)))
 	s.registerSegmentCompatRoutes(s.router.Group("/v1", s.requireKey(cfg.WriteKeys)))
-	s.registerPeopleRoutes(api.Group("", s.requireKey(append(append([]string{}, cfg.ReadKeys...), cfg.WriteKeys...))))
+	read := api.Group("", s.requireKey(append(append([]string{}, cfg.ReadKeys...), cfg.WriteKeys...)))
+	s.registerPeopleRoutes(read)
+	s.registerSegmentRoutes(read, api.Group("", s.requireKey(cfg.WriteKeys)))
+	s.registerWebhookRoutes(read, api.Group("", s.requireKey(cfg.WriteKeys)))
+	s.registerAnalyticsRoutes(read)
+	s.registerModelRoutes(read, api.Group("", s.requireKey(cfg.WriteKeys)))
+	if s.app != nil {
+		s.registerAppRoutes(s.router.Group(""))
+	}
 	return s
 }
 

@@ -5,6 +5,11 @@
 //	journeygraph import  [flags] FILE...   import CSV/JSONL/seq files (gzip too)
 //	journeygraph demo    [flags]           import the demo data, then serve
 //	journeygraph bench ingest [flags]      ingest throughput vs a bare CREATE baseline
+//	journeygraph bench analytics [flags]   report latencies on generated journeys (1M events)
+//	journeygraph paths|transitions|funnel  journey reports as tables (or --json)
+//	journeygraph segments list|show|save|preview|refresh|members|export|history
+//	journeygraph friction|attribution|fit|states  chain reports and hidden-state models (or --json)
+//	journeygraph bench segments [flags]    segment recompute, webhook latency, members lookup
 //
 // Neo4j is reached through NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD and
 // NEO4J_DATABASE (or the matching flags); without them, the local server of
@@ -39,7 +44,15 @@ commands:
   serve    serve the HTTP API
   import   import event files (csv, jsonl, seq; .gz too)
   demo     import the demo data shipped in testdata/demo, then serve
-  bench    benchmarks: bench ingest
+  paths        top paths from, to or between steps
+  transitions  the step transition graph
+  funnel       a funnel with drop-off and time to convert
+  segments     segments: list, show, save, preview, refresh, members, export, history
+  friction     steps ranked by lost conversions, improbable journeys
+  attribution  Markov removal effects beside first/last touch (--by channel|campaign|step)
+  fit          fit a hidden-state model, decode and store every person
+  states       the current model's states (--rename INDEX=LABEL)
+  bench    benchmarks: bench ingest, bench analytics
 
 run "journeygraph <command> -h" for the flags of a command.
 `
@@ -57,7 +70,23 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runImport(ctx, args[1:], stdout, stderr)
 	case "demo":
 		return runDemo(ctx, args[1:], stdout, stderr)
+	case "paths":
+		return runPaths(ctx, args[1:], stdout, stderr)
+	case "transitions":
+		return runTransitions(ctx, args[1:], stdout, stderr)
+	case "funnel":
+		return runFunnel(ctx, args[1:], stdout, stderr)
+	case "segments":
+		return runSegments(ctx, args[1:], stdout, stderr)
+	case "friction", "attribution", "fit", "states":
+		return runModels(ctx, args[0], args[1:], stdout, stderr)
 	case "bench":
+		if len(args) > 1 && args[1] == "segments" {
+			return runBenchSegments(ctx, args[2:], stdout, stderr)
+		}
+		if len(args) > 1 && args[1] == "analytics" {
+			return runBenchAnalytics(ctx, args[2:], stdout, stderr)
+		}
 		return runBench(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)

@@ -108,8 +108,8 @@ func TestServeEndToEnd(t *testing.T) {
 	base := ""
 	sc := bufio.NewScanner(pr)
 	for sc.Scan() {
-		if _, url, ok := strings.Cut(sc.Text(), "serving on "); ok {
-			base = url
+		if _, rest, ok := strings.Cut(sc.Text(), "serving on "); ok {
+			base = strings.Fields(rest)[0]
 			break
 		}
 	}

@@ -25,8 +25,11 @@ type serveFlags struct {
 	addr      string
 	writeKeys string
 	readKeys  string
+	uiPass    string
+	uiSecret  string
 	steps     *string
 	neo4j     *graph.Config
+	segments  segmentFlags
 	ready     chan<- string // tests: receives the listening address
 }
 
@@ -34,8 +37,11 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.addr, "addr", env("JOURNEYGRAPH_ADDR", "127.0.0.1:8080"), "listen address (JOURNEYGRAPH_ADDR)")
 	fs.StringVar(&f.writeKeys, "write-keys", env("JOURNEYGRAPH_WRITE_KEYS", ""), "comma-separated API keys for ingest (JOURNEYGRAPH_WRITE_KEYS; generated and logged when empty)")
 	fs.StringVar(&f.readKeys, "read-keys", env("JOURNEYGRAPH_READ_KEYS", ""), "comma-separated API keys for reads (JOURNEYGRAPH_READ_KEYS; generated and logged when empty)")
+	fs.StringVar(&f.uiPass, "ui-passwords", env("JOURNEYGRAPH_UI_PASSWORDS", ""), "comma-separated passwords for the web app's sign-in, besides the API keys (JOURNEYGRAPH_UI_PASSWORDS)")
+	fs.StringVar(&f.uiSecret, "session-secret", env("JOURNEYGRAPH_SESSION_SECRET", ""), "secret signing the web app's session cookies (JOURNEYGRAPH_SESSION_SECRET; random per process when empty)")
 	f.steps = stepRulesFlag(fs)
 	f.neo4j = neo4jFlags(fs)
+	f.segments.register(fs)
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -71,14 +77,22 @@ func serve(ctx context.Context, f *serveFlags, log *logrus.Logger, stdout io.Wri
 		fmt.Fprintf(stdout, "read key (generated; set JOURNEYGRAPH_READ_KEYS to choose): %s\n", readKeys[0])
 	}
 	ingester := &journeys.Ingester{Store: store, Rules: rules}
-	srv := web.New(web.Config{WriteKeys: writeKeys, ReadKeys: readKeys, Log: log}, ingester, store, store)
+	segIngester, segOpts, stopSegments, err := startSegments(ctx, &f.segments, store, ingester, log)
+	if err != nil {
+		return err
+	}
+	defer stopSegments()
+	segOpts = append(segOpts, web.WithApp(web.AppConfig{Passwords: splitKeys(f.uiPass), Secret: f.uiSecret}, store))
+	segOpts = append(segOpts, web.WithModels(&journeys.Chains{Store: store}, &journeys.HiddenStates{Touches: store, Models: store, People: store}))
+	srv := web.New(web.Config{WriteKeys: writeKeys, ReadKeys: readKeys, Log: log}, segIngester, store, store, segOpts...)
+	srv.SetAnalyst(&journeys.Analytics{Store: store, Rules: rules})
 
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", f.addr, err)
 	}
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
-	fmt.Fprintf(stdout, "journeygraph serving on http://%s\n", ln.Addr())
+	fmt.Fprintf(stdout, "journeygraph serving on http://%s (web app: http://%s/app, sign in with a key)\n", ln.Addr(), ln.Addr())
 	if f.ready != nil {
 		f.ready <- ln.Addr().String()
 	}

@@ -1,0 +1,214 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/journeygraph/journeygraph/journeys"
+)
+
+const benchAnalyticsUsage = `usage: journeygraph bench analytics [flags]
+
+Generates --events events of realistic journeys (seeded: sessions of page,
+product, cart, checkout and purchase steps, channels, devices), loads them
+under the prefix bench-analytics-<events>-<seed>- (kept with --keep and then
+reused by the next run), and prints the latency of each report over them:
+paths, transitions and funnels, each run --runs times.
+`
+
+func runBenchAnalytics(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("bench analytics", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, benchAnalyticsUsage); fs.PrintDefaults() }
+	events := fs.Int("events", 1_000_000, "events to generate")
+	seed := fs.Uint64("seed", 1, "generator seed")
+	runs := fs.Int("runs", 3, "runs of each report")
+	keep := fs.Bool("keep", false, "keep the generated events for the next run (else they are deleted)")
+	cfg := neo4jFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	store, err := openStore(ctx, cfg, newLogger(stderr))
+	if err != nil {
+		return err
+	}
+	defer store.Close(context.Background())
+	prefix := fmt.Sprintf("bench-analytics-%d-%d-", *events, *seed)
+	if _, _, err := store.Journey(ctx, prefix+"p0000000", 1); journeys.ErrorCode(err) == journeys.ENOTFOUND {
+		evs := generateJourneys(*events, *seed, prefix)
+		fmt.Fprintf(stdout, "loading %d generated events of %d people...\n", len(evs), countPeople(evs))
+		start := time.Now()
+		in := &journeys.Ingester{Store: store, Rules: journeys.DefaultStepRules()}
+		if _, err := in.Ingest(ctx, evs); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "loaded in %v (%.0f events/s)\n", time.Since(start).Round(time.Second), float64(len(evs))/time.Since(start).Seconds())
+	} else if err != nil {
+		return err
+	} else {
+		fmt.Fprintf(stdout, "reusing the events kept under %s\n", prefix)
+	}
+	if !*keep {
+		defer func() {
+			if n, err := store.DeletePrefix(context.Background(), prefix); err != nil {
+				fmt.Fprintf(stderr, "clean up %s: %v\n", prefix, err)
+			} else {
+				fmt.Fprintf(stdout, "deleted %d events\n", n)
+			}
+		}()
+	}
+	a := &journeys.Analytics{Store: store, Rules: journeys.DefaultStepRules()}
+	flt := journeys.Filter{PersonPrefix: prefix}
+	funnel := func(order string) journeys.Funnel {
+		return journeys.Funnel{Order: order, Window: journeys.Duration(7 * 24 * time.Hour), Filter: flt, Exclude: []string{"remove_from_cart"},
+			Steps: []journeys.FunnelStep{{Step: "product_view"}, {Step: "add_to_cart"}, {Step: "checkout"}, {Step: "purchase"}}}
+	}
+	reports := []struct {
+		name string
+		run  func() (string, error)
+	}{
+		{"paths: first 5 steps of sessions", func() (string, error) {
+			r, err := a.Paths(ctx, journeys.PathQuery{Depth: 5, Filter: flt})
+			return fmt.Sprintf("%d people, %d paths + other", r.People, len(r.Paths)), err
+		}},
+		{"paths: from product_view, depth 10, journeys", func() (string, error) {
+			r, err := a.Paths(ctx, journeys.PathQuery{Start: "product_view", Depth: 10, Unit: journeys.UnitJourney, Filter: flt})
+			return fmt.Sprintf("%d people, %d other paths", r.People, r.OtherPaths), err
+		}},
+		{"paths: between add_to_cart and purchase", func() (string, error) {
+			r, err := a.Paths(ctx, journeys.PathQuery{Start: "add_to_cart", End: "purchase", Depth: 6, Filter: flt})
+			return fmt.Sprintf("%d people", r.People), err
+		}},
+		{"transitions: sessions", func() (string, error) {
+			r, err := a.Transitions(ctx, journeys.TransitionQuery{Filter: flt})
+			return fmt.Sprintf("%d edges, %d sessions", len(r.Edges), r.Units), err
+		}},
+		{"transitions: journeys, channel email", func() (string, error) {
+			f := flt
+			f.Channel = "email"
+			r, err := a.Transitions(ctx, journeys.TransitionQuery{Unit: journeys.UnitJourney, Filter: f})
+			return fmt.Sprintf("%d edges", len(r.Edges)), err
+		}},
+		{"funnel: ordered, 4 steps, exclusion", func() (string, error) {
+			r, err := a.Funnel(ctx, funnel(journeys.OrderOrdered))
+			return fmt.Sprintf("%d → %d", r.Steps[0].People, r.Steps[3].People), err
+		}},
+		{"funnel: strict", func() (string, error) {
+			r, err := a.Funnel(ctx, funnel(journeys.OrderStrict))
+			return fmt.Sprintf("%d → %d", r.Steps[0].People, r.Steps[3].People), err
+		}},
+		{"funnel: any order", func() (string, error) {
+			r, err := a.Funnel(ctx, funnel(journeys.OrderAny))
+			return fmt.Sprintf("%d → %d", r.Steps[0].People, r.Steps[3].People), err
+		}},
+		{"funnel: dropped at checkout, page 1", func() (string, error) {
+			p, err := a.FunnelDropped(ctx, journeys.DroppedQuery{Funnel: funnel(journeys.OrderOrdered), Step: 2})
+			return fmt.Sprintf("%d dropped", p.Total), err
+		}},
+	}
+	// One line per report as soon as it is measured (no tabwriter: it
+	// would hold every line until the end).
+	fmt.Fprintf(stdout, "%-46s %9s %9s  %s\n", "report", "best", "median", "answer")
+	for _, r := range reports {
+		var times []time.Duration
+		var answer string
+		for i := 0; i < max(*runs, 1); i++ {
+			start := time.Now()
+			ans, err := r.run()
+			if err != nil {
+				return fmt.Errorf("%s: %w", r.name, err)
+			}
+			times = append(times, time.Since(start))
+			answer = ans
+		}
+		slices.Sort(times)
+		fmt.Fprintf(stdout, "%-46s %9v %9v  %s\n", r.name, times[0].Round(time.Millisecond), times[len(times)/2].Round(time.Millisecond), answer)
+	}
+	return nil
+}
+
+func countPeople(evs []journeys.Event) int {
+	n := 0
+	for i, e := range evs {
+		if i == 0 || evs[i-1].Person != e.Person {
+			n++
+		}
+	}
+	return n
+}
+
+// benchSteps is the generator's step chain: from each step, the next
+// steps and their weights; "" ends the session.
+var benchSteps = map[string][]struct {
+	next   string
+	weight float64
+}{
+	"page_view":        {{"page_view", 3}, {"product_view", 5}, {"signup", 0.2}, {"", 2}},
+	"product_view":     {{"product_view", 5}, {"page_view", 1}, {"add_to_cart", 1.2}, {"add_to_wishlist", 0.4}, {"", 2.5}},
+	"add_to_cart":      {{"product_view", 2}, {"checkout", 1.5}, {"remove_from_cart", 0.3}, {"add_to_cart", 0.3}, {"", 1}},
+	"add_to_wishlist":  {{"product_view", 2}, {"", 1}},
+	"remove_from_cart": {{"product_view", 1}, {"", 1}},
+	"checkout":         {{"purchase", 2}, {"checkout", 0.5}, {"", 1}},
+	"purchase":         {{"page_view", 0.5}, {"", 2}},
+	"signup":           {{"product_view", 1}, {"", 0.5}},
+	"email_open":       {{"email_click", 1}, {"", 2}},
+	"email_click":      {{"product_view", 2}, {"page_view", 1}, {"", 0.5}},
+}
+
+// generateJourneys returns about n events of realistic journeys, seeded:
+// people with one device each, sessions days apart entering by a channel
+// (email sessions start with an email open), steps following benchSteps,
+// seconds to minutes apart. Person ids are prefix + "p%07d".
+func generateJourneys(n int, seed uint64, prefix string) []journeys.Event {
+	rng := rand.New(rand.NewPCG(seed, 0x6a6f75726e6579))
+	channels := []string{"web", "web", "search", "ads", "social", "email"}
+	devices := []string{"mobile", "mobile", "desktop", "tablet"}
+	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	pick := func(step string) string {
+		opts := benchSteps[step]
+		total := 0.0
+		for _, o := range opts {
+			total += o.weight
+		}
+		x := rng.Float64() * total
+		for _, o := range opts {
+			if x -= o.weight; x < 0 {
+				return o.next
+			}
+		}
+		return ""
+	}
+	events := make([]journeys.Event, 0, n+64)
+	for p := 0; len(events) < n; p++ {
+		person := prefix + "p" + fmt.Sprintf("%07d", p)
+		device := devices[rng.IntN(len(devices))]
+		t := start.Add(time.Duration(rng.Float64() * float64(60*24*time.Hour)))
+		sessions := 1 + int(rng.ExpFloat64()*2)
+		for s := 0; s < sessions && len(events) < n; s++ {
+			channel := channels[rng.IntN(len(channels))]
+			step := "page_view"
+			if channel == "email" {
+				step = "email_open"
+			} else if rng.IntN(2) == 0 {
+				step = "product_view"
+			}
+			for i := 0; step != "" && i < 200; i++ {
+				events = append(events, journeys.Event{
+					ID: prefix + strconv.Itoa(len(events)), Type: journeys.TypeTrack, Person: person, Name: step,
+					Time: t, Channel: channel, Device: device,
+				})
+				t = t.Add(time.Duration(math.Exp(rng.NormFloat64()*1.1+3.5)) * time.Second) // median ~33 s
+				step = pick(step)
+			}
+			t = t.Add(time.Duration(1+rng.ExpFloat64()*72) * time.Hour)
+		}
+	}
+	return events
+}

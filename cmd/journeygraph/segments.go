@@ -1,0 +1,180 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"text/tabwriter"
+	"time"
+
+	"github.com/journeygraph/journeygraph/journeys"
+)
+
+const segmentsUsage = `usage: journeygraph segments <command> [flags] [args]
+
+commands:
+  list                       segments with version and size
+  show NAME                  a segment's definition (JSON)
+  save FILE                  store a definition (JSON file) and evaluate it
+  preview NAME | --file F    count and sample without storing (--as-of, --sample)
+  refresh [NAME...]          re-evaluate (every segment when no name) for everyone
+  members NAME               current members (--limit, --after; --at for a past time, with reasons)
+  export NAME                every member as CSV on stdout
+  history NAME               ENTERED/LEFT records (--person, --limit)
+`
+
+// runSegments is the CLI twin of the /api/v1/segments routes, straight on
+// the store.
+func runSegments(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, segmentsUsage)
+		return fmt.Errorf("segments: no command")
+	}
+	cmd := args[0]
+	fs := flag.NewFlagSet("segments "+cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg := neo4jFlags(fs)
+	file := fs.String("file", "", "preview: a definition file instead of a stored segment")
+	asOf := fs.String("as-of", "", "preview, refresh: evaluate at this time (RFC 3339; default now)")
+	at := fs.String("at", "", "members: the members at this past time, with why they entered")
+	sample := fs.Int("sample", 20, "preview: ids to show")
+	limit := fs.Int("limit", 100, "members, history: rows")
+	after := fs.String("after", "", "members: start after this person id")
+	person := fs.String("person", "", "history: one person's records")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	needName := map[string]bool{"show": true, "members": true, "export": true, "history": true, "save": true}
+	if needName[cmd] && fs.NArg() != 1 {
+		return fmt.Errorf("segments %s: want one argument", cmd)
+	}
+	store, err := openStore(ctx, cfg, newLogger(stderr))
+	if err != nil {
+		return err
+	}
+	defer store.Close(context.Background())
+	sg := &journeys.Segmenter{Store: store}
+	out := json.NewEncoder(stdout)
+	out.SetIndent("", "  ")
+	parseTime := func(s string) (time.Time, error) {
+		if s == "" {
+			return time.Time{}, nil
+		}
+		return journeys.ParseTime(s)
+	}
+	switch cmd {
+	case "list":
+		segs, err := store.Segments(ctx)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "NAME\tVERSION\tMEMBERS\tBUILT-IN\tDESCRIPTION")
+		for _, s := range segs {
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%v\t%s\n", s.Name, s.Version, s.Members, s.BuiltIn, s.Description)
+		}
+		return tw.Flush()
+	case "show":
+		s, err := store.Segment(ctx, fs.Arg(0))
+		if err != nil {
+			return err
+		}
+		return out.Encode(s)
+	case "save":
+		b, err := os.ReadFile(fs.Arg(0))
+		if err != nil {
+			return err
+		}
+		seg, err := journeys.ParseSegment(b)
+		if err != nil {
+			return err
+		}
+		saved, res, err := sg.Save(ctx, seg)
+		if err != nil {
+			return err
+		}
+		return out.Encode(map[string]any{"segment": saved, "refresh": res})
+	case "preview":
+		var seg journeys.Segment
+		if *file != "" {
+			b, err := os.ReadFile(*file)
+			if err != nil {
+				return err
+			}
+			if seg, err = journeys.ParseSegment(b); err != nil {
+				return err
+			}
+		} else if fs.NArg() == 1 {
+			if seg, err = store.Segment(ctx, fs.Arg(0)); err != nil {
+				return err
+			}
+		} else {
+			return fmt.Errorf("segments preview: give a NAME or --file")
+		}
+		t, err := parseTime(*asOf)
+		if err != nil {
+			return err
+		}
+		pv, err := sg.Preview(ctx, seg, t, *sample)
+		if err != nil {
+			return err
+		}
+		return out.Encode(pv)
+	case "refresh":
+		t, err := parseTime(*asOf)
+		if err != nil {
+			return err
+		}
+		res, err := sg.Refresh(ctx, fs.Args(), journeys.SegmentScope{}, "manual", t)
+		if err != nil {
+			return err
+		}
+		return out.Encode(res)
+	case "members":
+		t, err := parseTime(*at)
+		if err != nil {
+			return err
+		}
+		var page []journeys.Member
+		if t.IsZero() {
+			page, err = store.MembersPage(ctx, fs.Arg(0), *after, *limit)
+		} else {
+			page, err = store.MembersAt(ctx, fs.Arg(0), t, *after, *limit)
+		}
+		if err != nil {
+			return err
+		}
+		return out.Encode(page)
+	case "export":
+		w := csv.NewWriter(stdout)
+		_ = w.Write([]string{"person", "since", "version"})
+		next := ""
+		for {
+			page, err := store.MembersPage(ctx, fs.Arg(0), next, 5000)
+			if err != nil {
+				return err
+			}
+			for _, m := range page {
+				_ = w.Write([]string{m.Person, m.Since.Format(time.RFC3339Nano), strconv.Itoa(m.Version)})
+			}
+			if len(page) < 5000 {
+				w.Flush()
+				return w.Error()
+			}
+			next = page[len(page)-1].Person
+		}
+	case "history":
+		h, err := store.History(ctx, fs.Arg(0), journeys.HistoryQuery{Person: *person, Limit: *limit})
+		if err != nil {
+			return err
+		}
+		return out.Encode(h)
+	}
+	fmt.Fprint(stderr, segmentsUsage)
+	return fmt.Errorf("segments: unknown command %q", cmd)
+}

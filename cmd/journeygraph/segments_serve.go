@@ -1,0 +1,74 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"sync"
+	"time"
+
+	"github.com/sirupsen/logrus"
+
+	"github.com/journeygraph/journeygraph/graph"
+	"github.com/journeygraph/journeygraph/journeys"
+	"github.com/journeygraph/journeygraph/web"
+)
+
+// segmentFlags are serve's flags for segments and webhooks.
+type segmentFlags struct {
+	interval time.Duration
+}
+
+func (f *segmentFlags) register(fs *flag.FlagSet) {
+	fs.DurationVar(&f.interval, "segment-interval", 15*time.Minute,
+		"how often every segment is re-evaluated for everyone, so lapsing windows take effect (0: only at start)")
+}
+
+// startSegments wires segments and webhooks into serve: it stores the
+// built-in segments, wraps the ingester so the people a write touched are
+// re-evaluated (queued, see journeys.SegmentingIngester), runs a full
+// refresh at start and every interval, and runs the webhook dispatcher over
+// the outbox. stop ends the goroutines and waits for them.
+func startSegments(ctx context.Context, f *segmentFlags, store *graph.Store, in journeys.BatchIngester, log logrus.FieldLogger) (web.Ingester, []web.Option, func(), error) {
+	ctx, cancel := context.WithCancel(ctx)
+	disp := &journeys.Dispatcher{Store: store, OnError: func(err error) { log.WithError(err).Warn("webhook outbox") }}
+	sg := &journeys.Segmenter{Store: store, OnChange: disp.Notify}
+	if err := sg.EnsureBuiltIns(ctx); err != nil {
+		cancel()
+		return nil, nil, nil, err
+	}
+	si := journeys.NewSegmentingIngester(in, sg)
+	si.OnError = func(err error) { log.WithError(err).Warn("segment evaluation after ingest") }
+	var wg sync.WaitGroup
+	wg.Add(3)
+	go func() { defer wg.Done(); si.Run(ctx) }()
+	go func() { defer wg.Done(); disp.Run(ctx) }()
+	go func() { defer wg.Done(); refreshEvery(ctx, sg, f.interval, log) }()
+	stop := func() { cancel(); wg.Wait() }
+	return si, []web.Option{web.WithSegments(sg, store), web.WithWebhooks(store, disp)}, stop, nil
+}
+
+// refreshEvery re-evaluates every segment for everyone now and then every
+// interval (only now when interval is 0), logging what changed.
+func refreshEvery(ctx context.Context, sg *journeys.Segmenter, interval time.Duration, log logrus.FieldLogger) {
+	for {
+		res, err := sg.Refresh(ctx, nil, journeys.SegmentScope{}, "schedule", time.Time{})
+		if ctx.Err() != nil {
+			return
+		}
+		if err != nil {
+			log.WithError(err).Warn("scheduled segment refresh")
+		}
+		for _, r := range res {
+			log.WithFields(logrus.Fields{"segment": r.Segment, "members": r.Members, "entered": r.Entered,
+				"left": r.Left, "ms": r.TookMS}).Info("segment refreshed")
+		}
+		if interval <= 0 {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(interval):
+		}
+	}
+}

@@ -1,0 +1,1 @@
+{{v}}.{{field}} {{op}} $_value

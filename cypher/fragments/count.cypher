@@ -1,0 +1,1 @@
+$_min <= COUNT { MATCH (e:Event {person: p.id}) WHERE {{cond}} } <= $_max

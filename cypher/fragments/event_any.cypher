@@ -1,0 +1,1 @@
+{{v}}.step IS NOT NULL

@@ -1,0 +1,1 @@
+{{v}}.{{field}} IN $_values

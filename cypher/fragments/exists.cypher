@@ -1,0 +1,1 @@
+EXISTS { MATCH (e:Event {person: p.id}) WHERE {{cond}} }

@@ -1,0 +1,1 @@
+MATCH (s:Event) WHERE s.{{field}} IN $_values AND s.ts >= $_from AND s.ts < $_to RETURN s.person AS pid

@@ -1,0 +1,1 @@
+EXISTS { MATCH {{nodes}} WHERE {{conds}} AND {{last}}.ts - e0.ts <= $_gap }

@@ -1,0 +1,1 @@
+({{v}}:Event {person: p.id})

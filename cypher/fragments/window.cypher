@@ -1,0 +1,1 @@
+{{v}}.ts >= $_from AND {{v}}.ts < $_to

@@ -1,0 +1,5 @@
+// Every segment with its current size, by name.
+MATCH (s:Segment)
+RETURN s.name AS name, s.version AS version, s.definition AS definition, s.built_in AS built_in,
+       s.created_at AS created_at, s.updated_at AS updated_at, COUNT { (s)<-[:MEMBER]-() } AS members
+ORDER BY name

@@ -1,0 +1,8 @@
+// The transactional outbox: one Delivery per applied change and matching
+// webhook (its segment or "*", and the change's kind), due at once.
+UNWIND $changes AS c
+MATCH (w:Webhook)
+WHERE (w.segment = c.segment OR w.segment = '*') AND c.kind IN w.events
+CREATE (:Delivery {id: c.id + '.' + w.id, webhook: w.id, kind: c.kind, segment: c.segment, person: c.person,
+                   payload: c.payload, status: 'pending', attempts: 0, created_at: $now, next_at: $now})
+RETURN count(*) AS queued

@@ -1,0 +1,8 @@
+// Stores what a model says about people: decoded state, its probability and
+// propensities (a null removes the property), and the model version.
+UNWIND $rows AS row
+MATCH (p:Person {id: row.id})
+SET p.hmm_state = row.hmm_state, p.hmm_state_p = row.hmm_state_p,
+    p.p_convert = row.p_convert, p.p_unsubscribe = row.p_unsubscribe,
+    p.model_version = $version
+RETURN count(p) AS updated

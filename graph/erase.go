@@ -1,0 +1,44 @@
+package graph
+
+import (
+	"context"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"github.com/journeygraph/journeygraph/journeys"
+)
+
+// minDeletePrefix is the shortest prefix DeletePrefix accepts, so that a
+// slip never erases everyone.
+const minDeletePrefix = 4
+
+// DeletePrefix erases every person whose id starts with prefix, their
+// events and the aliases merged into them, in bounded transactions, and
+// returns how many events went. It is meant for namespaces, benchmark and
+// test runs: the (person, ts) index finds the events, where DeletePeople
+// looks people up one by one. A prefix shorter than 4 bytes is refused
+// (EINVALID). A failure part-way leaves the rest for a re-run.
+func (s *Store) DeletePrefix(ctx context.Context, prefix string) (int, error) {
+	if len(prefix) < minDeletePrefix {
+		return 0, journeys.Errorf(journeys.EINVALID, "delete prefix %q: want at least %d bytes", prefix, minDeletePrefix)
+	}
+	sess := s.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: s.db, AccessMode: neo4j.AccessModeWrite})
+	defer sess.Close(context.Background())
+	n := 0
+	for _, q := range []string{"delete_prefix_events", "delete_prefix_people", "delete_prefix_aliases"} {
+		// CALL ... IN TRANSACTIONS runs only in an implicit transaction.
+		params := map[string]any{"prefix": prefix}
+		res, err := sess.Run(ctx, queryText(q, params), params)
+		if err != nil {
+			return n, wrap("delete prefix", err)
+		}
+		rec, err := res.Single(ctx)
+		if err != nil {
+			return n, wrap("delete prefix", err)
+		}
+		if q == "delete_prefix_events" {
+			n = int(intOf(rec, "n"))
+		}
+	}
+	return n, nil
+}

@@ -1,0 +1,343 @@
+package graph
+
+import (
+	"context"
+	"encoding/json"
+	"math"
+	"time"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"github.com/journeygraph/journeygraph/journeys"
+)
+
+var _ journeys.SegmentStore = (*Store)(nil)
+
+// SaveSegment stores a definition: version 1 when new, the next version
+// when its definition (name, description, min_size, where) changed.
+func (s *Store) SaveSegment(ctx context.Context, seg journeys.Segment, now time.Time) (journeys.Segment, error) {
+	def, err := json.Marshal(journeys.Segment{Name: seg.Name, Description: seg.Description, MinSize: seg.MinSize, Where: seg.Where})
+	if err != nil {
+		return journeys.Segment{}, err
+	}
+	var out journeys.Segment
+	err = s.write(ctx, func(tx neo4j.ManagedTransaction) error {
+		recs, err := run(ctx, tx, "save_segment", map[string]any{"name": seg.Name, "definition": string(def),
+			"built_in": seg.BuiltIn, "now": now.UnixMilli()})
+		if err != nil {
+			return err
+		}
+		out, err = segmentOf(recs[0])
+		return err
+	})
+	return out, wrap("save segment", err)
+}
+
+// Segment returns a stored segment with its size; ENOTFOUND when unknown.
+func (s *Store) Segment(ctx context.Context, name string) (journeys.Segment, error) {
+	var out journeys.Segment
+	err := s.read(ctx, func(tx neo4j.ManagedTransaction) error {
+		recs, err := run(ctx, tx, "get_segment", map[string]any{"name": name})
+		if err != nil {
+			return err
+		}
+		if len(recs) == 0 {
+			return journeys.Errorf(journeys.ENOTFOUND, "segment %q not found", name)
+		}
+		out, err = segmentOf(recs[0])
+		return err
+	})
+	return out, wrap("segment", err)
+}
+
+// Segments returns every stored segment with its size, by name.
+func (s *Store) Segments(ctx context.Context) ([]journeys.Segment, error) {
+	var out []journeys.Segment
+	err := s.read(ctx, func(tx neo4j.ManagedTransaction) error {
+		recs, err := run(ctx, tx, "list_segments", map[string]any{})
+		if err != nil {
+			return err
+		}
+		out = make([]journeys.Segment, 0, len(recs))
+		for _, r := range recs {
+			seg, err := segmentOf(r)
+			if err != nil {
+				return err
+			}
+			out = append(out, seg)
+		}
+		return nil
+	})
+	return out, wrap("segments", err)
+}
+
+// DeleteSegment removes a segment with its membership and history.
+func (s *Store) DeleteSegment(ctx context.Context, name string) error {
+	err := s.write(ctx, func(tx neo4j.ManagedTransaction) error {
+		recs, err := run(ctx, tx, "delete_segment", map[string]any{"name": name})
+		if err != nil {
+			return err
+		}
+		if len(recs) == 0 || intOf(recs[0], "deleted") == 0 {
+			return journeys.Errorf(journeys.ENOTFOUND, "segment %q not found", name)
+		}
+		return nil
+	})
+	return wrap("delete segment", err)
+}
+
+func segmentOf(r *neo4j.Record) (journeys.Segment, error) {
+	seg, err := journeys.ParseSegment([]byte(str(r, "definition")))
+	if err != nil {
+		return journeys.Segment{}, journeys.Errorf(journeys.EINTERNAL, "stored segment %q: %v", str(r, "name"), err)
+	}
+	seg.Version = int(intOf(r, "version"))
+	seg.CreatedAt = millis(intOf(r, "created_at"))
+	seg.UpdatedAt = millis(intOf(r, "updated_at"))
+	seg.Members = int(intOf(r, "members"))
+	if v, ok := r.Get("built_in"); ok {
+		seg.BuiltIn, _ = v.(bool)
+	}
+	return seg, nil
+}
+
+// SegmentMembers returns the people in scope who are members now, sorted.
+func (s *Store) SegmentMembers(ctx context.Context, name string, scope journeys.SegmentScope) ([]string, error) {
+	var ids []string
+	err := s.read(ctx, func(tx neo4j.ManagedTransaction) error {
+		var recs []*neo4j.Record
+		var err error
+		if scope.People != nil {
+			recs, err = run(ctx, tx, "find_members_people", map[string]any{"segment": name, "people": scope.People})
+		} else {
+			recs, err = run(ctx, tx, "find_members_prefix", map[string]any{"segment": name, "prefix": scope.Prefix})
+		}
+		if err != nil {
+			return err
+		}
+		for _, r := range recs {
+			if id := str(r, "id"); len(scope.Prefix) == 0 || len(id) >= len(scope.Prefix) && id[:len(scope.Prefix)] == scope.Prefix {
+				ids = append(ids, id)
+			}
+		}
+		return nil
+	})
+	return ids, wrap("segment members", err)
+}
+
+// Explain returns, for each person, their latest events among leaves and
+// their decoded hidden state.
+func (s *Store) Explain(ctx context.Context, people []string, leaves []journeys.EventCond) (map[string]journeys.Explanation, error) {
+	ls := make([]map[string]any, 0, len(leaves))
+	for _, l := range leaves {
+		ls = append(ls, map[string]any{"field": l.Field, "values": l.Values, "from": l.From, "to": l.To})
+	}
+	out := make(map[string]journeys.Explanation, len(people))
+	err := s.read(ctx, func(tx neo4j.ManagedTransaction) error {
+		recs, err := run(ctx, tx, "explain_members", map[string]any{"people": people, "leaves": ls})
+		if err != nil {
+			return err
+		}
+		for _, r := range recs {
+			var ex journeys.Explanation
+			ex.State = str(r, "state")
+			if v, ok := r.Get("state_p"); ok {
+				ex.StateP, _ = v.(float64)
+			}
+			if v, ok := r.Get("events"); ok {
+				for _, x := range v.([]any) {
+					m, _ := x.(map[string]any)
+					ex.Events = append(ex.Events, journeys.ExplainedEvent{ID: mstr(m, "id"), Name: mstr(m, "name"),
+						Step: mstr(m, "step"), Time: millis(toInt64(m["ts"])), Product: mstr(m, "product"), Channel: mstr(m, "channel")})
+				}
+			}
+			out[str(r, "person")] = ex
+		}
+		return nil
+	})
+	return out, wrap("explain members", err)
+}
+
+func mstr(m map[string]any, k string) string {
+	s, _ := m[k].(string)
+	return s
+}
+
+// ApplyMembership records membership changes in one transaction, under the
+// segment's write lock: entries for people not yet members, exits for
+// members, and the webhook deliveries of the changes applied.
+func (s *Store) ApplyMembership(ctx context.Context, seg journeys.Segment, at time.Time, changes []journeys.MembershipChange) ([]journeys.MembershipChange, error) {
+	var applied []journeys.MembershipChange
+	byID := make(map[string]journeys.MembershipChange, len(changes))
+	var enter, leave []map[string]any
+	for _, c := range changes {
+		byID[c.ID] = c
+		row := map[string]any{"id": c.ID, "person": c.Person, "reason": string(c.Reason)}
+		if c.Kind == journeys.KindEntered {
+			enter = append(enter, row)
+		} else {
+			leave = append(leave, row)
+		}
+	}
+	err := s.write(ctx, func(tx neo4j.ManagedTransaction) error {
+		applied = applied[:0]
+		ms := at.UnixMilli()
+		recs, err := run(ctx, tx, "lock_segment", map[string]any{"segment": seg.Name, "at": ms})
+		if err != nil {
+			return err
+		}
+		if len(recs) == 0 {
+			return journeys.Errorf(journeys.ENOTFOUND, "segment %q not found", seg.Name)
+		}
+		var ids []string
+		for _, q := range []struct {
+			name string
+			rows []map[string]any
+		}{{"enter_segment", enter}, {"leave_segment", leave}} {
+			if len(q.rows) == 0 {
+				continue
+			}
+			recs, err := run(ctx, tx, q.name, map[string]any{"segment": seg.Name, "changes": q.rows, "at": ms, "version": seg.Version})
+			if err != nil {
+				return err
+			}
+			for _, r := range recs {
+				ids = append(ids, str(r, "id"))
+			}
+		}
+		rows := make([]map[string]any, 0, len(ids))
+		for _, id := range ids {
+			c := byID[id]
+			applied = append(applied, c)
+			rows = append(rows, map[string]any{"id": c.ID, "kind": c.Kind, "segment": c.Segment, "person": c.Person, "payload": string(c.Payload)})
+		}
+		if len(rows) == 0 {
+			return nil
+		}
+		_, err = run(ctx, tx, "queue_deliveries", map[string]any{"changes": rows, "now": time.Now().UnixMilli()})
+		return err
+	})
+	if err != nil {
+		return nil, wrap("apply membership", err)
+	}
+	return applied, nil
+}
+
+// MembersPage returns up to limit current members of a segment with ids
+// after after, by id.
+func (s *Store) MembersPage(ctx context.Context, segment, after string, limit int) ([]journeys.Member, error) {
+	var out []journeys.Member
+	err := s.read(ctx, func(tx neo4j.ManagedTransaction) error {
+		recs, err := run(ctx, tx, "page_members", map[string]any{"segment": segment, "after": after, "limit": limit})
+		if err != nil {
+			return err
+		}
+		out = make([]journeys.Member, len(recs))
+		for i, r := range recs {
+			out[i] = journeys.Member{Person: str(r, "person"), Since: millis(intOf(r, "since")), Version: int(intOf(r, "version"))}
+		}
+		return nil
+	})
+	return out, wrap("members", err)
+}
+
+// MembersAt returns up to limit people who were members of a segment at
+// the given time (ids after after, by id), each with the reason recorded
+// when they entered.
+func (s *Store) MembersAt(ctx context.Context, segment string, at time.Time, after string, limit int) ([]journeys.Member, error) {
+	var out []journeys.Member
+	err := s.read(ctx, func(tx neo4j.ManagedTransaction) error {
+		recs, err := run(ctx, tx, "members_at", map[string]any{"segment": segment, "at": at.UnixMilli(), "after": after, "limit": limit})
+		if err != nil {
+			return err
+		}
+		out = make([]journeys.Member, len(recs))
+		for i, r := range recs {
+			out[i] = journeys.Member{Person: str(r, "person"), Since: millis(intOf(r, "since")), Version: int(intOf(r, "version")),
+				Reason: rawJSON(str(r, "reason"))}
+		}
+		return nil
+	})
+	return out, wrap("members at", err)
+}
+
+// History returns a segment's ENTERED/LEFT records, newest first.
+func (s *Store) History(ctx context.Context, segment string, q journeys.HistoryQuery) ([]journeys.HistoryEntry, error) {
+	from, to := int64(math.MinInt64), int64(math.MaxInt64)
+	if !q.From.IsZero() {
+		from = q.From.UnixMilli()
+	}
+	if !q.To.IsZero() {
+		to = q.To.UnixMilli()
+	}
+	var out []journeys.HistoryEntry
+	err := s.read(ctx, func(tx neo4j.ManagedTransaction) error {
+		recs, err := run(ctx, tx, "segment_history", map[string]any{"segment": segment, "from": from, "to": to,
+			"person": q.Person, "limit": q.Limit})
+		if err != nil {
+			return err
+		}
+		out = make([]journeys.HistoryEntry, len(recs))
+		for i, r := range recs {
+			kind := journeys.KindEntered
+			if str(r, "kind") == "LEFT" {
+				kind = journeys.KindLeft
+			}
+			out[i] = journeys.HistoryEntry{Person: str(r, "person"), Kind: kind, At: millis(intOf(r, "at")),
+				Version: int(intOf(r, "version")), Reason: rawJSON(str(r, "reason"))}
+		}
+		return nil
+	})
+	return out, wrap("segment history", err)
+}
+
+// PersonSegments returns the segments a person is in now, by name.
+func (s *Store) PersonSegments(ctx context.Context, person string) ([]journeys.PersonSegment, error) {
+	var out []journeys.PersonSegment
+	err := s.read(ctx, func(tx neo4j.ManagedTransaction) error {
+		recs, err := run(ctx, tx, "person_segments", map[string]any{"person": person})
+		if err != nil {
+			return err
+		}
+		out = make([]journeys.PersonSegment, len(recs))
+		for i, r := range recs {
+			out[i] = journeys.PersonSegment{Segment: str(r, "segment"), Since: millis(intOf(r, "since")), Version: int(intOf(r, "version"))}
+		}
+		return nil
+	})
+	return out, wrap("person segments", err)
+}
+
+// SetPersonScores stores model outputs (decoded state, propensities) on
+// people, for the segments' state and propensity blocks.
+func (s *Store) SetPersonScores(ctx context.Context, scores []journeys.PersonScores) error {
+	rows := make([]map[string]any, len(scores))
+	for i, sc := range scores {
+		row := map[string]any{"id": sc.Person, "hmm_state": nil, "hmm_state_p": nil, "p_convert": nil, "p_unsubscribe": nil}
+		if sc.State != nil {
+			row["hmm_state"] = *sc.State
+		}
+		if sc.StateP != nil {
+			row["hmm_state_p"] = *sc.StateP
+		}
+		if sc.PConvert != nil {
+			row["p_convert"] = *sc.PConvert
+		}
+		if sc.PUnsubscribe != nil {
+			row["p_unsubscribe"] = *sc.PUnsubscribe
+		}
+		rows[i] = row
+	}
+	err := s.write(ctx, func(tx neo4j.ManagedTransaction) error {
+		_, err := run(ctx, tx, "set_person_scores", map[string]any{"rows": rows})
+		return err
+	})
+	return wrap("set person scores", err)
+}
+
+func rawJSON(s string) json.RawMessage {
+	if s == "" || !json.Valid([]byte(s)) {
+		return nil
+	}
+	return json.RawMessage(s)
+}

@@ -1,0 +1,163 @@
+package graph
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"github.com/journeygraph/journeygraph/journeys"
+)
+
+var (
+	_ journeys.WebhookStore = (*Store)(nil)
+	_ journeys.OutboxStore  = (*Store)(nil)
+)
+
+// CreateWebhook stores a subscription (validated by the caller), giving it
+// an id and a secret when it has none.
+func (s *Store) CreateWebhook(ctx context.Context, w journeys.Webhook) (journeys.Webhook, error) {
+	if w.ID == "" {
+		w.ID = "wh_" + journeys.NewID()[:20]
+	}
+	if w.Secret == "" {
+		w.Secret = "whsec_" + journeys.NewID()
+	}
+	w.CreatedAt = time.Now().UTC().Truncate(time.Millisecond)
+	err := s.write(ctx, func(tx neo4j.ManagedTransaction) error {
+		_, err := run(ctx, tx, "create_webhook", map[string]any{"id": w.ID, "url": w.URL, "secret": w.Secret,
+			"segment": w.Segment, "events": w.Events, "now": w.CreatedAt.UnixMilli()})
+		return err
+	})
+	if err != nil {
+		return journeys.Webhook{}, wrap("create webhook", err)
+	}
+	return w, nil
+}
+
+// Webhook returns one subscription with its secret; ENOTFOUND when unknown.
+func (s *Store) Webhook(ctx context.Context, id string) (journeys.Webhook, error) {
+	var out journeys.Webhook
+	err := s.read(ctx, func(tx neo4j.ManagedTransaction) error {
+		recs, err := run(ctx, tx, "get_webhook", map[string]any{"id": id})
+		if err != nil {
+			return err
+		}
+		if len(recs) == 0 {
+			return journeys.Errorf(journeys.ENOTFOUND, "webhook %q not found", id)
+		}
+		out = webhookOf(recs[0])
+		return nil
+	})
+	return out, wrap("webhook", err)
+}
+
+// Webhooks returns every subscription, without secrets.
+func (s *Store) Webhooks(ctx context.Context) ([]journeys.Webhook, error) {
+	var out []journeys.Webhook
+	err := s.read(ctx, func(tx neo4j.ManagedTransaction) error {
+		recs, err := run(ctx, tx, "list_webhooks", map[string]any{})
+		if err != nil {
+			return err
+		}
+		out = make([]journeys.Webhook, len(recs))
+		for i, r := range recs {
+			out[i] = webhookOf(r)
+		}
+		return nil
+	})
+	return out, wrap("webhooks", err)
+}
+
+// DeleteWebhook removes a subscription; ENOTFOUND when unknown.
+func (s *Store) DeleteWebhook(ctx context.Context, id string) error {
+	err := s.write(ctx, func(tx neo4j.ManagedTransaction) error {
+		recs, err := run(ctx, tx, "delete_webhook", map[string]any{"id": id})
+		if err != nil {
+			return err
+		}
+		if len(recs) == 0 || intOf(recs[0], "deleted") == 0 {
+			return journeys.Errorf(journeys.ENOTFOUND, "webhook %q not found", id)
+		}
+		return nil
+	})
+	return wrap("delete webhook", err)
+}
+
+func webhookOf(r *neo4j.Record) journeys.Webhook {
+	w := journeys.Webhook{ID: str(r, "id"), URL: str(r, "url"), Secret: str(r, "secret"), Segment: str(r, "segment"),
+		CreatedAt: millis(intOf(r, "created_at"))}
+	if v, ok := r.Get("events"); ok {
+		for _, e := range v.([]any) {
+			w.Events = append(w.Events, e.(string))
+		}
+	}
+	return w
+}
+
+// Deliveries returns a webhook's delivery log, newest first.
+func (s *Store) Deliveries(ctx context.Context, webhook string, limit int) ([]journeys.Delivery, error) {
+	var out []journeys.Delivery
+	err := s.read(ctx, func(tx neo4j.ManagedTransaction) error {
+		recs, err := run(ctx, tx, "list_deliveries", map[string]any{"webhook": webhook, "limit": limit})
+		if err != nil {
+			return err
+		}
+		out = make([]journeys.Delivery, len(recs))
+		for i, r := range recs {
+			d := deliveryOf(r)
+			d.Status = str(r, "status")
+			d.NextAt = millis(intOf(r, "next_at"))
+			d.DeliveredAt = millis(intOf(r, "delivered_at"))
+			d.LastStatus = int(intOf(r, "last_status"))
+			d.LastError = str(r, "last_error")
+			out[i] = d
+		}
+		return nil
+	})
+	return out, wrap("deliveries", err)
+}
+
+func deliveryOf(r *neo4j.Record) journeys.Delivery {
+	return journeys.Delivery{ID: str(r, "id"), Webhook: str(r, "webhook"), Kind: str(r, "kind"), Segment: str(r, "segment"),
+		Person: str(r, "person"), Payload: json.RawMessage(str(r, "payload")), Attempts: int(intOf(r, "attempts")),
+		CreatedAt: millis(intOf(r, "created_at"))}
+}
+
+// ClaimDeliveries leases due deliveries (see journeys.OutboxStore).
+func (s *Store) ClaimDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit int, prefix string) ([]journeys.Delivery, error) {
+	var out []journeys.Delivery
+	err := s.write(ctx, func(tx neo4j.ManagedTransaction) error {
+		recs, err := run(ctx, tx, "claim_deliveries", map[string]any{"now": now.UnixMilli(),
+			"lease_until": now.Add(lease).UnixMilli(), "limit": limit, "prefix": prefix})
+		if err != nil {
+			return err
+		}
+		out = make([]journeys.Delivery, len(recs))
+		for i, r := range recs {
+			d := deliveryOf(r)
+			d.Status, d.URL, d.Secret = journeys.DeliverySending, str(r, "url"), str(r, "secret")
+			out[i] = d
+		}
+		return nil
+	})
+	return out, wrap("claim deliveries", err)
+}
+
+// FinishDelivery records an attempt's outcome.
+func (s *Store) FinishDelivery(ctx context.Context, d journeys.Delivery) error {
+	var next, delivered any
+	if !d.NextAt.IsZero() {
+		next = d.NextAt.UnixMilli()
+	}
+	if !d.DeliveredAt.IsZero() {
+		delivered = d.DeliveredAt.UnixMilli()
+	}
+	err := s.write(ctx, func(tx neo4j.ManagedTransaction) error {
+		_, err := run(ctx, tx, "finish_delivery", map[string]any{"id": d.ID, "status": d.Status, "next_at": next,
+			"last_status": d.LastStatus, "last_error": d.LastError, "delivered_at": delivered})
+		return err
+	})
+	return wrap("finish delivery", err)
+}

@@ -1,0 +1,191 @@
+package graph_test
+
+import (
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/journeygraph/journeygraph/graph"
+	"github.com/journeygraph/journeygraph/graph/graphtest"
+	"github.com/journeygraph/journeygraph/journeys"
+)
+
+// receiver records the deliveries a loopback webhook receiver accepted,
+// checking each signature.
+type receiver struct {
+	mu       sync.Mutex
+	secret   string
+	accepted map[string]int // idempotency key → accepted count
+	bad      int
+	block    chan struct{} // when set, the first request hangs until the client gives up
+}
+
+func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	rc.mu.Lock()
+	block := rc.block
+	rc.block = nil
+	rc.mu.Unlock()
+	if block != nil {
+		close(block)
+		<-r.Context().Done() // the dispatcher is stopped mid-delivery
+		return
+	}
+	err := journeys.VerifySignature(rc.secret, r.Header.Get(journeys.HeaderSignature), r.Header.Get(journeys.HeaderTimestamp), body, time.Now(), 0)
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	if err != nil || r.Header.Get(journeys.HeaderIdempotency) == "" {
+		rc.bad++
+		w.WriteHeader(http.StatusUnauthorized)
+		return
+	}
+	rc.accepted[r.Header.Get(journeys.HeaderIdempotency)]++
+	w.WriteHeader(http.StatusOK)
+}
+
+func (rc *receiver) counts() (map[string]int, int) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	out := map[string]int{}
+	for k, v := range rc.accepted {
+		out[k] = v
+	}
+	return out, rc.bad
+}
+
+// queueOne subscribes url to a fresh segment and makes one person enter it,
+// which queues one delivery. It returns the webhook.
+func queueOne(t *testing.T, s *graph.Store, url string) journeys.Webhook {
+	t.Helper()
+	ctx := context.Background()
+	prefix := graphtest.RunID(t)
+	write(t, s, ev(prefix+"p", "add_to_cart", 1))
+	seg, err := journeys.ParseSegment([]byte(`{"name":"` + prefix + `s","where":{"did":"add_to_cart"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hook, err := s.CreateWebhook(ctx, journeys.Webhook{ID: prefix + "hook", URL: url, Segment: seg.Name, Events: []string{journeys.KindEntered}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = s.DeleteWebhook(context.Background(), hook.ID)
+		_ = s.DeleteSegment(context.Background(), seg.Name)
+	})
+	if _, err := s.SaveSegment(ctx, seg, t0); err != nil {
+		t.Fatal(err)
+	}
+	sg := &journeys.Segmenter{Store: s}
+	if res, err := sg.Refresh(ctx, []string{seg.Name}, journeys.SegmentScope{Prefix: prefix}, "test", t0.Add(time.Hour)); err != nil || res[0].Entered != 1 {
+		t.Fatalf("refresh: %+v %v", res, err)
+	}
+	return hook
+}
+
+// waitDelivered polls the delivery log until the one delivery is delivered.
+func waitDelivered(t *testing.T, s *graph.Store, hook string) journeys.Delivery {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		ds, err := s.Deliveries(context.Background(), hook, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ds) == 1 && ds[0].Status == journeys.DeliveryDelivered {
+			return ds[0]
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatal("not delivered in 15 s")
+	return journeys.Delivery{}
+}
+
+// TestWebhookReceiverDownThenUp: the receiver's port refuses connections,
+// then a receiver starts on it: the delivery arrives once, signed, with the
+// idempotency key it had from the start.
+func TestWebhookReceiverDownThenUp(t *testing.T) {
+	s := graphtest.Open(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // down: connection refused
+	hook := queueOne(t, s, "http://"+addr+"/hook")
+	rc := &receiver{secret: hook.Secret, accepted: map[string]int{}}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	d := &journeys.Dispatcher{Store: s, Prefix: hook.ID, Backoff: 100 * time.Millisecond, Poll: 50 * time.Millisecond}
+	go d.Run(ctx)
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		ds, _ := s.Deliveries(ctx, hook.ID, 10)
+		if len(ds) == 1 && ds[0].Attempts >= 2 && ds[0].Status == journeys.DeliveryPending {
+			if ds[0].LastError == "" {
+				t.Fatalf("refused attempt without an error: %+v", ds[0])
+			}
+			break // refused twice: now bring the receiver up
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("while down: %+v", ds)
+		}
+	}
+	ln, err = net.Listen("tcp", addr)
+	if err != nil {
+		t.Skipf("port %s taken meanwhile: %v", addr, err)
+	}
+	srv := httptest.NewUnstartedServer(rc)
+	srv.Listener = ln
+	srv.Start()
+	defer srv.Close()
+	got := waitDelivered(t, s, hook.ID)
+	time.Sleep(300 * time.Millisecond) // nothing more may arrive
+	acc, bad := rc.counts()
+	if len(acc) != 1 || acc[got.ID] != 1 || bad != 0 {
+		t.Errorf("receiver accepted %v (bad %d), want delivery %s once", acc, bad, got.ID)
+	}
+	if got.Attempts < 3 {
+		t.Errorf("attempts = %d, want retries", got.Attempts)
+	}
+}
+
+// TestWebhookSurvivesDispatcherStop: the dispatcher is stopped while the
+// receiver holds the request; the delivery stays in the outbox and a new
+// dispatcher (a restarted server) delivers it when the lease ends.
+func TestWebhookSurvivesDispatcherStop(t *testing.T) {
+	s := graphtest.Open(t)
+	rc := &receiver{accepted: map[string]int{}, block: make(chan struct{})}
+	blocked := rc.block
+	srv := httptest.NewServer(rc)
+	defer srv.Close()
+	hook := queueOne(t, s, srv.URL+"/hook")
+	rc.secret = hook.Secret
+	lease := 500 * time.Millisecond
+	ctx1, stop1 := context.WithCancel(context.Background())
+	d1 := &journeys.Dispatcher{Store: s, Prefix: hook.ID, Lease: lease, Poll: 50 * time.Millisecond}
+	done := make(chan struct{})
+	go func() { d1.Run(ctx1); close(done) }()
+	select {
+	case <-blocked:
+	case <-time.After(10 * time.Second):
+		t.Fatal("first attempt never reached the receiver")
+	}
+	stop1() // the server goes down mid-delivery
+	<-done
+	if ds, _ := s.Deliveries(context.Background(), hook.ID, 10); len(ds) != 1 || ds[0].Status != journeys.DeliverySending {
+		t.Fatalf("after the stop: %+v, want one delivery still sending (leased)", ds)
+	}
+	ctx2, stop2 := context.WithCancel(context.Background())
+	defer stop2()
+	d2 := &journeys.Dispatcher{Store: s, Prefix: hook.ID, Lease: lease, Poll: 50 * time.Millisecond}
+	go d2.Run(ctx2)
+	got := waitDelivered(t, s, hook.ID)
+	acc, bad := rc.counts()
+	if len(acc) != 1 || acc[got.ID] != 1 || bad != 0 || got.Attempts != 2 {
+		t.Errorf("accepted %v (bad %d), attempts %d; want one delivery, 2 attempts", acc, bad, got.Attempts)
+	}
+}

@@ -1,0 +1,81 @@
+package journeys
+
+import (
+	"context"
+	"fmt"
+)
+
+// Analytics answers the journey reports (paths, transitions, funnels) by
+// streaming step sequences from the store, one person at a time, and
+// counting them with the step rules' collapsing. Its methods return errors
+// with code EINVALID for a bad query (naming the field) and EUNAVAILABLE
+// when the store cannot be reached.
+type Analytics struct {
+	Store          SequenceReader
+	Rules          StepRules
+	SessionTimeout Duration // DefaultSessionTimeout when 0
+}
+
+// Paths returns the top paths of q.
+func (a *Analytics) Paths(ctx context.Context, q PathQuery) (PathReport, error) {
+	if err := q.Normalize(); err != nil {
+		return PathReport{}, err
+	}
+	pc := NewPathCounter(q, a.Rules, a.SessionTimeout)
+	if err := a.each(ctx, q.Filter, q.Unit == UnitSession, pc.Add); err != nil {
+		return PathReport{}, fmt.Errorf("paths: %w", err)
+	}
+	return pc.Report(), nil
+}
+
+// Transitions returns the transition graph of q.
+func (a *Analytics) Transitions(ctx context.Context, q TransitionQuery) (TransitionReport, error) {
+	if err := q.Normalize(); err != nil {
+		return TransitionReport{}, err
+	}
+	tc := NewTransitionCounter(q, a.Rules, a.SessionTimeout)
+	if err := a.each(ctx, q.Filter, q.Unit == UnitSession, tc.Add); err != nil {
+		return TransitionReport{}, fmt.Errorf("transitions: %w", err)
+	}
+	return tc.Report(), nil
+}
+
+// Funnel returns the per-step answer of f.
+func (a *Analytics) Funnel(ctx context.Context, f Funnel) (FunnelReport, error) {
+	if err := f.Normalize(); err != nil {
+		return FunnelReport{}, err
+	}
+	fc := NewFunnelCounter(f, a.Rules, a.SessionTimeout, 0)
+	if err := a.each(ctx, f.Filter, a.Rules.CollapseRepeats, fc.Add); err != nil {
+		return FunnelReport{}, fmt.Errorf("funnel: %w", err)
+	}
+	return fc.Report(), nil
+}
+
+// FunnelDropped returns a page of the people who dropped at q.Step.
+func (a *Analytics) FunnelDropped(ctx context.Context, q DroppedQuery) (DroppedPage, error) {
+	if err := q.Normalize(); err != nil {
+		return DroppedPage{}, err
+	}
+	fc := NewFunnelCounter(q.Funnel, a.Rules, a.SessionTimeout, q.Step)
+	if err := a.each(ctx, q.Funnel.Filter, a.Rules.CollapseRepeats, fc.Add); err != nil {
+		return DroppedPage{}, fmt.Errorf("funnel dropped: %w", err)
+	}
+	return fc.Dropped(q.Offset, q.Limit), nil
+}
+
+// each streams the sequences of f into add.
+func (a *Analytics) each(ctx context.Context, f Filter, withSessions bool, add func(Sequence)) error {
+	set, err := a.Store.Sequences(ctx, f, withSessions)
+	if err != nil {
+		return err
+	}
+	for set.Next() {
+		add(set.At())
+	}
+	if err := set.Err(); err != nil {
+		set.Close()
+		return err
+	}
+	return set.Close()
+}

@@ -1,0 +1,52 @@
+package journeys
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Member is one person in a segment: since when, under which definition
+// version and, for answers about a past date, why (the reason recorded when
+// they entered).
+type Member struct {
+	Person  string          `json:"person"`
+	Since   time.Time       `json:"since"`
+	Version int             `json:"version"`
+	Reason  json.RawMessage `json:"reason,omitempty"`
+}
+
+// HistoryEntry is one ENTERED or LEFT record of a segment.
+type HistoryEntry struct {
+	Person  string          `json:"person"`
+	Kind    string          `json:"kind"` // KindEntered or KindLeft
+	At      time.Time       `json:"at"`
+	Version int             `json:"version"`
+	Reason  json.RawMessage `json:"reason,omitempty"`
+}
+
+// HistoryQuery selects history entries: in [From, To) (unbounded when
+// zero), of one person when Person is set, at most Limit.
+type HistoryQuery struct {
+	From   time.Time
+	To     time.Time
+	Person string
+	Limit  int
+}
+
+// PersonSegment is a segment a person is in now.
+type PersonSegment struct {
+	Segment string    `json:"segment"`
+	Since   time.Time `json:"since"`
+	Version int       `json:"version"`
+}
+
+// PersonScores are model outputs stored on a person: the decoded hidden
+// state and propensities that segments' state and propensity blocks read.
+// Nil fields are left as they are.
+type PersonScores struct {
+	Person       string   `json:"person"`
+	State        *string  `json:"hmm_state,omitempty"`
+	StateP       *float64 `json:"hmm_state_p,omitempty"`
+	PConvert     *float64 `json:"p_convert,omitempty"`
+	PUnsubscribe *float64 `json:"p_unsubscribe,omitempty"`
+}

@@ -1,0 +1,165 @@
+package journeys
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Webhook is a subscription: deliveries of the chosen event kinds of one
+// segment (or every segment, "*") to URL, signed with Secret.
+type Webhook struct {
+	ID        string    `json:"id"`
+	URL       string    `json:"url"`
+	Secret    string    `json:"secret,omitempty"` // shown once, when created
+	Segment   string    `json:"segment"`          // a segment name or "*"
+	Events    []string  `json:"events"`           // KindEntered, KindLeft, KindStateChanged
+	CreatedAt time.Time `json:"created_at,omitzero"`
+}
+
+// Delivery statuses.
+const (
+	DeliveryPending   = "pending"   // waiting for its first or next attempt
+	DeliverySending   = "sending"   // claimed by a dispatcher until NextAt (the lease)
+	DeliveryDelivered = "delivered" // the receiver answered 2xx
+	DeliveryFailed    = "failed"    // gave up after the last attempt
+	DeliveryCancelled = "cancelled" // its webhook was deleted
+)
+
+// Delivery is one event queued for one webhook in the durable outbox. Its
+// ID is the idempotency key the receiver sees on every attempt.
+type Delivery struct {
+	ID          string          `json:"id"`
+	Webhook     string          `json:"webhook"`
+	Kind        string          `json:"kind"`
+	Segment     string          `json:"segment,omitempty"`
+	Person      string          `json:"person,omitempty"`
+	Payload     json.RawMessage `json:"payload"`
+	Status      string          `json:"status"`
+	Attempts    int             `json:"attempts"`
+	CreatedAt   time.Time       `json:"created_at"`
+	NextAt      time.Time       `json:"next_at,omitzero"`
+	DeliveredAt time.Time       `json:"delivered_at,omitzero"`
+	LastStatus  int             `json:"last_status,omitempty"` // HTTP status of the last attempt
+	LastError   string          `json:"last_error,omitempty"`
+	URL         string          `json:"-"` // from the webhook, for sending
+	Secret      string          `json:"-"`
+}
+
+// Headers of a webhook request. Verify a delivery with VerifySignature:
+// recompute HMAC-SHA256(secret, timestamp + "." + body), compare in constant
+// time with the hex after "v1=", and refuse old timestamps (replays).
+const (
+	HeaderSignature   = "X-Journeygraph-Signature"  // "v1=" + hex HMAC-SHA256(secret, timestamp "." body)
+	HeaderTimestamp   = "X-Journeygraph-Timestamp"  // Unix seconds of this attempt
+	HeaderDelivery    = "X-Journeygraph-Delivery"   // the delivery id
+	HeaderIdempotency = "Idempotency-Key"           // the delivery id again, the same on every attempt
+	HeaderAttempt     = "X-Journeygraph-Attempt"    // 1, 2, ...
+	HeaderEventType   = "X-Journeygraph-Event-Type" // segment.entered, segment.left, test
+	signatureVersion  = "v1="
+	maxWebhookURL     = 2000
+	defaultTolerance  = 5 * time.Minute
+	webhookEventsJoin = ", "
+)
+
+// DeliveryBody is the JSON body of a webhook request.
+type DeliveryBody struct {
+	DeliveryID string          `json:"delivery_id"`
+	WebhookID  string          `json:"webhook_id"`
+	Event      json.RawMessage `json:"event"`
+}
+
+// Sign returns the signature header value of body sent at Unix time ts.
+func Sign(secret string, ts int64, body []byte) string {
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write([]byte(strconv.FormatInt(ts, 10)))
+	mac.Write([]byte{'.'})
+	mac.Write(body)
+	return signatureVersion + hex.EncodeToString(mac.Sum(nil))
+}
+
+// VerifySignature checks a received webhook: signature and timestamp are the
+// HeaderSignature and HeaderTimestamp values. It returns an EUNAUTHORIZED
+// *Error when the signature does not match or the timestamp is further than
+// tolerance (5 minutes when 0) from now.
+func VerifySignature(secret, signature, timestamp string, body []byte, now time.Time, tolerance time.Duration) error {
+	if tolerance <= 0 {
+		tolerance = defaultTolerance
+	}
+	ts, err := strconv.ParseInt(timestamp, 10, 64)
+	if err != nil {
+		return Errorf(EUNAUTHORIZED, "webhook: bad timestamp %s", quote(timestamp))
+	}
+	if d := now.Sub(time.Unix(ts, 0)); d > tolerance || d < -tolerance {
+		return Errorf(EUNAUTHORIZED, "webhook: timestamp %d outside the %v tolerance", ts, tolerance)
+	}
+	if !hmac.Equal([]byte(Sign(secret, ts, body)), []byte(strings.TrimSpace(signature))) {
+		return Errorf(EUNAUTHORIZED, "webhook: signature does not match")
+	}
+	return nil
+}
+
+// Validate checks a subscription: an absolute http or https URL, a segment
+// name or "*", and known event kinds. It fills Events with entered and left
+// when empty.
+func (w *Webhook) Validate() error {
+	var problems []RowError
+	bad := func(field, problem string) {
+		problems = append(problems, RowError{Row: len(problems), Field: field, Problem: problem})
+	}
+	u, err := url.Parse(w.URL)
+	switch {
+	case w.URL == "" || err != nil:
+		bad("url", "want an absolute http or https URL")
+	case len(w.URL) > maxWebhookURL:
+		bad("url", "longer than 2000 bytes")
+	case u.Scheme != "http" && u.Scheme != "https":
+		bad("url", quote(u.Scheme)+" is not http or https")
+	case u.Host == "" || u.User != nil:
+		bad("url", "want a host and no user info")
+	}
+	if w.Segment != "*" && !segmentNameRE.MatchString(w.Segment) {
+		bad("segment", quote(w.Segment)+" is not a segment name or *")
+	}
+	if len(w.Events) == 0 {
+		w.Events = []string{KindEntered, KindLeft}
+	}
+	for i, e := range w.Events {
+		if e != KindEntered && e != KindLeft && e != KindStateChanged {
+			bad("events["+strconv.Itoa(i)+"]", quote(e)+" is not one of "+strings.Join([]string{KindEntered, KindLeft, KindStateChanged}, webhookEventsJoin))
+		}
+	}
+	if len(problems) == 0 {
+		return nil
+	}
+	return &Error{Code: EINVALID, Message: "webhook: " + problems[0].Error(), Details: problems}
+}
+
+// WebhookStore keeps subscriptions and their delivery log. Webhook and
+// DeleteWebhook return ENOTFOUND for an unknown id; every method returns
+// EUNAVAILABLE when the store cannot be reached.
+type WebhookStore interface {
+	CreateWebhook(ctx context.Context, w Webhook) (Webhook, error)
+	Webhook(ctx context.Context, id string) (Webhook, error)
+	Webhooks(ctx context.Context) ([]Webhook, error)
+	DeleteWebhook(ctx context.Context, id string) error
+	Deliveries(ctx context.Context, webhook string, limit int) ([]Delivery, error)
+}
+
+// OutboxStore is the durable outbox a Dispatcher drains. ClaimDeliveries
+// leases up to limit due deliveries (status pending, or sending with an
+// expired lease) of webhooks whose id starts with prefix, marking them
+// sending until now+lease and counting the attempt, and returns them with
+// their webhook's URL and secret. FinishDelivery records an attempt's
+// outcome: the new status, the HTTP status and error, and for a retry the
+// time of the next attempt.
+type OutboxStore interface {
+	ClaimDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit int, prefix string) ([]Delivery, error)
+	FinishDelivery(ctx context.Context, d Delivery) error
+}

@@ -1,0 +1,107 @@
+package web
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/journeygraph/journeygraph/journeys"
+)
+
+// fakeModels is a hand-written ChainReporter and ModelService that records
+// the last query it was asked.
+type fakeModels struct {
+	friction    journeys.FrictionQuery
+	attribution journeys.AttributionQuery
+	fit         journeys.ModelQuery
+	scope       string
+	renamed     string
+	err         error
+}
+
+func (f *fakeModels) Friction(_ context.Context, q journeys.FrictionQuery) (journeys.FrictionReport, error) {
+	f.friction = q
+	if err := q.Normalize(); err != nil {
+		return journeys.FrictionReport{}, err
+	}
+	return journeys.FrictionReport{Query: q, People: 3}, f.err
+}
+
+func (f *fakeModels) Attribution(_ context.Context, q journeys.AttributionQuery) (journeys.AttributionReport, error) {
+	f.attribution = q
+	if err := q.Normalize(); err != nil {
+		return journeys.AttributionReport{}, err
+	}
+	return journeys.AttributionReport{Query: q, Conversions: 2}, f.err
+}
+
+func (f *fakeModels) Fit(_ context.Context, q journeys.ModelQuery) (journeys.ModelView, error) {
+	f.fit = q
+	return journeys.ModelView{Kind: "hmm", Version: 4, Current: true}, f.err
+}
+
+func (f *fakeModels) Current(_ context.Context, scope string) (journeys.ModelView, error) {
+	f.scope = scope
+	if scope == "none-" {
+		return journeys.ModelView{}, journeys.Errorf(journeys.ENOTFOUND, "no hmm model fitted for scope %q", scope)
+	}
+	return journeys.ModelView{Kind: "hmm", Scope: scope, Version: 4}, f.err
+}
+
+func (f *fakeModels) RenameState(_ context.Context, scope string, index int, label string) (journeys.ModelView, error) {
+	f.renamed = label
+	return journeys.ModelView{States: []journeys.StateView{{Index: index, Label: label}}}, f.err
+}
+
+func (f *fakeModels) Person(_ context.Context, id string) (journeys.PersonSummary, error) {
+	state, p := "engaged", 0.25
+	return journeys.PersonSummary{Person: journeys.Person{ID: id, FirstSeen: time.Unix(0, 0).UTC()},
+		Model: journeys.PersonModel{Person: id, State: &state, PConvert: &p}}, f.err
+}
+
+func TestModelRoutes(t *testing.T) {
+	fm := &fakeModels{}
+	srv := New(Config{WriteKeys: []string{"w"}, ReadKeys: []string{"r"}, MaxBodyBytes: 2048}, &fakeIngester{}, &fakeStore{}, &fakeStore{}, WithModels(fm, fm))
+	tests := []struct {
+		name, method, path, auth, body string
+		status                         int
+		want                           string // substring of the body
+	}{
+		{"friction", "GET", "/api/v1/friction?unit=journey&improbable=5&person_prefix=t-", "Bearer r", "", 200, `"unit":"journey","conversion":"purchase","unsubscribe":"unsubscribe","min_length":3,"improbable":5`},
+		{"friction bad number", "GET", "/api/v1/friction?edges=x", "Bearer r", "", 400, `"message":"edges: \"x\" is not a whole number"`},
+		{"friction bad unit", "GET", "/api/v1/friction?unit=week", "Bearer r", "", 400, `unknown unit`},
+		{"friction needs a key", "GET", "/api/v1/friction", "", "", 401, `"code":"unauthorized"`},
+		{"attribution by campaign", "GET", "/api/v1/attribution?by=campaign", "Bearer r", "", 200, `"by":"campaign","unit":"journey"`},
+		{"attribution bad by", "GET", "/api/v1/attribution?by=page", "Bearer r", "", 400, `unknown touchpoint`},
+		{"fit with the write key", "POST", "/api/v1/models", "Bearer w", `{"states":3,"events":["email_open","page_view"]}`, 201, `"version":4`},
+		{"fit refuses the read key", "POST", "/api/v1/models", "Bearer r", `{}`, 401, `not valid for this route`},
+		{"fit refuses unknown fields", "POST", "/api/v1/models", "Bearer w", `{"k":3}`, 400, `"code":"invalid"`},
+		{"current model", "GET", "/api/v1/models/current?person_prefix=t-", "Bearer r", "", 200, `"scope":"t-"`},
+		{"no current model", "GET", "/api/v1/models/current?person_prefix=none-", "Bearer r", "", 404, `"code":"not_found"`},
+		{"rename", "PATCH", "/api/v1/models/current/states/1", "Bearer w", `{"label":"window shoppers"}`, 200, `"label":"window shoppers"`},
+		{"rename bad index", "PATCH", "/api/v1/models/current/states/x", "Bearer w", `{"label":"a"}`, 400, `index`},
+		{"rename needs the write key", "PATCH", "/api/v1/models/current/states/1", "Bearer r", `{"label":"a"}`, 401, `unauthorized`},
+		{"person summary", "GET", "/api/v1/people/u1", "Bearer r", "", 200, `"model":{"person":"u1","hmm_state":"engaged","hmm_state_p":null,"p_convert":0.25`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := do(srv, tt.method, tt.path, tt.auth, tt.body)
+			if w.Code != tt.status || !strings.Contains(w.Body.String(), tt.want) {
+				t.Errorf("%s %s = %d %s, want %d with %s", tt.method, tt.path, w.Code, w.Body, tt.status, tt.want)
+			}
+		})
+	}
+	do(srv, "GET", "/api/v1/friction?person_prefix=t-&channel=email", "Bearer r", "")
+	if fm.friction.Filter.PersonPrefix != "t-" || fm.friction.Filter.Channel != "email" || len(fm.fit.Events) != 2 || fm.renamed != "window shoppers" {
+		t.Errorf("queries passed on: %+v, %+v, %q", fm.friction.Filter, fm.fit, fm.renamed)
+	}
+	fm.err = journeys.Errorf(journeys.EUNAVAILABLE, "neo4j down")
+	if w := do(srv, "GET", "/api/v1/attribution", "Bearer r", ""); w.Code != 503 {
+		t.Errorf("store down: %d %s, want 503", w.Code, w.Body)
+	}
+	bare := New(Config{ReadKeys: []string{"r"}}, &fakeIngester{}, &fakeStore{}, &fakeStore{})
+	if w := do(bare, "GET", "/api/v1/friction", "Bearer r", ""); w.Code != 404 {
+		t.Errorf("without WithModels: %d, want 404", w.Code)
+	}
+}

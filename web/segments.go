@@ -1,0 +1,372 @@
+package web
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/journeygraph/journeygraph/journeys"
+)
+
+// SegmentService evaluates and saves segments (a *journeys.Segmenter).
+type SegmentService interface {
+	Preview(ctx context.Context, s journeys.Segment, asOf time.Time, sample int) (journeys.Preview, error)
+	Save(ctx context.Context, s journeys.Segment) (journeys.Segment, journeys.RefreshResult, error)
+	Refresh(ctx context.Context, names []string, scope journeys.SegmentScope, trigger string, asOf time.Time) ([]journeys.RefreshResult, error)
+}
+
+// SegmentReader reads segments and their membership (the graph store).
+// Segment and DeleteSegment return ENOTFOUND for an unknown name.
+type SegmentReader interface {
+	Segment(ctx context.Context, name string) (journeys.Segment, error)
+	Segments(ctx context.Context) ([]journeys.Segment, error)
+	DeleteSegment(ctx context.Context, name string) error
+	MembersPage(ctx context.Context, segment, after string, limit int) ([]journeys.Member, error)
+	MembersAt(ctx context.Context, segment string, at time.Time, after string, limit int) ([]journeys.Member, error)
+	History(ctx context.Context, segment string, q journeys.HistoryQuery) ([]journeys.HistoryEntry, error)
+	PersonSegments(ctx context.Context, person string) ([]journeys.PersonSegment, error)
+}
+
+// Option adds an optional surface to the server.
+type Option func(*Server)
+
+// WithSegments serves the segment routes.
+func WithSegments(svc SegmentService, store SegmentReader) Option {
+	return func(s *Server) { s.segSvc, s.segStore = svc, store }
+}
+
+// Paging limits of member lists.
+const (
+	defaultMembersPage = 100
+	maxMembersPage     = 10000
+	csvPage            = 5000
+	maxPreviewSample   = 1000
+)
+
+// registerSegmentRoutes adds /segments and /people/{id}/segments: reads
+// with the read (or write) key, changes with the write key.
+func (s *Server) registerSegmentRoutes(read, write *gin.RouterGroup) {
+	if s.segStore == nil {
+		return
+	}
+	read.GET("/segments", s.listSegments)
+	read.GET("/segments/:name", s.getSegment)
+	read.GET("/segments/:name/members", s.segmentMembers)
+	read.GET("/segments/:name/members.csv", s.exportMembers)
+	read.GET("/segments/:name/history", s.segmentHistory)
+	read.GET("/segments/:name/preview", s.previewStored)
+	read.POST("/segments/preview", s.previewDefinition)
+	read.GET("/people/:id/segments", s.personSegments)
+	write.POST("/segments", func(c *gin.Context) { s.saveSegment(c, true) })
+	write.PUT("/segments/:name", func(c *gin.Context) { s.saveSegment(c, false) })
+	write.DELETE("/segments/:name", s.deleteSegment)
+	write.POST("/segments/:name/refresh", s.refreshSegment)
+}
+
+func (s *Server) listSegments(c *gin.Context) {
+	segs, err := s.segStore.Segments(c.Request.Context())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if segs == nil {
+		segs = []journeys.Segment{}
+	}
+	c.JSON(http.StatusOK, gin.H{"segments": segs})
+}
+
+func (s *Server) getSegment(c *gin.Context) {
+	seg, err := s.segStore.Segment(c.Request.Context(), c.Param("name"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, seg)
+}
+
+// readSegment reads a definition from the body; name, when set, is the
+// name from the path (the body may omit it).
+func (s *Server) readSegment(c *gin.Context, name string) (journeys.Segment, bool) {
+	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, journeys.MaxSegmentBytes))
+	if err != nil {
+		s.fail(c, journeys.Errorf(journeys.ETOOLARGE, "body: larger than %d bytes", journeys.MaxSegmentBytes))
+		return journeys.Segment{}, false
+	}
+	if name != "" {
+		if body, err = withName(body, name); err != nil {
+			s.fail(c, err)
+			return journeys.Segment{}, false
+		}
+	}
+	seg, err := journeys.ParseSegment(body)
+	if err != nil {
+		s.fail(c, err)
+		return journeys.Segment{}, false
+	}
+	return seg, true
+}
+
+// saveSegment creates (POST, conflict when the name exists) or creates or
+// replaces (PUT) a segment, then answers with it and its first evaluation.
+func (s *Server) saveSegment(c *gin.Context, create bool) {
+	seg, ok := s.readSegment(c, c.Param("name"))
+	if !ok {
+		return
+	}
+	ctx := c.Request.Context()
+	if create {
+		if _, err := s.segStore.Segment(ctx, seg.Name); err == nil {
+			s.fail(c, journeys.Errorf(journeys.ECONFLICT, "segment %q exists: PUT /api/v1/segments/%s to change it", seg.Name, seg.Name))
+			return
+		} else if journeys.ErrorCode(err) != journeys.ENOTFOUND {
+			s.fail(c, err)
+			return
+		}
+	}
+	saved, res, err := s.segSvc.Save(ctx, seg)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	status := http.StatusOK
+	if create {
+		status = http.StatusCreated
+	}
+	c.JSON(status, gin.H{"segment": saved, "refresh": res})
+}
+
+func (s *Server) deleteSegment(c *gin.Context) {
+	ctx := c.Request.Context()
+	seg, err := s.segStore.Segment(ctx, c.Param("name"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if seg.BuiltIn {
+		s.fail(c, journeys.Errorf(journeys.ECONFLICT, "segment %q is built in and cannot be deleted", seg.Name))
+		return
+	}
+	if err := s.segStore.DeleteSegment(ctx, seg.Name); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+func (s *Server) refreshSegment(c *gin.Context) {
+	asOf, ok := s.timeParam(c, "as_of")
+	if !ok {
+		return
+	}
+	res, err := s.segSvc.Refresh(c.Request.Context(), []string{c.Param("name")}, journeys.SegmentScope{}, "manual", asOf)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, res[0])
+}
+
+// previewDefinition evaluates a definition in the body without saving it.
+func (s *Server) previewDefinition(c *gin.Context) {
+	seg, ok := s.readSegment(c, "")
+	if !ok {
+		return
+	}
+	s.preview(c, seg)
+}
+
+// previewStored evaluates a stored definition at ?as_of= without storing
+// the result.
+func (s *Server) previewStored(c *gin.Context) {
+	seg, err := s.segStore.Segment(c.Request.Context(), c.Param("name"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.preview(c, seg)
+}
+
+func (s *Server) preview(c *gin.Context, seg journeys.Segment) {
+	asOf, ok := s.timeParam(c, "as_of")
+	if !ok {
+		return
+	}
+	sample, ok := s.intParam(c, "sample", 20, 0, maxPreviewSample)
+	if !ok {
+		return
+	}
+	pv, err := s.segSvc.Preview(c.Request.Context(), seg, asOf, sample)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, pv)
+}
+
+// segmentMembers answers one page of members, by id: ?after= (the last id
+// of the previous page), ?limit=, and ?at= for the members at a past time
+// with the reason they entered. ?format=csv streams the CSV export.
+func (s *Server) segmentMembers(c *gin.Context) {
+	if c.Query("format") == "csv" {
+		s.exportMembers(c)
+		return
+	}
+	limit, ok := s.intParam(c, "limit", defaultMembersPage, 1, maxMembersPage)
+	if !ok {
+		return
+	}
+	at, ok := s.timeParam(c, "at")
+	if !ok {
+		return
+	}
+	ctx, name, after := c.Request.Context(), c.Param("name"), c.Query("after")
+	var page []journeys.Member
+	var err error
+	if at.IsZero() {
+		page, err = s.segStore.MembersPage(ctx, name, after, limit)
+	} else {
+		page, err = s.segStore.MembersAt(ctx, name, at, after, limit)
+	}
+	if err == nil && len(page) == 0 && after == "" {
+		_, err = s.segStore.Segment(ctx, name) // an empty page of an unknown segment is a 404
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out := gin.H{"segment": name, "members": page, "next_after": nil}
+	if page == nil {
+		out["members"] = []journeys.Member{}
+	}
+	if len(page) == limit {
+		out["next_after"] = page[len(page)-1].Person
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+// exportMembers streams every member as CSV (person,since,version), page by
+// page, so a large segment never sits in memory.
+func (s *Server) exportMembers(c *gin.Context) {
+	ctx, name := c.Request.Context(), c.Param("name")
+	if _, err := s.segStore.Segment(ctx, name); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Header("Content-Type", "text/csv; charset=utf-8")
+	c.Header("Content-Disposition", `attachment; filename="`+name+`.csv"`)
+	c.Status(http.StatusOK)
+	w := csv.NewWriter(c.Writer)
+	_ = w.Write([]string{"person", "since", "version"})
+	after := ""
+	for {
+		page, err := s.segStore.MembersPage(ctx, name, after, csvPage)
+		if err != nil {
+			// Headers are sent: the truncated body ends with an error row.
+			_ = w.Write([]string{"#error", journeys.ErrorMessage(err), ""})
+			w.Flush()
+			return
+		}
+		for _, m := range page {
+			_ = w.Write([]string{m.Person, m.Since.Format(time.RFC3339Nano), strconv.Itoa(m.Version)})
+		}
+		w.Flush()
+		c.Writer.Flush()
+		if len(page) < csvPage {
+			return
+		}
+		after = page[len(page)-1].Person
+	}
+}
+
+func (s *Server) segmentHistory(c *gin.Context) {
+	limit, ok := s.intParam(c, "limit", defaultMembersPage, 1, maxMembersPage)
+	if !ok {
+		return
+	}
+	from, ok := s.timeParam(c, "from")
+	if !ok {
+		return
+	}
+	to, ok := s.timeParam(c, "to")
+	if !ok {
+		return
+	}
+	ctx, name := c.Request.Context(), c.Param("name")
+	if _, err := s.segStore.Segment(ctx, name); err != nil {
+		s.fail(c, err)
+		return
+	}
+	h, err := s.segStore.History(ctx, name, journeys.HistoryQuery{From: from, To: to, Person: c.Query("person"), Limit: limit})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if h == nil {
+		h = []journeys.HistoryEntry{}
+	}
+	c.JSON(http.StatusOK, gin.H{"segment": name, "history": h})
+}
+
+func (s *Server) personSegments(c *gin.Context) {
+	segs, err := s.segStore.PersonSegments(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if segs == nil {
+		segs = []journeys.PersonSegment{}
+	}
+	c.JSON(http.StatusOK, gin.H{"person": c.Param("id"), "segments": segs})
+}
+
+// intParam reads an optional whole-number query parameter in [lo, hi].
+func (s *Server) intParam(c *gin.Context, key string, def, lo, hi int) (int, bool) {
+	v := c.Query(key)
+	if v == "" {
+		return def, true
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		s.fail(c, journeys.Errorf(journeys.EINVALID, "%s: %q is not a whole number from %d to %d", key, v, lo, hi))
+		return 0, false
+	}
+	return n, true
+}
+
+// timeParam reads an optional time query parameter (zero when absent).
+func (s *Server) timeParam(c *gin.Context, key string) (time.Time, bool) {
+	v := c.Query(key)
+	if v == "" {
+		return time.Time{}, true
+	}
+	t, err := journeys.ParseTime(v)
+	if err != nil {
+		s.fail(c, journeys.Errorf(journeys.EINVALID, "%s: %s", key, journeys.ErrorMessage(err)))
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+// withName sets "name" on a definition whose body has none, and refuses a
+// body naming another segment than the path.
+func withName(body []byte, name string) ([]byte, error) {
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(body, &obj); err != nil {
+		return nil, journeys.Errorf(journeys.EINVALID, "body: not a JSON object: %v", err)
+	}
+	if raw, ok := obj["name"]; ok {
+		var got string
+		if json.Unmarshal(raw, &got) != nil || got != name {
+			return nil, journeys.Errorf(journeys.EINVALID, "name: %s differs from the path's %q", raw, name)
+		}
+		return body, nil
+	}
+	obj["name"], _ = json.Marshal(name)
+	return json.Marshal(obj)
+}

@@ -1,0 +1,103 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/journeygraph/journeygraph/journeys"
+)
+
+// fakeSegments is a SegmentService and SegmentReader over a map.
+type fakeSegments struct {
+	segs    map[string]journeys.Segment
+	members []journeys.Member
+}
+
+func (f *fakeSegments) Preview(_ context.Context, s journeys.Segment, asOf time.Time, sample int) (journeys.Preview, error) {
+	return journeys.Preview{Count: 3, Sample: []string{"a", "b", "c"}[:min(sample, 3)], AsOf: asOf, Warning: "small"}, nil
+}
+func (f *fakeSegments) Save(_ context.Context, s journeys.Segment) (journeys.Segment, journeys.RefreshResult, error) {
+	s.Version = 1
+	f.segs[s.Name] = s
+	return s, journeys.RefreshResult{Segment: s.Name, Entered: 2}, nil
+}
+func (f *fakeSegments) Refresh(context.Context, []string, journeys.SegmentScope, string, time.Time) ([]journeys.RefreshResult, error) {
+	return []journeys.RefreshResult{{}}, nil
+}
+func (f *fakeSegments) Segment(_ context.Context, name string) (journeys.Segment, error) {
+	s, ok := f.segs[name]
+	if !ok {
+		return s, journeys.Errorf(journeys.ENOTFOUND, "segment %q not found", name)
+	}
+	return s, nil
+}
+func (f *fakeSegments) Segments(context.Context) ([]journeys.Segment, error) { return nil, nil }
+func (f *fakeSegments) DeleteSegment(context.Context, string) error          { return nil }
+func (f *fakeSegments) MembersPage(_ context.Context, _, after string, limit int) ([]journeys.Member, error) {
+	var out []journeys.Member
+	for _, m := range f.members {
+		if m.Person > after && len(out) < limit {
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}
+func (f *fakeSegments) MembersAt(context.Context, string, time.Time, string, int) ([]journeys.Member, error) {
+	return nil, nil
+}
+func (f *fakeSegments) History(context.Context, string, journeys.HistoryQuery) ([]journeys.HistoryEntry, error) {
+	return nil, nil
+}
+func (f *fakeSegments) PersonSegments(context.Context, string) ([]journeys.PersonSegment, error) {
+	return []journeys.PersonSegment{{Segment: "vip"}}, nil
+}
+
+func TestSegmentRoutes(t *testing.T) {
+	f := &fakeSegments{segs: map[string]journeys.Segment{"vip": {Name: "vip", BuiltIn: true}}}
+	for i := range 7 {
+		f.members = append(f.members, journeys.Member{Person: string(rune('a' + i)), Version: 1})
+	}
+	s := New(Config{WriteKeys: []string{"w"}, ReadKeys: []string{"r"}}, &fakeIngester{}, &fakeStore{}, &fakeStore{}, WithSegments(f, f))
+	good := `{"name":"mine","where":{"did":"purchase","within":"7d"}}`
+	tests := []struct {
+		name, method, path, auth, body string
+		status                         int
+		contains                       string
+	}{
+		{"create needs the write key", "POST", "/api/v1/segments", "Bearer r", good, http.StatusUnauthorized, "unauthorized"},
+		{"create", "POST", "/api/v1/segments", "Bearer w", good, http.StatusCreated, `"entered":2`},
+		{"create twice", "POST", "/api/v1/segments", "Bearer w", good, http.StatusConflict, "exists"},
+		{"bad definition names the node", "PUT", "/api/v1/segments/x", "Bearer w", `{"where":{"all":[{"did":"a"},{"did":"b","within":"7x"}]}}`,
+			http.StatusBadRequest, `"field":"where.all[1].within","problem":"\"7x\" is not a duration`},
+		{"path and body names differ", "PUT", "/api/v1/segments/x", "Bearer w", good, http.StatusBadRequest, "differs"},
+		{"preview with the read key", "POST", "/api/v1/segments/preview?sample=2", "Bearer r", good, http.StatusOK, `"sample":["a","b"]`},
+		{"get unknown", "GET", "/api/v1/segments/nope", "Bearer r", "", http.StatusNotFound, "not_found"},
+		{"built-in cannot be deleted", "DELETE", "/api/v1/segments/vip", "Bearer w", "", http.StatusConflict, "built in"},
+		{"members page", "GET", "/api/v1/segments/vip/members?limit=3&after=b", "Bearer r", "", http.StatusOK, `"next_after":"e"`},
+		{"bad limit", "GET", "/api/v1/segments/vip/members?limit=0", "Bearer r", "", http.StatusBadRequest, "limit"},
+		{"person segments", "GET", "/api/v1/people/p1/segments", "Bearer r", "", http.StatusOK, `"segment":"vip"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := do(s, tt.method, tt.path, tt.auth, tt.body)
+			if w.Code != tt.status || !strings.Contains(w.Body.String(), tt.contains) {
+				t.Errorf("got %d %s, want %d containing %s", w.Code, w.Body.String(), tt.status, tt.contains)
+			}
+		})
+	}
+	w := do(s, "GET", "/api/v1/segments/vip/members.csv", "Bearer r", "")
+	if lines := strings.Split(strings.TrimSpace(w.Body.String()), "\n"); w.Code != http.StatusOK || len(lines) != 8 || lines[0] != "person,since,version" {
+		t.Errorf("csv: %d %q", w.Code, w.Body.String())
+	}
+	var env struct {
+		Error struct{ Details []journeys.RowError }
+	}
+	w = do(s, "POST", "/api/v1/segments/preview", "Bearer r", `{"name":"x","where":{"any":[{"did":1},{"propensity":"x","at_least":2}]}}`)
+	if json.Unmarshal(w.Body.Bytes(), &env); len(env.Error.Details) < 3 {
+		t.Errorf("want every problem listed: %s", w.Body.String())
+	}
+}

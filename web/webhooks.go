@@ -1,0 +1,137 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/journeygraph/journeygraph/journeys"
+)
+
+// WebhookSender makes one signed delivery attempt (a *journeys.Dispatcher).
+type WebhookSender interface {
+	Send(ctx context.Context, d journeys.Delivery) (int, error)
+}
+
+// WithWebhooks serves the webhook routes.
+func WithWebhooks(store journeys.WebhookStore, sender WebhookSender) Option {
+	return func(s *Server) { s.hookStore, s.hookSender = store, sender }
+}
+
+// registerWebhookRoutes adds /webhooks: reads with the read key, changes
+// and test sends with the write key.
+func (s *Server) registerWebhookRoutes(read, write *gin.RouterGroup) {
+	if s.hookStore == nil {
+		return
+	}
+	read.GET("/webhooks", s.listWebhooks)
+	read.GET("/webhooks/:id", s.getWebhook)
+	read.GET("/webhooks/:id/deliveries", s.webhookDeliveries)
+	write.POST("/webhooks", s.createWebhook)
+	write.DELETE("/webhooks/:id", s.deleteWebhook)
+	write.POST("/webhooks/:id/test", s.testWebhook)
+}
+
+func (s *Server) listWebhooks(c *gin.Context) {
+	hooks, err := s.hookStore.Webhooks(c.Request.Context())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if hooks == nil {
+		hooks = []journeys.Webhook{}
+	}
+	c.JSON(http.StatusOK, gin.H{"webhooks": hooks})
+}
+
+func (s *Server) getWebhook(c *gin.Context) {
+	w, err := s.hookStore.Webhook(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	w.Secret = "" // shown once, at creation
+	c.JSON(http.StatusOK, w)
+}
+
+// createWebhook stores a subscription and answers with its secret (the only
+// time it is shown).
+func (s *Server) createWebhook(c *gin.Context) {
+	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, 64<<10))
+	if err != nil {
+		s.fail(c, journeys.Errorf(journeys.ETOOLARGE, "body: larger than 64 KiB"))
+		return
+	}
+	var in struct {
+		URL     string   `json:"url"`
+		Segment string   `json:"segment"`
+		Events  []string `json:"events"`
+	}
+	if err := json.Unmarshal(body, &in); err != nil {
+		s.fail(c, journeys.Errorf(journeys.EINVALID, "body: %v", err))
+		return
+	}
+	w := journeys.Webhook{URL: in.URL, Segment: in.Segment, Events: in.Events}
+	if err := w.Validate(); err != nil {
+		s.fail(c, err)
+		return
+	}
+	created, err := s.hookStore.CreateWebhook(c.Request.Context(), w)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, created)
+}
+
+func (s *Server) deleteWebhook(c *gin.Context) {
+	if err := s.hookStore.DeleteWebhook(c.Request.Context(), c.Param("id")); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+func (s *Server) webhookDeliveries(c *gin.Context) {
+	limit, ok := s.intParam(c, "limit", 100, 1, 1000)
+	if !ok {
+		return
+	}
+	ctx := c.Request.Context()
+	if _, err := s.hookStore.Webhook(ctx, c.Param("id")); err != nil {
+		s.fail(c, err)
+		return
+	}
+	ds, err := s.hookStore.Deliveries(ctx, c.Param("id"), limit)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if ds == nil {
+		ds = []journeys.Delivery{}
+	}
+	c.JSON(http.StatusOK, gin.H{"deliveries": ds})
+}
+
+// testWebhook sends a signed "test" event now and answers with the
+// receiver's status (not through the outbox, not retried).
+func (s *Server) testWebhook(c *gin.Context) {
+	ctx := c.Request.Context()
+	w, err := s.hookStore.Webhook(ctx, c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	d := journeys.TestDelivery(w, s.cfg.Now())
+	start := time.Now()
+	status, err := s.hookSender.Send(ctx, d)
+	out := gin.H{"delivery_id": d.ID, "status": status, "ok": err == nil, "took_ms": time.Since(start).Milliseconds()}
+	if err != nil {
+		out["error"] = err.Error()
+	}
+	c.JSON(http.StatusOK, out)
+}
