@@ -45,9 +45,8 @@ func WithApp(cfg AppConfig, overview journeys.OverviewReader) Option {
 	}
 }
 
-// pageNames are the templates rendered inside layout.html.
-var pageNames = []string{"login", "overview", "person"}
-
+// parsePages parses every templates/NAME.html (but layout.html) as the page
+// NAME, rendered inside layout.html.
 func parsePages() map[string]*template.Template {
 	funcs := template.FuncMap{
 		"pct":     func(f float64) string { return formatPct(f) },
@@ -57,7 +56,12 @@ func parsePages() map[string]*template.Template {
 		"seconds": formatSeconds,
 	}
 	pages := map[string]*template.Template{}
-	for _, name := range pageNames {
+	files, _ := fs.Glob(templateFS, "templates/*.html")
+	for _, f := range files {
+		name := strings.TrimSuffix(strings.TrimPrefix(f, "templates/"), ".html")
+		if name == "layout" {
+			continue
+		}
 		pages[name] = template.Must(template.New("layout.html").Funcs(funcs).
 			ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html"))
 	}
