@@ -251,3 +251,42 @@ func TestWriteResultNamesTouchedPeople(t *testing.T) {
 		t.Errorf("a batch of duplicates touched %v, want nobody", res.People)
 	}
 }
+
+func TestRestepAppliesEditedRules(t *testing.T) {
+	s := graphtest.Open(t)
+	run := graphtest.RunID(t)
+	p := run + "p"
+	page := func(url string, minutes int) journeys.Event {
+		e := ev(p, journeys.NamePageView, minutes)
+		e.Type, e.URL = journeys.TypePage, url
+		e.ID = journeys.EventID(p, e.Name+url, e.Time, nil)
+		return e
+	}
+	write(t, s, page("https://shop.example/p/1", 1), page("https://shop.example/help", 2), page("https://shop.example/cart", 3))
+	rules := journeys.StepRules{Rules: []journeys.StepRule{
+		{Label: "product", URL: "*/p/*"},
+		{Label: "help", URL: "*/help", Exclude: true},
+		{Label: "cart", URL: "*/cart"},
+	}}
+	read, changed, err := s.Restep(context.Background(), rules, run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if read != 3 || changed != 3 {
+		t.Errorf("restep read %d, changed %d; want 3 and 3", read, changed)
+	}
+	_, events, err := s.Journey(context.Background(), p, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var steps []string
+	for _, e := range events {
+		steps = append(steps, e.Step)
+	}
+	if want := []string{"product", "", "cart"}; !slices.Equal(steps, want) {
+		t.Errorf("steps after restep = %q, want %q (help excluded)", steps, want)
+	}
+	if _, changed, _ = s.Restep(context.Background(), rules, run); changed != 0 {
+		t.Errorf("second restep changed %d events, want 0", changed)
+	}
+}

@@ -17,18 +17,27 @@ import (
 // reportFlags are the flags every report command shares: the filter, the
 // step rules, the store and the output format.
 type reportFlags struct {
-	from, to, channel, device, prefix string
-	asJSON                            bool
-	steps                             *string
-	open                              func(ctx context.Context, stderr io.Writer) (*journeys.Analytics, func(), error)
+	filterFlags
+	asJSON bool
+	steps  *string
+	open   func(ctx context.Context, stderr io.Writer) (*journeys.Analytics, func(), error)
 }
 
-func (f *reportFlags) register(fs *flag.FlagSet) {
+// filterFlags are the scope flags every report takes.
+type filterFlags struct {
+	from, to, channel, device, prefix string
+}
+
+func (f *filterFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.from, "from", "", "only events at or after this time (2006-01-02, RFC 3339 or epoch)")
 	fs.StringVar(&f.to, "to", "", "only events before this time")
 	fs.StringVar(&f.channel, "channel", "", "only events of this channel")
 	fs.StringVar(&f.device, "device", "", "only events of this device")
-	fs.StringVar(&f.prefix, "person-prefix", "", "only people whose id starts with this")
+	fs.StringVar(&f.prefix, "person-prefix", "", "only people whose id starts with this (also the scope of a model)")
+}
+
+func (f *reportFlags) register(fs *flag.FlagSet) {
+	f.filterFlags.register(fs)
 	fs.BoolVar(&f.asJSON, "json", false, "print the report as JSON")
 	f.steps = stepRulesFlag(fs)
 	cfg := neo4jFlags(fs)
@@ -45,7 +54,7 @@ func (f *reportFlags) register(fs *flag.FlagSet) {
 	}
 }
 
-func (f *reportFlags) filter() (journeys.Filter, error) {
+func (f *filterFlags) filter() (journeys.Filter, error) {
 	flt := journeys.Filter{Channel: f.channel, Device: f.device, PersonPrefix: f.prefix}
 	var err error
 	if flt.From, err = parseWhen("--from", f.from); err != nil {

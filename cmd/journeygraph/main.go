@@ -4,6 +4,7 @@
 //	journeygraph serve   [flags]           serve the HTTP API on --addr
 //	journeygraph import  [flags] FILE...   import CSV/JSONL/seq files (gzip too)
 //	journeygraph demo    [flags]           import the demo data, then serve
+//	journeygraph restep  --steps FILE      apply edited step rules to the stored events
 //	journeygraph bench ingest [flags]      ingest throughput vs a bare CREATE baseline
 //	journeygraph bench analytics [flags]   report latencies on generated journeys (1M events)
 //	journeygraph paths|transitions|funnel  journey reports as tables (or --json)
@@ -41,9 +42,10 @@ func main() {
 const usage = `usage: journeygraph <command> [flags]
 
 commands:
-  serve    serve the HTTP API
-  import   import event files (csv, jsonl, seq; .gz too)
-  demo     import the demo data shipped in testdata/demo, then serve
+  serve        serve the HTTP API and the web app
+  import       import event files (csv, jsonl, seq; .gz too)
+  demo         import the demo data shipped in testdata/demo, then serve
+  restep       apply edited step rules (--steps FILE) to every stored event
   paths        top paths from, to or between steps
   transitions  the step transition graph
   funnel       a funnel with drop-off and time to convert
@@ -52,7 +54,7 @@ commands:
   attribution  Markov removal effects beside first/last touch (--by channel|campaign|step)
   fit          fit a hidden-state model, decode and store every person
   states       the current model's states (--rename INDEX=LABEL)
-  bench    benchmarks: bench ingest, bench analytics
+  bench        benchmarks: bench ingest, bench analytics, bench segments
 
 run "journeygraph <command> -h" for the flags of a command.
 `
@@ -70,6 +72,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runImport(ctx, args[1:], stdout, stderr)
 	case "demo":
 		return runDemo(ctx, args[1:], stdout, stderr)
+	case "restep":
+		return runRestep(ctx, args[1:], stdout, stderr)
 	case "paths":
 		return runPaths(ctx, args[1:], stdout, stderr)
 	case "transitions":

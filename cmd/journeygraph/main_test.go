@@ -161,3 +161,24 @@ func httpDo(t *testing.T, method, url, key, body string) (int, string) {
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b)
 }
+
+func TestRestepCommand(t *testing.T) {
+	store := graphtest.Open(t)
+	dir := t.TempDir()
+	run := graphtest.RunID(t)
+	data := writeFile(t, dir, "events.csv", "uid,ts,action\nu1,2024-05-01T10:00:00Z,view\nu1,2024-05-01T10:01:00Z,help\n")
+	mapping := writeFile(t, dir, "m.json", fmt.Sprintf(`{"format":"csv","header":true,"person":"uid","time":"ts","name":"action","person_prefix":%q}`, run))
+	if _, err := runCmd(t, append([]string{"import", "--mapping", mapping, "--state-dir", dir, "--rejects", filepath.Join(dir, "r.csv")},
+		append(neo4jArgs(graphtest.Config()), data)...)...); err != nil {
+		t.Fatal(err)
+	}
+	rules := writeFile(t, dir, "steps.json", `{"rules":[{"label":"browse","event":"view"},{"label":"x","event":"help","exclude":true}]}`)
+	out, err := runCmd(t, append([]string{"restep", "--steps", rules, "--person-prefix", run}, neo4jArgs(graphtest.Config())...)...)
+	if err != nil || !strings.Contains(out, "read 2 events, changed the step of 2") {
+		t.Fatalf("restep: %q, %v", out, err)
+	}
+	_, events, err := store.Journey(context.Background(), run+"u1", 10)
+	if err != nil || len(events) != 2 || events[0].Step != "browse" || events[1].Step != "" {
+		t.Errorf("steps after restep: %+v (%v), want browse then excluded", events, err)
+	}
+}

@@ -16,33 +16,19 @@ import (
 // modelFlags are the flags of friction, attribution, fit and states: the
 // filter (its person prefix is the model scope), the store and the output.
 type modelFlags struct {
-	from, to, channel, device, prefix string
-	unit, conversion, unsubscribe     string
-	asJSON                            bool
-	neo4j                             *graph.Config
+	filterFlags
+	unit, conversion, unsubscribe string
+	asJSON                        bool
+	neo4j                         *graph.Config
 }
 
 func (f *modelFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.from, "from", "", "only events at or after this time (2006-01-02, RFC 3339 or epoch)")
-	fs.StringVar(&f.to, "to", "", "only events before this time")
-	fs.StringVar(&f.channel, "channel", "", "only events of this channel")
-	fs.StringVar(&f.device, "device", "", "only events of this device")
-	fs.StringVar(&f.prefix, "person-prefix", "", "only people whose id starts with this (the model scope)")
+	f.filterFlags.register(fs)
 	fs.StringVar(&f.unit, "unit", "", "session or journey (default: session for steps, journey for channels and campaigns)")
 	fs.StringVar(&f.conversion, "conversion", "", "conversion step (default purchase)")
 	fs.StringVar(&f.unsubscribe, "unsubscribe", "", `unsubscribe step (default unsubscribe; "-" for none)`)
 	fs.BoolVar(&f.asJSON, "json", false, "print JSON")
 	f.neo4j = neo4jFlags(fs)
-}
-
-func (f *modelFlags) filter() (journeys.Filter, error) {
-	flt := journeys.Filter{Channel: f.channel, Device: f.device, PersonPrefix: f.prefix}
-	var err error
-	if flt.From, err = parseWhen("--from", f.from); err != nil {
-		return flt, err
-	}
-	flt.To, err = parseWhen("--to", f.to)
-	return flt, err
 }
 
 // runModels runs friction, attribution, fit or states.
