@@ -82,6 +82,8 @@ func (s *Server) registerAppRoutes(g *gin.RouterGroup) {
 	app.GET("", s.overviewPage)
 	app.GET("/people", s.personPage)
 	app.GET("/people/:id", s.personPage)
+	s.registerSegmentPages(app)
+	s.registerAnalyticsPages(app)
 }
 
 // render writes a page with the layout's common data.

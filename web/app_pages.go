@@ -91,6 +91,14 @@ func (s *Server) personPage(c *gin.Context) {
 	}
 	j := journeys.BuildJourney(p, events, s.cfg.SessionTimeout)
 	data["J"] = j
+	if s.segStore != nil {
+		segs, err := s.segStore.PersonSegments(c.Request.Context(), p.ID)
+		if err != nil {
+			s.renderError(c, "person", data, err)
+			return
+		}
+		data["InSegments"], data["SegmentsOn"] = segs, true
+	}
 	s.render(c, http.StatusOK, "person", data)
 }
 

@@ -1,0 +1,353 @@
+package web
+
+import (
+	"html/template"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/journeygraph/journeygraph/journeys"
+)
+
+// Journey-map and funnel page limits.
+const (
+	mapMaxDepth     = 6
+	mapDefaultDepth = 3
+	mapPathLimit    = 200 // paths drawn; the rest is reported as "other"
+	pageDroppedSize = 50  // dropped people per page
+)
+
+// registerAnalyticsPages adds the report pages: journey map, funnels,
+// friction, attribution and hidden states. Every page reads the hidden
+// query parameter person_prefix (journeys.Filter.PersonPrefix) as its
+// scope: tests and multi-tenant deployments use it to see only the people
+// whose id starts with it.
+func (s *Server) registerAnalyticsPages(g *gin.RouterGroup) {
+	g.GET("/map", s.journeyMapPage)
+	g.GET("/funnels", s.funnelsPage)
+	g.GET("/friction", s.frictionPage)
+	g.GET("/attribution", s.attributionPage)
+	g.GET("/states", s.statesPage)
+	g.POST("/states/rename", s.renameStatePage)
+}
+
+// pageScope reads the filter of a report page (from, to, channel, device
+// and person_prefix, as the JSON API) and the page data echoing it.
+func pageScope(c *gin.Context) (journeys.Filter, gin.H, error) {
+	data := gin.H{"Prefix": c.Query("person_prefix"), "From": c.Query("from"), "To": c.Query("to")}
+	f, err := filterParams(c)
+	return f, data, err
+}
+
+// scopeQuery returns the query string keeping the page's scope, to which
+// extra parameters are added.
+func scopeQuery(c *gin.Context, extra url.Values) string {
+	v := url.Values{}
+	for _, k := range []string{"person_prefix", "from", "to", "channel", "device"} {
+		if x := c.Query(k); x != "" {
+			v.Set(k, x)
+		}
+	}
+	for k, xs := range extra {
+		v[k] = xs
+	}
+	return v.Encode()
+}
+
+// journeyMapPage draws a Sankey of the top paths from (or to) a step. A
+// node links to the same page with that node selected, which lists the top
+// paths through it, each with a link to its strict funnel (whose pages list
+// the people who dropped at each step).
+func (s *Server) journeyMapPage(c *gin.Context) {
+	f, data, err := pageScope(c)
+	step, dir := strings.TrimSpace(c.Query("step")), c.DefaultQuery("dir", "from")
+	unit := c.DefaultQuery("unit", string(journeys.UnitSession))
+	data["Step"], data["Dir"], data["Unit"], data["Depths"] = step, dir, unit, []int{1, 2, 3, 4, 5, 6}
+	depth := mapDefaultDepth
+	if d, _ := intParam(c, "depth"); d != 0 {
+		depth = d
+	}
+	data["Depth"] = depth
+	if err == nil {
+		switch {
+		case depth < 1 || depth > mapMaxDepth:
+			err = fieldError("depth", "%d is not from 1 to %d", depth, mapMaxDepth)
+		case dir != "from" && dir != "to":
+			err = fieldError("dir", "%q is not from or to", dir)
+		case dir == "to" && step == "":
+			err = fieldError("step", "choose the step the journeys lead to")
+		}
+	}
+	if err == nil && s.analyst == nil {
+		err = journeys.Errorf(journeys.ENOTFOUND, "reports are not enabled on this server")
+	}
+	if err != nil {
+		s.renderError(c, "journeymap", data, err)
+		return
+	}
+	q := journeys.PathQuery{Depth: depth, Unit: journeys.Unit(unit), Limit: mapPathLimit, Filter: f}
+	if dir == "from" {
+		q.Start = step
+	} else {
+		q.End = step
+	}
+	rep, err := s.analyst.Paths(c.Request.Context(), q)
+	if err != nil {
+		s.renderError(c, "journeymap", data, err)
+		return
+	}
+	sk := layoutSankey(rep.Paths, depth, dir == "to")
+	for i := range sk.Nodes {
+		n := &sk.Nodes[i]
+		n.Href = "/app/map?" + scopeQuery(c, url.Values{"step": {step}, "dir": {dir}, "depth": {strconv.Itoa(depth)},
+			"unit": {unit}, "node": {strconv.Itoa(n.Col) + ":" + n.Step}}) + "#through"
+	}
+	data["R"], data["Sankey"] = rep, sk.SVG("journey map")
+	if node := c.Query("node"); node != "" {
+		col, step, _ := strings.Cut(node, ":")
+		n, _ := strconv.Atoi(col)
+		data["Node"], data["NodeColumn"] = step, n+1
+		data["Through"] = s.pathsThrough(c, rep.Paths, node, depth, dir == "to")
+	}
+	s.render(c, http.StatusOK, "journeymap", data)
+}
+
+// mapPath is a path through a selected node, with its funnel link.
+type mapPath struct {
+	journeys.Path
+	Funnel string // the strict funnel of its steps; "" when it has fewer than 2
+}
+
+// pathsThrough lists the paths whose step at column col is the node's
+// ("col:step").
+func (s *Server) pathsThrough(c *gin.Context, paths []journeys.Path, node string, columns int, alignRight bool) []mapPath {
+	colS, step, _ := strings.Cut(node, ":")
+	col, _ := strconv.Atoi(colS)
+	var out []mapPath
+	for _, p := range paths {
+		i := col
+		if alignRight {
+			i = col - (columns - len(p.Steps))
+		}
+		if i < 0 || i >= len(p.Steps) || p.Steps[i] != step {
+			continue
+		}
+		mp := mapPath{Path: p}
+		var steps []string
+		for _, st := range p.Steps {
+			if !isMarker(st) {
+				steps = append(steps, st)
+			}
+		}
+		if len(steps) >= 2 {
+			mp.Funnel = "/app/funnels?" + scopeQuery(c, url.Values{"steps": {strings.Join(steps, ",")}, "order": {journeys.OrderStrict}})
+		}
+		out = append(out, mp)
+	}
+	return out
+}
+
+// funnelsPage builds a funnel from ?steps=a,b,c&window=&order= (a GET form,
+// so the URL can be shared) and, with ?at=i, lists a page of the people
+// who dropped at step i.
+func (s *Server) funnelsPage(c *gin.Context) {
+	f, data, err := pageScope(c)
+	stepsText := c.Query("steps")
+	data["Steps"], data["Window"], data["Order"] = stepsText, c.Query("window"), c.DefaultQuery("order", journeys.OrderOrdered)
+	data["Orders"] = []string{journeys.OrderOrdered, journeys.OrderStrict, journeys.OrderAny}
+	if stepsText == "" {
+		s.render(c, http.StatusOK, "funnels", data)
+		return
+	}
+	fn := journeys.Funnel{Order: c.DefaultQuery("order", journeys.OrderOrdered), Filter: f}
+	for _, st := range strings.Split(stepsText, ",") {
+		if st = strings.TrimSpace(st); st != "" {
+			fn.Steps = append(fn.Steps, journeys.FunnelStep{Step: st})
+		}
+	}
+	if err == nil {
+		if fn.Window, err = journeys.ParseDuration(c.Query("window")); err != nil {
+			err = fieldError("window", "%s", journeys.ErrorMessage(err))
+		}
+	}
+	if err == nil && s.analyst == nil {
+		err = journeys.Errorf(journeys.ENOTFOUND, "reports are not enabled on this server")
+	}
+	if err != nil {
+		s.renderError(c, "funnels", data, err)
+		return
+	}
+	rep, err := s.analyst.Funnel(c.Request.Context(), fn)
+	if err != nil {
+		s.renderError(c, "funnels", data, err)
+		return
+	}
+	base := url.Values{"steps": {stepsText}, "window": {c.Query("window")}, "order": {fn.Order}}
+	data["R"], data["Bars"] = rep, funnelBars(rep)
+	links := make([]string, len(rep.Steps))
+	for i := 1; i < len(rep.Steps); i++ {
+		links[i] = "/app/funnels?" + scopeQuery(c, withParam(base, "at", strconv.Itoa(i))) + "#dropped"
+	}
+	data["DroppedLinks"] = links
+	if at := c.Query("at"); at != "" {
+		i, _ := strconv.Atoi(at)
+		offset, _ := intParam(c, "offset")
+		page, err := s.analyst.FunnelDropped(c.Request.Context(), journeys.DroppedQuery{Funnel: fn, Step: i, Offset: offset, Limit: pageDroppedSize})
+		if err != nil {
+			s.renderError(c, "funnels", data, err)
+			return
+		}
+		data["Dropped"] = page
+		if page.NextOffset != nil {
+			data["NextPage"] = "/app/funnels?" + scopeQuery(c, withParam(withParam(base, "at", at), "offset", strconv.Itoa(*page.NextOffset))) + "#dropped"
+		}
+		if offset > 0 {
+			data["PrevPage"] = "/app/funnels?" + scopeQuery(c, withParam(withParam(base, "at", at), "offset", strconv.Itoa(max(0, offset-pageDroppedSize)))) + "#dropped"
+		}
+	}
+	s.render(c, http.StatusOK, "funnels", data)
+}
+
+// withParam returns a copy of v with k set to x.
+func withParam(v url.Values, k, x string) url.Values {
+	out := url.Values{}
+	for key, xs := range v {
+		out[key] = xs
+	}
+	out.Set(k, x)
+	return out
+}
+
+// modelsMissing renders a page saying that the model services are not
+// configured (WithModels), rather than failing.
+func (s *Server) modelsMissing(c *gin.Context, page string, data gin.H) bool {
+	if s.models != nil {
+		return false
+	}
+	data["Missing"] = "Friction, attribution and hidden states are not enabled on this server."
+	s.render(c, http.StatusOK, page, data)
+	return true
+}
+
+// frictionPage shows the steps ranked by lost conversions, the edges that
+// lose most, and the improbable journeys.
+func (s *Server) frictionPage(c *gin.Context) {
+	f, data, err := pageScope(c)
+	data["Unit"], data["Conversion"] = c.Query("unit"), c.Query("conversion")
+	if s.modelsMissing(c, "friction", data) {
+		return
+	}
+	if err != nil {
+		s.renderError(c, "friction", data, err)
+		return
+	}
+	rep, err := s.models.chains.Friction(c.Request.Context(), journeys.FrictionQuery{Filter: f,
+		Unit: journeys.Unit(c.Query("unit")), Conversion: c.Query("conversion"), Edges: 10})
+	if err != nil {
+		s.renderError(c, "friction", data, err)
+		return
+	}
+	data["R"] = rep
+	s.render(c, http.StatusOK, "friction", data)
+}
+
+// creditRow is a touch's attribution with its bars.
+type creditRow struct {
+	journeys.TouchCredit
+	Bars template.HTML
+}
+
+// creditTable is the attribution of one kind of touch.
+type creditTable struct {
+	By    journeys.Touchpoint
+	R     journeys.AttributionReport
+	Rows  []creditRow
+	Error string
+}
+
+// attributionPage shows channels, campaigns and steps side by side, each
+// with the Markov credit beside first and last touch.
+func (s *Server) attributionPage(c *gin.Context) {
+	f, data, err := pageScope(c)
+	data["Conversion"] = c.Query("conversion")
+	if s.modelsMissing(c, "attribution", data) {
+		return
+	}
+	if err != nil {
+		s.renderError(c, "attribution", data, err)
+		return
+	}
+	var tables []creditTable
+	for _, by := range []journeys.Touchpoint{journeys.ByChannel, journeys.ByCampaign, journeys.ByStep} {
+		t := creditTable{By: by}
+		rep, err := s.models.chains.Attribution(c.Request.Context(), journeys.AttributionQuery{Filter: f, By: by, Conversion: c.Query("conversion")})
+		if err != nil {
+			if journeys.ErrorCode(err) == journeys.EINTERNAL {
+				s.renderError(c, "attribution", data, err)
+				return
+			}
+			t.Error = journeys.ErrorMessage(err)
+		}
+		t.R = rep
+		top := 0.0
+		for _, tc := range rep.Touches {
+			top = max(top, tc.Markov.Conversions, tc.FirstTouch.Conversions, tc.LastTouch.Conversions)
+		}
+		for _, tc := range rep.Touches {
+			t.Rows = append(t.Rows, creditRow{TouchCredit: tc, Bars: creditBars(tc, top)})
+		}
+		tables = append(tables, t)
+	}
+	data["Tables"] = tables
+	s.render(c, http.StatusOK, "attribution", data)
+}
+
+// statesPage shows the current hidden-state model of the scope
+// (person_prefix) as a diagram and a table, with rename forms.
+func (s *Server) statesPage(c *gin.Context) {
+	scope := c.Query("person_prefix")
+	data := gin.H{"Prefix": scope, "MinP": c.DefaultQuery("min_p", "0.1")}
+	if s.modelsMissing(c, "states", data) {
+		return
+	}
+	minP, err := strconv.ParseFloat(c.DefaultQuery("min_p", "0.1"), 64)
+	if err != nil || minP < 0 || minP > 1 {
+		s.renderError(c, "states", data, fieldError("min_p", "%q is not a probability", c.Query("min_p")))
+		return
+	}
+	v, err := s.models.models.Current(c.Request.Context(), scope)
+	if journeys.ErrorCode(err) == journeys.ENOTFOUND {
+		data["Missing"] = "No model has been fitted for this scope yet (POST /api/v1/models fits one)."
+		s.render(c, http.StatusOK, "states", data)
+		return
+	}
+	if err != nil {
+		s.renderError(c, "states", data, err)
+		return
+	}
+	data["M"], data["Diagram"] = v, stateDiagram(v, minP)
+	s.render(c, http.StatusOK, "states", data)
+}
+
+// renameStatePage renames a state of the scope's current model (a form
+// post, CSRF-checked by requireSignIn) and goes back to the states page.
+func (s *Server) renameStatePage(c *gin.Context) {
+	scope := c.PostForm("person_prefix")
+	data := gin.H{"Prefix": scope, "MinP": "0.1"}
+	if s.modelsMissing(c, "states", data) {
+		return
+	}
+	index, err := strconv.Atoi(c.PostForm("index"))
+	if err != nil || index < 0 {
+		s.renderError(c, "states", data, fieldError("index", "%q is not a state index", c.PostForm("index")))
+		return
+	}
+	if _, err := s.models.models.RenameState(c.Request.Context(), scope, index, strings.TrimSpace(c.PostForm("label"))); err != nil {
+		s.renderError(c, "states", data, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/app/states?"+url.Values{"person_prefix": {scope}}.Encode())
+}

@@ -1,0 +1,355 @@
+package web
+
+import (
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/journeygraph/journeygraph/journeys"
+)
+
+// Limits of the segment pages.
+const (
+	pageMembers      = 50   // members per page of the members table
+	pageHistory      = 50   // history rows shown
+	trendHistory     = 1000 // history entries read to draw a size trend
+	listTrends       = 50   // segments of the list that get a trend
+	pagePreviewCount = 20   // members shown by a preview
+)
+
+// newDefinition prefills the editor of a new segment.
+const newDefinition = `{
+  "name": "my_segment",
+  "description": "Added to cart in the last 7 days and did not buy.",
+  "min_size": 50,
+  "where": {"all": [
+    {"did": "add_to_cart", "within": "7d"},
+    {"did_not": "purchase", "within": "7d"}
+  ]}
+}`
+
+// registerSegmentPages adds the segment and webhook pages under /app.
+// They show a message instead when segments or webhooks are not served.
+func (s *Server) registerSegmentPages(g *gin.RouterGroup) {
+	tests := &testLog{byHook: map[string][]journeys.Delivery{}}
+	g.GET("/segments", s.segmentsPage)
+	g.GET("/segments/new", s.segmentPage)
+	g.POST("/segments/new", s.segmentPost)
+	g.GET("/segments/:name", s.segmentPage)
+	g.POST("/segments/:name", s.segmentPost)
+	g.GET("/segments/:name/members.csv", s.segmentCSV)
+	g.GET("/webhooks", func(c *gin.Context) { s.webhooksPage(c, tests, http.StatusOK, gin.H{}) })
+	g.POST("/webhooks", func(c *gin.Context) { s.webhookCreatePost(c, tests) })
+	g.POST("/webhooks/:id/test", func(c *gin.Context) { s.webhookTestPost(c, tests) })
+}
+
+// segmentsOn says whether segments are served; when not, it renders page
+// with a message.
+func (s *Server) segmentsOn(c *gin.Context, page string, data gin.H) bool {
+	if s.segStore != nil && s.segSvc != nil {
+		return true
+	}
+	data["Off"] = "Segments are not configured on this server (serve wires them with the graph store)."
+	s.render(c, http.StatusOK, page, data)
+	return false
+}
+
+// segmentRow is one line of the segments list.
+type segmentRow struct {
+	journeys.Segment
+	Trend        template.HTML
+	Entered      int // on the last day with changes
+	Left         int
+	LastChangeAt time.Time
+}
+
+// segmentsPage lists the segments with their size and a size trend
+// rebuilt from their entry/exit history.
+func (s *Server) segmentsPage(c *gin.Context) {
+	data := gin.H{}
+	if !s.segmentsOn(c, "segments", data) {
+		return
+	}
+	ctx := c.Request.Context()
+	segs, err := s.segStore.Segments(ctx)
+	if err != nil {
+		s.renderError(c, "segments", data, err)
+		return
+	}
+	var builtIn, custom []segmentRow
+	for i, seg := range segs {
+		row := segmentRow{Segment: seg}
+		if i < listTrends {
+			h, err := s.segStore.History(ctx, seg.Name, journeys.HistoryQuery{Limit: trendHistory})
+			if err != nil {
+				s.renderError(c, "segments", data, err)
+				return
+			}
+			days := sizeTrend(seg.Members, h, len(h) == trendHistory)
+			row.Trend = sparkline(days, seg.Name)
+			if n := len(days); n > 0 {
+				row.Entered, row.Left, row.LastChangeAt = days[n-1].Entered, days[n-1].Left, days[n-1].Day
+			}
+		}
+		if seg.BuiltIn {
+			builtIn = append(builtIn, row)
+		} else {
+			custom = append(custom, row)
+		}
+	}
+	data["BuiltIn"], data["Custom"] = builtIn, custom
+	s.render(c, http.StatusOK, "segments", data)
+}
+
+// trendDay is one day of a segment's history: changes and size at its end.
+type trendDay struct {
+	Day     time.Time
+	Entered int
+	Left    int
+	Size    int
+}
+
+// sizeTrend groups history entries (newest first) by UTC day and rebuilds
+// the size at the end of each day backwards from the current size. When
+// the history was cut (truncated), its oldest day may be partial and is
+// left out.
+func sizeTrend(current int, h []journeys.HistoryEntry, truncated bool) []trendDay {
+	byDay := map[time.Time]*trendDay{}
+	for _, e := range h {
+		d := e.At.UTC().Truncate(24 * time.Hour)
+		td := byDay[d]
+		if td == nil {
+			td = &trendDay{Day: d}
+			byDay[d] = td
+		}
+		if e.Kind == journeys.KindEntered {
+			td.Entered++
+		} else {
+			td.Left++
+		}
+	}
+	days := make([]trendDay, 0, len(byDay))
+	for _, td := range byDay {
+		days = append(days, *td)
+	}
+	sort.Slice(days, func(i, j int) bool { return days[i].Day.Before(days[j].Day) })
+	size := current
+	for i := len(days) - 1; i >= 0; i-- {
+		days[i].Size = size
+		size += days[i].Left - days[i].Entered
+	}
+	if truncated && len(days) > 1 {
+		days = days[1:]
+	}
+	return days
+}
+
+// trendPoints are the sizes to draw: before the first day with changes,
+// then at the end of each day.
+func trendPoints(days []trendDay) []chartPoint {
+	if len(days) == 0 {
+		return nil
+	}
+	first := days[0]
+	points := []chartPoint{{Label: "before", Value: float64(first.Size - first.Entered + first.Left)}}
+	for _, d := range days {
+		points = append(points, chartPoint{Label: d.Day.Format("Jan 2"), Value: float64(d.Size)})
+	}
+	return points
+}
+
+// sparkline draws a segment's size trend as a tiny SVG line; each point's
+// title gives the day and size.
+func sparkline(days []trendDay, title string) template.HTML {
+	const w, h = 120.0, 28.0
+	points := trendPoints(days)
+	if len(points) == 0 {
+		return ""
+	}
+	maxV := 1.0
+	for _, p := range points {
+		maxV = max(maxV, p.Value)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg class="spark" viewBox="0 0 %.0f %.0f" role="img" aria-label="size trend of %s">`, w, h, template.HTMLEscapeString(title))
+	x := func(i int) float64 { return 3 + float64(i)*(w-6)/float64(len(points)-1) }
+	y := func(v float64) float64 { return h - 3 - (h-6)*v/maxV }
+	var pts strings.Builder
+	for i, p := range points {
+		fmt.Fprintf(&pts, "%.1f,%.1f ", x(i), y(p.Value))
+	}
+	fmt.Fprintf(&b, `<polyline points="%s"/>`, strings.TrimSpace(pts.String()))
+	for i, p := range points {
+		fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="2"><title>%s: %s members</title></circle>`,
+			x(i), y(p.Value), template.HTMLEscapeString(p.Label), formatInt(int(p.Value)))
+	}
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String())
+}
+
+// editable is the part of a segment its editor shows.
+type editable struct {
+	Name        string             `json:"name"`
+	Description string             `json:"description,omitempty"`
+	MinSize     int                `json:"min_size,omitempty"`
+	Where       journeys.Condition `json:"where"`
+}
+
+// segmentPage shows one segment (or a new one): the definition editor, its
+// members (paged) and its entry/exit history.
+func (s *Server) segmentPage(c *gin.Context) {
+	name := c.Param("name")
+	data := gin.H{"Name": name, "New": name == "", "Definition": newDefinition}
+	if !s.segmentsOn(c, "segment", data) {
+		return
+	}
+	if name == "" {
+		s.render(c, http.StatusOK, "segment", data)
+		return
+	}
+	if v := c.Query("saved"); v != "" {
+		data["Notice"] = "Saved as version " + v + "; membership refreshed."
+	}
+	if !s.loadSegment(c, data, true) {
+		return
+	}
+	s.render(c, http.StatusOK, "segment", data)
+}
+
+// loadSegment fills data with a stored segment, its members page and
+// history (and the editor with its definition when prefill); it renders
+// the error and returns false when that fails.
+func (s *Server) loadSegment(c *gin.Context, data gin.H, prefill bool) bool {
+	ctx, name := c.Request.Context(), c.Param("name")
+	seg, err := s.segStore.Segment(ctx, name)
+	if err != nil {
+		data["New"], data["Missing"] = false, true
+		s.renderError(c, "segment", data, err)
+		return false
+	}
+	data["Seg"] = seg
+	if prefill {
+		def, _ := json.MarshalIndent(editable{seg.Name, seg.Description, seg.MinSize, seg.Where}, "", "  ")
+		data["Definition"] = string(def)
+	}
+	after := c.Query("after")
+	members, err := s.segStore.MembersPage(ctx, name, after, pageMembers)
+	if err == nil {
+		data["Members"], data["After"] = members, after
+		if len(members) == pageMembers {
+			data["NextAfter"] = members[len(members)-1].Person
+		}
+		var h []journeys.HistoryEntry
+		if h, err = s.segStore.History(ctx, name, journeys.HistoryQuery{Limit: trendHistory}); err == nil {
+			data["History"] = h[:min(len(h), pageHistory)]
+			data["HistoryMore"] = len(h) > pageHistory
+			days := sizeTrend(seg.Members, h, len(h) == trendHistory)
+			data["Trend"], data["TrendDays"] = lineChart(trendPoints(days), "members at the end of each day"), days
+		}
+	}
+	if err != nil {
+		s.renderError(c, "segment", data, err)
+		return false
+	}
+	data["CSV"] = "/app/segments/" + url.PathEscape(name) + "/members.csv"
+	return true
+}
+
+// segmentPost previews or saves the definition in the editor (the button
+// pressed says which), showing validation problems in place.
+func (s *Server) segmentPost(c *gin.Context) {
+	name := c.Param("name")
+	def := c.PostForm("definition")
+	data := gin.H{"Name": name, "New": name == "", "Definition": def, "AsOf": c.PostForm("as_of")}
+	if !s.segmentsOn(c, "segment", data) {
+		return
+	}
+	if name != "" && !s.loadSegment(c, data, false) {
+		return
+	}
+	fail := func(err error) {
+		switch code := journeys.ErrorCode(err); code {
+		case journeys.EINVALID, journeys.ECONFLICT, journeys.ETOOLARGE:
+			data["EditorError"], data["Problems"] = journeys.ErrorMessage(err), problemsOf(err)
+			s.render(c, statusOf[code], "segment", data)
+		default:
+			s.renderError(c, "segment", data, err)
+		}
+	}
+	body := []byte(def)
+	var err error
+	if name != "" {
+		if body, err = withName(body, name); err != nil {
+			fail(err)
+			return
+		}
+	}
+	seg, err := journeys.ParseSegment(body)
+	if err != nil {
+		fail(err)
+		return
+	}
+	ctx := c.Request.Context()
+	if c.PostForm("action") != "save" {
+		var asOf time.Time
+		if v := strings.TrimSpace(c.PostForm("as_of")); v != "" {
+			if asOf, err = journeys.ParseTime(v); err != nil {
+				fail(journeys.Errorf(journeys.EINVALID, "as_of: %s", journeys.ErrorMessage(err)))
+				return
+			}
+		}
+		pv, err := s.segSvc.Preview(ctx, seg, asOf, pagePreviewCount)
+		if err != nil {
+			fail(err)
+			return
+		}
+		data["Preview"] = pv
+		s.render(c, http.StatusOK, "segment", data)
+		return
+	}
+	if name == "" {
+		if _, err := s.segStore.Segment(ctx, seg.Name); err == nil {
+			fail(journeys.Errorf(journeys.ECONFLICT, "segment %q exists: open it to change it", seg.Name))
+			return
+		} else if journeys.ErrorCode(err) != journeys.ENOTFOUND {
+			fail(err)
+			return
+		}
+	}
+	saved, _, err := s.segSvc.Save(ctx, seg)
+	if err != nil {
+		fail(err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/app/segments/%s?saved=%d", url.PathEscape(saved.Name), saved.Version))
+}
+
+// problemsOf lists the per-node problems of a validation error.
+func problemsOf(err error) []journeys.RowError {
+	if jerr, ok := err.(*journeys.Error); ok {
+		return jerr.Details
+	}
+	return nil
+}
+
+// segmentCSV streams the members export (the API's exportMembers) behind
+// the sign-in.
+func (s *Server) segmentCSV(c *gin.Context) {
+	data := gin.H{"Name": c.Param("name")}
+	if !s.segmentsOn(c, "segment", data) {
+		return
+	}
+	if _, err := s.segStore.Segment(c.Request.Context(), c.Param("name")); err != nil {
+		data["Missing"] = true
+		s.renderError(c, "segment", data, err)
+		return
+	}
+	s.exportMembers(c)
+}

@@ -1,0 +1,235 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/journeygraph/journeygraph/graph"
+	"github.com/journeygraph/journeygraph/graph/graphtest"
+	"github.com/journeygraph/journeygraph/journeys"
+	"github.com/journeygraph/journeygraph/web"
+)
+
+// loadTaobao ingests the Taobao excerpt with every person and event id
+// prefixed by run, deleted (with the run's models) when the test ends.
+func loadTaobao(t *testing.T, store *graph.Store, run string) {
+	t.Helper()
+	m, _ := journeys.Preset("taobao")
+	r, closer, err := journeys.OpenFile(filepath.Join(graphtest.RepoRoot(), "testdata", "demo", "taobao_200users.csv.gz"), m, time.Now(), journeys.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closer.Close()
+	var events []journeys.Event
+	for r.Next() {
+		e := r.Event()
+		e.ID, e.Person = run+e.ID, run+e.Person
+		events = append(events, e)
+	}
+	if err := r.Err(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx := context.Background()
+		_, _ = store.DeletePrefix(ctx, run)
+		_ = store.DeleteModels(ctx, run)
+	})
+	if _, err := (&journeys.Ingester{Store: store, Rules: journeys.DefaultStepRules()}).Ingest(context.Background(), events); err != nil {
+		t.Fatalf("ingest: %v", err)
+	}
+}
+
+// texts returns the text of every element matching a CSS selector.
+func texts(ctx context.Context, sel string) ([]string, error) {
+	var out []string
+	err := chromedp.Run(ctx, chromedp.Evaluate(fmt.Sprintf(`[...document.querySelectorAll(%q)].map(e => e.textContent.trim())`, sel), &out))
+	return out, err
+}
+
+func TestBrowserAnalyticsPages(t *testing.T) {
+	store := graphtest.Open(t)
+	ctx := browser(t)
+	run := graphtest.RunID(t)
+	loadTaobao(t, store, run)
+	bg := context.Background()
+	scope := journeys.Filter{PersonPrefix: run}
+	analyst := &journeys.Analytics{Store: store, Rules: journeys.DefaultStepRules()}
+	chains := &journeys.Chains{Store: store}
+	hs := &journeys.HiddenStates{Touches: store, Models: store, People: store}
+	model, err := hs.Fit(bg, journeys.ModelQuery{Filter: scope, States: 3, Seed: 7, Restarts: 1, MaxIter: 20})
+	if err != nil {
+		t.Fatalf("fit: %v", err)
+	}
+	base := appServer(t, store, web.WithModels(chains, hs), func(s *web.Server) { s.SetAnalyst(analyst) })
+	pp := "person_prefix=" + url.QueryEscape(run)
+
+	// Journey map: sign in on the way, then the people drawn are the path report's.
+	var people string
+	err = chromedp.Run(ctx,
+		chromedp.Navigate(base+"/app/map?"+pp+"&step=product_view&depth=3"),
+		chromedp.WaitVisible(`input[name=password]`),
+		chromedp.SendKeys(`input[name=password]`, "s3cret"), chromedp.Submit(`input[name=password]`),
+		chromedp.WaitVisible(`svg.sankey`), chromedp.Text(`#map-people`, &people))
+	if err != nil {
+		t.Fatal(err)
+	}
+	paths, err := analyst.Paths(bg, journeys.PathQuery{Start: "product_view", Depth: 3, Limit: 200, Filter: scope})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := fmt.Sprintf("%d", paths.People); strings.ReplaceAll(people, ",", "") != want || paths.People == 0 {
+		t.Errorf("journey map people = %s, want %s", people, want)
+	}
+	nodes, err := texts(ctx, `svg.sankey rect.node[data-col="0"] title`)
+	if err != nil || len(nodes) != 1 || !strings.HasPrefix(nodes[0], fmt.Sprintf("product_view: %s people (100.0%%)", commas(paths.People))) {
+		t.Errorf("first column = %q (%v), want product_view with every person", nodes, err)
+	}
+	screenshot(t, ctx, "journeymap")
+	// A node lists the paths through it.
+	err = chromedp.Run(ctx, chromedp.Click(`svg.sankey a.node-link rect[data-col="1"]`), chromedp.WaitVisible(`#through table`))
+	if err != nil {
+		t.Fatalf("open a node: %v", err)
+	}
+
+	// Funnel builder: the numbers shown are the service's for the same funnel.
+	err = chromedp.Run(ctx,
+		chromedp.Navigate(base+"/app/funnels?"+pp),
+		chromedp.WaitVisible(`input[name=steps]`),
+		chromedp.SendKeys(`input[name=steps]`, "product_view, add_to_cart, purchase"),
+		chromedp.SetValue(`select[name=order]`, "ordered"),
+		chromedp.Submit(`input[name=steps]`),
+		chromedp.WaitVisible(`#funnel-table`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fn := journeys.Funnel{Steps: []journeys.FunnelStep{{Step: "product_view"}, {Step: "add_to_cart"}, {Step: "purchase"}}, Order: "ordered", Filter: scope}
+	rep, err := analyst.Funnel(bg, fn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, col := range []struct {
+		sel  string
+		want func(s journeys.FunnelStepReport) string
+	}{
+		{"td.people", func(s journeys.FunnelStepReport) string { return commas(s.People) }},
+		{"td.dropoff", func(s journeys.FunnelStepReport) string { return commas(s.DropOff) }},
+		{"td.fromprev", func(s journeys.FunnelStepReport) string { return fmt.Sprintf("%.1f%%", s.FromPrevious*100) }},
+		{"td.fromfirst", func(s journeys.FunnelStepReport) string { return fmt.Sprintf("%.1f%%", s.FromFirst*100) }},
+	} {
+		got, err := texts(ctx, "#funnel-table "+col.sel)
+		var want []string
+		for _, s := range rep.Steps {
+			want = append(want, col.want(s))
+		}
+		if err != nil || strings.Join(got, "|") != strings.Join(want, "|") {
+			t.Errorf("funnel %s = %q (%v), want %q", col.sel, got, err, want)
+		}
+	}
+	if rep.Steps[1].DropOff == 0 || rep.Steps[2].TimeToConvert == nil {
+		t.Fatalf("funnel report too thin to test: %+v", rep.Steps)
+	}
+	var dropped string
+	err = chromedp.Run(ctx, chromedp.Click(`a.dropped-link`), chromedp.WaitVisible(`#dropped`), chromedp.Text(`#dropped h2`, &dropped))
+	if want := fmt.Sprintf("Dropped before add_to_cart: %s people", commas(rep.Steps[1].DropOff)); err != nil || dropped != want {
+		t.Errorf("dropped list heading %q (%v), want %q", dropped, err, want)
+	}
+	screenshot(t, ctx, "funnels")
+
+	// Friction.
+	fr, err := chains.Friction(bg, journeys.FrictionQuery{Filter: scope, Edges: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var frPeople string
+	err = chromedp.Run(ctx, chromedp.Navigate(base+"/app/friction?"+pp), chromedp.WaitVisible(`#friction-steps`), chromedp.Text(`#fr-people`, &frPeople))
+	if err != nil || frPeople != commas(fr.People) {
+		t.Errorf("friction people %q (%v), want %d", frPeople, err, fr.People)
+	}
+	if rows, err := texts(ctx, `#friction-steps tbody tr td:first-child`); err != nil || len(rows) != len(fr.Steps) || rows[0] != fr.Steps[0].Step {
+		t.Errorf("friction steps %q (%v), want %d starting with %s", rows, err, len(fr.Steps), fr.Steps[0].Step)
+	}
+	if links, err := texts(ctx, `#improbable a[href^="/app/people/"]`); err != nil || len(links) != len(fr.Improbable) {
+		t.Errorf("improbable journeys linked: %d (%v), want %d", len(links), err, len(fr.Improbable))
+	}
+	screenshot(t, ctx, "friction")
+
+	// Attribution: the step table's Markov credits are the service's.
+	at, err := chains.Attribution(bg, journeys.AttributionQuery{Filter: scope, By: journeys.ByStep})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = chromedp.Run(ctx, chromedp.Navigate(base+"/app/attribution?"+pp), chromedp.WaitVisible(`#attr-step`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, tc := range at.Touches {
+		want = append(want, fmt.Sprintf("%.2f", tc.Markov.Conversions))
+	}
+	if got, err := texts(ctx, `#attr-step td.markov-conv`); err != nil || strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("step attribution %q (%v), want %q", got, err, want)
+	}
+	screenshot(t, ctx, "attribution")
+
+	// Hidden states: sizes as fitted; a state renamed through the form.
+	err = chromedp.Run(ctx, chromedp.Navigate(base+"/app/states?"+pp), chromedp.WaitVisible(`#states-table`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = nil
+	for _, s := range model.States {
+		want = append(want, commas(s.Size))
+	}
+	if got, err := texts(ctx, `#states-table td.state-size`); err != nil || strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("state sizes %q (%v), want %q", got, err, want)
+	}
+	if circles, err := texts(ctx, `svg.states circle.state title`); err != nil || len(circles) != len(model.States) {
+		t.Errorf("state circles %d (%v), want %d", len(circles), err, len(model.States))
+	}
+	err = chromedp.Run(ctx,
+		chromedp.SetValue(`#states-table tbody tr:first-child input[name=label]`, "browsers <b>"),
+		chromedp.Submit(`#states-table tbody tr:first-child input[name=label]`),
+		chromedp.WaitVisible(`#states-table`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := texts(ctx, `#states-table td.state-label`); err != nil || len(got) == 0 || got[0] != "browsers <b>" {
+		t.Errorf("labels after rename %q (%v)", got, err)
+	}
+	if cur, err := hs.Current(bg, run); err != nil || cur.States[0].Label != "browsers <b>" {
+		t.Errorf("stored label after rename: %v", err)
+	}
+	screenshot(t, ctx, "states")
+
+	// Phone width: the pages do not scroll sideways (wide tables and the
+	// map scroll inside their cards).
+	err = chromedp.Run(ctx, chromedp.EmulateViewport(390, 844))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"/app/map?step=product_view&depth=4&", "/app/funnels?steps=product_view,add_to_cart,purchase&", "/app/friction?", "/app/attribution?", "/app/states?"} {
+		var width int
+		err := chromedp.Run(ctx, chromedp.Navigate(base+p+pp), chromedp.WaitVisible(`main`),
+			chromedp.Evaluate(`document.documentElement.scrollWidth`, &width))
+		if err != nil || width > 390 {
+			t.Errorf("%s at 390px: page %dpx wide (%v)", p, width, err)
+		}
+	}
+	screenshot(t, ctx, "states-phone")
+}
+
+// commas writes n as the pages do (1,234).
+func commas(n int) string {
+	s := fmt.Sprintf("%d", n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
