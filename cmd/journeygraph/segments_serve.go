@@ -16,11 +16,28 @@ import (
 // segmentFlags are serve's flags for segments and webhooks.
 type segmentFlags struct {
 	interval time.Duration
+	asOf     string
 }
 
 func (f *segmentFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&f.interval, "segment-interval", 15*time.Minute,
 		"how often every segment is re-evaluated for everyone, so lapsing windows take effect (0: only at start)")
+	fs.StringVar(&f.asOf, "segments-as-of", "",
+		"start the segments' clock at this time (RFC 3339 or epoch) instead of now; it runs on from there: for replaying historical data such as the demo")
+}
+
+// clock returns the segments' clock: now, or shifted so that it read asOf
+// when serve started.
+func (f *segmentFlags) clock() (func() time.Time, error) {
+	if f.asOf == "" {
+		return nil, nil
+	}
+	t, err := journeys.ParseTime(f.asOf)
+	if err != nil {
+		return nil, journeys.Errorf(journeys.EINVALID, "--segments-as-of: %v", err)
+	}
+	offset := time.Until(t)
+	return func() time.Time { return time.Now().Add(offset) }, nil
 }
 
 // startSegments wires segments and webhooks into serve: it stores the
@@ -29,9 +46,13 @@ func (f *segmentFlags) register(fs *flag.FlagSet) {
 // refresh at start and every interval, and runs the webhook dispatcher over
 // the outbox. stop ends the goroutines and waits for them.
 func startSegments(ctx context.Context, f *segmentFlags, store *graph.Store, in journeys.BatchIngester, log logrus.FieldLogger) (web.Ingester, []web.Option, func(), error) {
+	now, err := f.clock()
+	if err != nil {
+		return nil, nil, nil, err
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	disp := &journeys.Dispatcher{Store: store, OnError: func(err error) { log.WithError(err).Warn("webhook outbox") }}
-	sg := &journeys.Segmenter{Store: store, OnChange: disp.Notify}
+	sg := &journeys.Segmenter{Store: store, Now: now, OnChange: disp.Notify}
 	if err := sg.EnsureBuiltIns(ctx); err != nil {
 		cancel()
 		return nil, nil, nil, err
