@@ -22,24 +22,7 @@ var update = flag.Bool("update", false, "rewrite the golden files under graph/te
 // id), with the step each got, for independent computations.
 func loadDemo(t *testing.T, s *graph.Store, file, preset, run string) []journeys.Event {
 	t.Helper()
-	m, ok := journeys.Preset(preset)
-	if !ok {
-		t.Fatalf("no preset %q", preset)
-	}
-	r, closer, err := journeys.OpenFile(filepath.Join(graphtest.RepoRoot(), "testdata", "demo", file), m, time.Now(), journeys.Limits{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer closer.Close()
-	var events []journeys.Event
-	for r.Next() {
-		e := r.Event()
-		e.ID, e.Person = run+e.ID, run+e.Person
-		events = append(events, e)
-	}
-	if err := r.Err(); err != nil {
-		t.Fatal(err)
-	}
+	events := graphtest.DemoEvents(t, file, preset, run)
 	rules := journeys.DefaultStepRules()
 	in := &journeys.Ingester{Store: s, Rules: rules}
 	t.Cleanup(func() {

@@ -34,16 +34,9 @@ var chainsSources = []struct{ channel, campaign string }{
 // independently in Go from the same file (rules applied, chain order).
 func chainsLoad(t *testing.T, s *graph.Store, run string) []journeys.TouchSequence {
 	t.Helper()
-	m, _ := journeys.Preset("taobao")
-	r, closer, err := journeys.OpenFile(filepath.Join(graphtest.RepoRoot(), "testdata", "demo", "taobao_200users.csv.gz"), m, time.Now(), journeys.Limits{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer closer.Close()
-	var events []journeys.Event
-	for r.Next() {
-		e := r.Event()
-		e.ID, e.Person = run+e.ID, run+e.Person
+	events := graphtest.DemoEvents(t, "taobao_200users.csv.gz", "taobao", run)
+	for i := range events {
+		e := &events[i]
 		h := fnv.New32a()
 		fmt.Fprintf(h, "%s|%s", strings.TrimPrefix(e.Person, run), e.Time.Format("2006-01-02"))
 		src := chainsSources[h.Sum32()%uint32(len(chainsSources))]
@@ -51,10 +44,6 @@ func chainsLoad(t *testing.T, s *graph.Store, run string) []journeys.TouchSequen
 		if e.Name == "purchase" {
 			e.Value = float64(10 + len(e.Product)%7*13)
 		}
-		events = append(events, e)
-	}
-	if err := r.Err(); err != nil {
-		t.Fatal(err)
 	}
 	rules := journeys.DefaultStepRules()
 	t.Cleanup(func() {

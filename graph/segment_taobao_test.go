@@ -73,20 +73,7 @@ func TestCartAbandonersOnTaobao(t *testing.T) {
 		t.Fatalf("independent count of users who added to cart and never bought = %d, want 46", wantNever)
 	}
 	prefix := graphtest.RunID(t)
-	m, _ := journeys.Preset("taobao")
-	m.PersonPrefix = prefix
-	r, c, err := journeys.OpenFile(path, m, time.Now(), journeys.DefaultLimits())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	var events []journeys.Event
-	for r.Next() {
-		events = append(events, r.Event())
-	}
-	if err := r.Err(); err != nil {
-		t.Fatal(err)
-	}
+	events := graphtest.DemoEvents(t, "taobao_200users.csv.gz", "taobao", prefix)
 	ctx := context.Background()
 	in := &journeys.Ingester{Store: s, Rules: journeys.DefaultStepRules()}
 	if _, err := in.Ingest(ctx, events); err != nil {

@@ -4,10 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -21,21 +19,7 @@ import (
 // prefixed by run, deleted (with the run's models) when the test ends.
 func loadTaobao(t *testing.T, store *graph.Store, run string) {
 	t.Helper()
-	m, _ := journeys.Preset("taobao")
-	r, closer, err := journeys.OpenFile(filepath.Join(graphtest.RepoRoot(), "testdata", "demo", "taobao_200users.csv.gz"), m, time.Now(), journeys.Limits{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer closer.Close()
-	var events []journeys.Event
-	for r.Next() {
-		e := r.Event()
-		e.ID, e.Person = run+e.ID, run+e.Person
-		events = append(events, e)
-	}
-	if err := r.Err(); err != nil {
-		t.Fatal(err)
-	}
+	events := graphtest.DemoEvents(t, "taobao_200users.csv.gz", "taobao", run)
 	t.Cleanup(func() {
 		ctx := context.Background()
 		_, _ = store.DeletePrefix(ctx, run)

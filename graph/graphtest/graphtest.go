@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/journeygraph/journeygraph/graph"
+	"github.com/journeygraph/journeygraph/journeys"
 )
 
 // Config returns the Neo4j settings for tests: NEO4J_URI, NEO4J_USER,
@@ -82,4 +83,30 @@ func envOr(key, def string) string {
 		return v
 	}
 	return def
+}
+
+// DemoEvents reads testdata/demo/FILE with the named preset and prefixes
+// every person and event id with prefix (a RunID), so that a test's copy of
+// the demo data is its own.
+func DemoEvents(tb testing.TB, file, preset, prefix string) []journeys.Event {
+	tb.Helper()
+	m, ok := journeys.Preset(preset)
+	if !ok {
+		tb.Fatalf("no preset %q", preset)
+	}
+	r, closer, err := journeys.OpenFile(filepath.Join(RepoRoot(), "testdata", "demo", file), m, time.Now(), journeys.Limits{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer closer.Close()
+	var events []journeys.Event
+	for r.Next() {
+		e := r.Event()
+		e.ID, e.Person = prefix+e.ID, prefix+e.Person
+		events = append(events, e)
+	}
+	if err := r.Err(); err != nil {
+		tb.Fatal(err)
+	}
+	return events
 }
