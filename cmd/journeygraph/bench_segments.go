@@ -178,7 +178,9 @@ func (s singleSegment) Segments(ctx context.Context) ([]journeys.Segment, error)
 // benchMembersLookup serves the API on loopback and sends members requests
 // at a fixed rate (open loop: a slow answer does not slow the sender).
 func benchMembersLookup(ctx context.Context, store *graph.Store, sg *journeys.Segmenter, seg string, rate int, d time.Duration, stdout io.Writer) error {
-	srv := web.New(web.Config{ReadKeys: []string{"r"}, WriteKeys: []string{"w"}}, nil, store, store, web.WithSegments(sg, store))
+	// As serve does: member pages through a cache that membership changes clear.
+	reader := cachedMembers{store, &journeys.MemberCache{Source: store}}
+	srv := web.New(web.Config{ReadKeys: []string{"r"}, WriteKeys: []string{"w"}}, nil, store, store, web.WithSegments(sg, reader))
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err

@@ -52,7 +52,8 @@ func startSegments(ctx context.Context, f *segmentFlags, store *graph.Store, in 
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	disp := &journeys.Dispatcher{Store: store, OnError: func(err error) { log.WithError(err).Warn("webhook outbox") }}
-	sg := &journeys.Segmenter{Store: store, Now: now, OnChange: disp.Notify}
+	members := &journeys.MemberCache{Source: store}
+	sg := &journeys.Segmenter{Store: store, Now: now, OnChange: func() { members.Invalidate(); disp.Notify() }}
 	if err := sg.EnsureBuiltIns(ctx); err != nil {
 		cancel()
 		return nil, nil, nil, err
@@ -65,7 +66,18 @@ func startSegments(ctx context.Context, f *segmentFlags, store *graph.Store, in 
 	go func() { defer wg.Done(); disp.Run(ctx) }()
 	go func() { defer wg.Done(); refreshEvery(ctx, sg, f.interval, log) }()
 	stop := func() { cancel(); wg.Wait() }
-	return si, []web.Option{web.WithSegments(sg, store), web.WithWebhooks(store, disp)}, stop, nil
+	return si, []web.Option{web.WithSegments(sg, cachedMembers{store, members}), web.WithWebhooks(store, disp)}, stop, nil
+}
+
+// cachedMembers is the store with member pages served from a MemberCache.
+type cachedMembers struct {
+	*graph.Store
+	members *journeys.MemberCache
+}
+
+// MembersPage serves the page from the cache.
+func (c cachedMembers) MembersPage(ctx context.Context, segment, after string, limit int) ([]journeys.Member, error) {
+	return c.members.MembersPage(ctx, segment, after, limit)
 }
 
 // refreshEvery re-evaluates every segment for everyone now and then every
