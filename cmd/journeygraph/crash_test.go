@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -31,7 +33,7 @@ func startCrashServer(t *testing.T) *crashServer {
 	root := graphtest.RepoRoot()
 	port := os.Getenv("NEO4J_CRASH_TEST_PORT")
 	if port == "" {
-		port = "7697"
+		port = freePort(t)
 	}
 	version := os.Getenv("NEO4J_VERSION")
 	if version == "" {
@@ -46,6 +48,17 @@ func startCrashServer(t *testing.T) *crashServer {
 	s.script("start")
 	t.Cleanup(func() { s.script("stop") })
 	return s
+}
+
+// freePort asks the kernel for a free loopback port.
+func freePort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
 }
 
 func (s *crashServer) script(cmd string) {
