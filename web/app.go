@@ -54,6 +54,9 @@ func parsePages() map[string]*template.Template {
 		"day":     func(t time.Time) string { return t.UTC().Format("2006-01-02") },
 		"clock":   func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05") },
 		"seconds": formatSeconds,
+		"deref":   func(p *string) string { return *p },
+		"derefF":  func(p *float64) float64 { return *p },
+		"derefI":  func(p *int) int { return *p },
 	}
 	pages := map[string]*template.Template{}
 	files, _ := fs.Glob(templateFS, "templates/*.html")

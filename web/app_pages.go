@@ -99,6 +99,14 @@ func (s *Server) personPage(c *gin.Context) {
 		}
 		data["InSegments"], data["SegmentsOn"] = segs, true
 	}
+	if s.models != nil {
+		sum, err := s.models.models.Person(c.Request.Context(), p.ID)
+		if err != nil {
+			s.renderError(c, "person", data, err)
+			return
+		}
+		data["Model"] = sum.Model
+	}
 	s.render(c, http.StatusOK, "person", data)
 }
 

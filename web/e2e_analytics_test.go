@@ -192,6 +192,18 @@ func TestBrowserAnalyticsPages(t *testing.T) {
 	}
 	screenshot(t, ctx, "states")
 
+	// A person's page shows their decoded state, as stored.
+	summary, err := hs.Person(bg, run+"1")
+	if err != nil || summary.Model.State == nil {
+		t.Fatalf("stored model of %s1: %+v (%v)", run, summary.Model, err)
+	}
+	var state string
+	err = chromedp.Run(ctx, chromedp.Navigate(base+"/app/people/"+url.PathEscape(run+"1")),
+		chromedp.WaitVisible(`#person-state`), chromedp.Text(`#person-state`, &state))
+	if err != nil || state != *summary.Model.State {
+		t.Errorf("person page state = %q (%v), want %q", state, err, *summary.Model.State)
+	}
+
 	// Phone width: the pages do not scroll sideways (wide tables and the
 	// map scroll inside their cards).
 	err = chromedp.Run(ctx, chromedp.EmulateViewport(390, 844))
