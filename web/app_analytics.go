@@ -100,6 +100,13 @@ func (s *Server) journeyMapPage(c *gin.Context) {
 		return
 	}
 	sk := layoutSankey(rep.Paths, depth, dir == "to")
+	if c.Query("friction") == "1" {
+		data["Friction"] = true
+		if sk.Friction, err = s.mapFriction(c, f, unit); err != nil {
+			s.renderError(c, "journeymap", data, err)
+			return
+		}
+	}
 	for i := range sk.Nodes {
 		n := &sk.Nodes[i]
 		n.Href = "/app/map?" + scopeQuery(c, url.Values{"step": {step}, "dir": {dir}, "depth": {strconv.Itoa(depth)},
@@ -113,6 +120,30 @@ func (s *Server) journeyMapPage(c *gin.Context) {
 		data["Through"] = s.pathsThrough(c, rep.Paths, node, depth, dir == "to")
 	}
 	s.render(c, http.StatusOK, "journeymap", data)
+}
+
+// mapFrictionEdges is how many of the friction report's worst transitions
+// the journey map marks.
+const mapFrictionEdges = 10
+
+// mapFriction returns the transitions that lose the most conversions (from
+// the friction report over the same scope and unit), to mark on the map.
+func (s *Server) mapFriction(c *gin.Context, f journeys.Filter, unit string) (map[[2]string]float64, error) {
+	if s.models == nil {
+		return nil, journeys.Errorf(journeys.ENOTFOUND, "friction is not enabled on this server")
+	}
+	rep, err := s.models.chains.Friction(c.Request.Context(), journeys.FrictionQuery{Filter: f,
+		Unit: journeys.Unit(unit), Edges: mapFrictionEdges})
+	if err != nil {
+		return nil, err
+	}
+	out := map[[2]string]float64{}
+	for _, e := range rep.Edges {
+		if e.Lost > 0 {
+			out[[2]string{e.From, e.To}] = e.Lost
+		}
+	}
+	return out, nil
 }
 
 // mapPath is a path through a selected node, with its funnel link.

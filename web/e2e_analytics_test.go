@@ -144,6 +144,27 @@ func TestBrowserAnalyticsPages(t *testing.T) {
 	}
 	screenshot(t, ctx, "friction")
 
+	// The friction page's link draws the map with the losing transitions
+	// marked: every marked band is one of the report's losing edges.
+	losing := map[string]bool{}
+	for _, e := range fr.Edges {
+		if e.Lost > 0 {
+			losing[e.From+" → "+e.To] = true
+		}
+	}
+	var marked []string
+	err = chromedp.Run(ctx, chromedp.Click(`#friction-map`, chromedp.ByQuery), chromedp.WaitVisible(`svg.sankey`),
+		chromedp.Evaluate(`[...document.querySelectorAll("svg.sankey path.band.friction")].map(p => p.dataset.from + " → " + p.dataset.to)`, &marked))
+	if err != nil || len(marked) == 0 {
+		t.Fatalf("map with friction marked %d bands (%v), want some", len(marked), err)
+	}
+	for _, m := range marked {
+		if !losing[m] {
+			t.Errorf("band %s is marked but is not a losing edge of the friction report", m)
+		}
+	}
+	screenshot(t, ctx, "journeymap-friction")
+
 	// Attribution: the step table's Markov credits are the service's.
 	at, err := chains.Attribution(bg, journeys.AttributionQuery{Filter: scope, By: journeys.ByStep})
 	if err != nil {

@@ -36,6 +36,9 @@ type sankey struct {
 	Width  float64
 	Height float64
 	Scale  float64 // pixels per person
+	// Friction marks the links step → step that lose conversions (the
+	// friction report's edges), with the conversions each loses.
+	Friction map[[2]string]float64
 }
 
 // Sankey geometry, in SVG units.
@@ -191,8 +194,12 @@ func (sk sankey) SVG(title string) template.HTML {
 		x0, x1 := from.X+sankeyNodeW, to.X
 		y0, y1 := l.Y0+l.W/2, l.Y1+l.W/2
 		mx := (x0 + x1) / 2
-		fmt.Fprintf(&b, `<path class="band" d="M%.1f,%.2f C%.1f,%.2f %.1f,%.2f %.1f,%.2f" stroke-width="%.2f"><title>%s → %s: %s people (%s)</title></path>`,
-			x0, y0, mx, y0, mx, y1, x1, y1, max(l.W, 0.5), esc(from.Step), esc(to.Step), formatInt(l.People), share(l.People))
+		class, note := "band", ""
+		if lost, ok := sk.Friction[[2]string{from.Step, to.Step}]; ok {
+			class, note = "band friction", fmt.Sprintf(" · friction: %.1f conversions lost on this transition", lost)
+		}
+		fmt.Fprintf(&b, `<path class="%s" d="M%.1f,%.2f C%.1f,%.2f %.1f,%.2f %.1f,%.2f" stroke-width="%.2f" data-from="%s" data-to="%s"><title>%s → %s: %s people (%s)%s</title></path>`,
+			class, x0, y0, mx, y0, mx, y1, x1, y1, max(l.W, 0.5), esc(from.Step), esc(to.Step), esc(from.Step), esc(to.Step), formatInt(l.People), share(l.People), esc(note))
 	}
 	for _, n := range sk.Nodes {
 		class := "node"
