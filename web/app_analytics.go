@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/gin-gonic/gin"
 
@@ -311,10 +312,23 @@ func (s *Server) attributionPage(c *gin.Context) {
 		s.renderError(c, "attribution", data, err)
 		return
 	}
+	// The three attributions each read the journeys: run them at once.
+	bys := []journeys.Touchpoint{journeys.ByChannel, journeys.ByCampaign, journeys.ByStep}
+	reps := make([]journeys.AttributionReport, len(bys))
+	errs := make([]error, len(bys))
+	var wg sync.WaitGroup
+	for i, by := range bys {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			reps[i], errs[i] = s.models.chains.Attribution(c.Request.Context(), journeys.AttributionQuery{Filter: f, By: by, Conversion: c.Query("conversion")})
+		}()
+	}
+	wg.Wait()
 	var tables []creditTable
-	for _, by := range []journeys.Touchpoint{journeys.ByChannel, journeys.ByCampaign, journeys.ByStep} {
+	for i, by := range bys {
 		t := creditTable{By: by}
-		rep, err := s.models.chains.Attribution(c.Request.Context(), journeys.AttributionQuery{Filter: f, By: by, Conversion: c.Query("conversion")})
+		rep, err := reps[i], errs[i]
 		if err != nil {
 			if journeys.ErrorCode(err) == journeys.EINTERNAL {
 				s.renderError(c, "attribution", data, err)
