@@ -1,5 +1,6 @@
 // The transactional outbox: one Delivery per applied change and matching
-// webhook (its segment or "*", and the change's kind), due at once.
+// webhook (its segment or "*", and the change's kind), due at once. A
+// state_changed change has a null segment: only "*" webhooks match it.
 UNWIND $changes AS c
 MATCH (w:Webhook)
 WHERE (w.segment = c.segment OR w.segment = '*') AND c.kind IN w.events

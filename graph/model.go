@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
@@ -36,10 +37,15 @@ func (s *Store) CreateModel(ctx context.Context, m journeys.ModelRecord) (int, e
 
 // WritePersonModels stores rows on their people in one transaction: the
 // properties hmm_state, hmm_state_p, p_convert, p_unsubscribe (removed when
-// nil) and model_version.
-func (s *Store) WritePersonModels(ctx context.Context, version int, rows []journeys.PersonModel) error {
+// nil) and model_version. In the same transaction it reads the states the
+// people had under the scope's current model and queues one state_changed
+// delivery per change (journeys.StateChanges) and webhook subscribed to
+// state_changed (segment "*").
+func (s *Store) WritePersonModels(ctx context.Context, m journeys.ModelRecord, decodedAt time.Time, rows []journeys.PersonModel) error {
 	params := make([]map[string]any, len(rows))
+	ids := make([]string, len(rows))
 	for i, r := range rows {
+		ids[i] = r.Person
 		row := map[string]any{"id": r.Person, "hmm_state": nil, "hmm_state_p": nil, "p_convert": nil, "p_unsubscribe": nil}
 		if r.State != nil {
 			row["hmm_state"] = *r.State
@@ -56,7 +62,29 @@ func (s *Store) WritePersonModels(ctx context.Context, version int, rows []journ
 		params[i] = row
 	}
 	err := s.write(ctx, func(tx neo4j.ManagedTransaction) error {
-		_, err := run(ctx, tx, "set_person_models", map[string]any{"rows": params, "version": version})
+		recs, err := run(ctx, tx, "previous_states", map[string]any{"kind": m.Kind, "scope": m.Scope,
+			"event": journeys.KindStateChanged, "ids": ids})
+		if err != nil {
+			return err
+		}
+		previousVersion, previous := 0, make(map[string]string, len(recs))
+		for _, r := range recs {
+			previousVersion = int(intOf(r, "previous"))
+			previous[str(r, "id")] = str(r, "state")
+		}
+		if _, err := run(ctx, tx, "set_person_models", map[string]any{"rows": params, "version": m.Version}); err != nil {
+			return err
+		}
+		changes := journeys.StateChanges(m, previousVersion, previous, decodedAt, rows)
+		if len(changes) == 0 {
+			return nil
+		}
+		queue := make([]map[string]any, len(changes))
+		for i, c := range changes {
+			queue[i] = map[string]any{"id": c.ID, "kind": journeys.KindStateChanged, "segment": nil,
+				"person": c.Person, "payload": string(c.Payload)}
+		}
+		_, err = run(ctx, tx, "queue_deliveries", map[string]any{"changes": queue, "now": time.Now().UnixMilli()})
 		return err
 	})
 	return wrap("write person models", err)

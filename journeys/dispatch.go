@@ -203,8 +203,11 @@ func (d *Dispatcher) Send(ctx context.Context, dl Delivery) (int, error) {
 }
 
 func eventType(dl Delivery) string {
-	if dl.Kind == "test" {
+	switch dl.Kind {
+	case "test":
 		return "test"
+	case KindStateChanged:
+		return EventTypeStateChanged
 	}
 	return "segment." + dl.Kind
 }

@@ -135,7 +135,7 @@ func (hs *HiddenStates) Fit(ctx context.Context, q ModelQuery) (ModelView, error
 	}
 	rec.Version = version
 	decodeStart := time.Now()
-	sizes, err := hs.decode(ctx, tq, h, syms, prop, opt, version)
+	sizes, err := hs.decode(ctx, tq, h, syms, prop, opt, rec, now)
 	if err != nil {
 		return ModelView{}, err
 	}
@@ -152,8 +152,10 @@ func (hs *HiddenStates) Fit(ctx context.Context, q ModelQuery) (ModelView, error
 
 // decode reads the scope again, filters every person's symbols, and writes
 // each person's state, its probability and propensities in batches. It
-// returns the number of people in each state.
-func (hs *HiddenStates) decode(ctx context.Context, tq TouchQuery, h *markov.HMM, syms *symbols, prop *propensities, opt PathOptions, version int) ([]int, error) {
+// returns the number of people in each state. The store queues the
+// state_changed webhook deliveries of each batch with it.
+func (hs *HiddenStates) decode(ctx context.Context, tq TouchQuery, h *markov.HMM, syms *symbols, prop *propensities, opt PathOptions, rec ModelRecord, now func() time.Time) ([]int, error) {
+	version := rec.Version
 	size := hs.BatchSize
 	if size <= 0 {
 		size = 1000
@@ -164,7 +166,7 @@ func (hs *HiddenStates) decode(ctx context.Context, tq TouchQuery, h *markov.HMM
 		if len(batch) == 0 {
 			return nil
 		}
-		err := hs.Models.WritePersonModels(ctx, version, batch)
+		err := hs.Models.WritePersonModels(ctx, rec, now(), batch)
 		batch = batch[:0]
 		return err
 	}

@@ -289,7 +289,7 @@ type stateReason struct {
 // WebhookEvent is the event a webhook delivery carries.
 type WebhookEvent struct {
 	ID      string          `json:"id"`   // the change's id
-	Type    string          `json:"type"` // "segment.entered", "segment.left", "test"
+	Type    string          `json:"type"` // "segment.entered", "segment.left", "test" (state_changed: StateChangedEvent)
 	Segment string          `json:"segment,omitempty"`
 	Version int             `json:"version,omitempty"`
 	Person  string          `json:"person,omitempty"`

@@ -146,8 +146,12 @@ type ModelStore interface {
 	// CreateModel stores m as not current under the next version of its
 	// kind and scope, which it returns.
 	CreateModel(ctx context.Context, m ModelRecord) (int, error)
-	// WritePersonModels stores rows on their people (one transaction).
-	WritePersonModels(ctx context.Context, version int, rows []PersonModel) error
+	// WritePersonModels stores rows, the outputs of model version
+	// m.Version of m.Kind and m.Scope decoded at decodedAt, on their people
+	// in one transaction, which also queues in the webhook outbox the
+	// state_changed deliveries of the people whose state changed from the
+	// one they had under the scope's current model (see StateChanges).
+	WritePersonModels(ctx context.Context, m ModelRecord, decodedAt time.Time, rows []PersonModel) error
 	// FinishModel records the state sizes, makes the version current for
 	// its scope and clears the model properties that people of the scope
 	// keep from other versions.

@@ -13,7 +13,9 @@ import (
 )
 
 // Webhook is a subscription: deliveries of the chosen event kinds of one
-// segment (or every segment, "*") to URL, signed with Secret.
+// segment (or every segment, "*") to URL, signed with Secret. KindStateChanged
+// (a person's decoded hidden state changed) belongs to no segment: only a
+// "*" subscription may choose it.
 type Webhook struct {
 	ID        string    `json:"id"`
 	URL       string    `json:"url"`
@@ -61,7 +63,7 @@ const (
 	HeaderDelivery    = "X-Journeygraph-Delivery"   // the delivery id
 	HeaderIdempotency = "Idempotency-Key"           // the delivery id again, the same on every attempt
 	HeaderAttempt     = "X-Journeygraph-Attempt"    // 1, 2, ...
-	HeaderEventType   = "X-Journeygraph-Event-Type" // segment.entered, segment.left, test
+	HeaderEventType   = "X-Journeygraph-Event-Type" // segment.entered, segment.left, person.state_changed, test
 	signatureVersion  = "v1="
 	maxWebhookURL     = 2000
 	defaultTolerance  = 5 * time.Minute
@@ -106,8 +108,8 @@ func VerifySignature(secret, signature, timestamp string, body []byte, now time.
 }
 
 // Validate checks a subscription: an absolute http or https URL, a segment
-// name or "*", and known event kinds. It fills Events with entered and left
-// when empty.
+// name or "*", and known event kinds, state_changed only with segment "*".
+// It fills Events with entered and left when empty.
 func (w *Webhook) Validate() error {
 	var problems []RowError
 	bad := func(field, problem string) {
@@ -133,6 +135,8 @@ func (w *Webhook) Validate() error {
 	for i, e := range w.Events {
 		if e != KindEntered && e != KindLeft && e != KindStateChanged {
 			bad("events["+strconv.Itoa(i)+"]", quote(e)+" is not one of "+strings.Join([]string{KindEntered, KindLeft, KindStateChanged}, webhookEventsJoin))
+		} else if e == KindStateChanged && w.Segment != "*" {
+			bad("events["+strconv.Itoa(i)+"]", quote(e)+" belongs to no segment: subscribe with segment \"*\"")
 		}
 	}
 	if len(problems) == 0 {
