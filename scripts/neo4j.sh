@@ -65,8 +65,11 @@ fetch() {
 </project>
 POM
   rm -rf "$lib.tmp"
-  mvn -q -B -f "$build/pom.xml" dependency:copy-dependencies -DoutputDirectory="$lib.tmp" >&2 \
-    || die "mvn could not fetch Neo4j $version"
+  if ! mvn -q -B -Dstyle.color=never -f "$build/pom.xml" dependency:copy-dependencies \
+      -DoutputDirectory="$lib.tmp" >"$build/mvn.log" 2>&1; then
+    cat "$build/mvn.log" >&2
+    die "mvn could not fetch Neo4j $version (log above)"
+  fi
   rm -rf "$lib" && mv "$lib.tmp" "$lib" && touch "$lib/.complete"
 }
 
