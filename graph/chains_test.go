@@ -3,13 +3,10 @@ package graph_test
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"hash/fnv"
 	"math"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -20,8 +17,6 @@ import (
 	"github.com/journeygraph/journeygraph/journeys"
 	"github.com/journeygraph/journeygraph/markov"
 )
-
-var chainsUpdate = flag.Bool("chains.update", false, "rewrite the friction, attribution and model golden files under graph/testdata")
 
 // chainsSources are the channels and campaigns planted on the Taobao
 // sessions (the dataset has none): chosen by a hash of person and day.
@@ -109,31 +104,6 @@ func (m *memSet) At() journeys.TouchSequence { return m.seqs[m.i] }
 func (m *memSet) Err() error                 { return nil }
 func (m *memSet) Close() error               { return nil }
 
-// chainsGolden compares v, as indented JSON with the run id replaced, with
-// testdata/name, or rewrites it under -chains.update.
-func chainsGolden(t *testing.T, name, run string, v any) {
-	t.Helper()
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := strings.ReplaceAll(string(b), run, "RUN/") + "\n"
-	path := filepath.Join("testdata", name)
-	if *chainsUpdate {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./graph -run %s -chains.update to create it)", err, t.Name())
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from the golden file (rerun with -chains.update to accept)", name)
-	}
-}
-
 // sameJSON fails unless a and b encode to the same JSON.
 func sameJSON(t *testing.T, what string, a, b any) {
 	t.Helper()
@@ -169,7 +139,7 @@ func TestChainsOnTaobao(t *testing.T) {
 			t.Errorf("people = %d, want %d", got.People, len(seqs))
 		}
 		checkDwells(t, got, seqs)
-		chainsGolden(t, "chains_taobao_friction.json", run, got)
+		golden(t, "chains_taobao_friction.json", run, got)
 	})
 	for _, by := range []journeys.Touchpoint{journeys.ByChannel, journeys.ByCampaign, journeys.ByStep} {
 		t.Run("attribution by "+string(by), func(t *testing.T) {
@@ -183,7 +153,7 @@ func TestChainsOnTaobao(t *testing.T) {
 				t.Fatal(err)
 			}
 			sameJSON(t, "attribution", got, want)
-			chainsGolden(t, "chains_taobao_attribution_"+string(by)+".json", run, got)
+			golden(t, "chains_taobao_attribution_"+string(by)+".json", run, got)
 		})
 	}
 	t.Run("hidden states", func(t *testing.T) { testHiddenStates(t, s, run, seqs) })
@@ -364,7 +334,7 @@ func testHiddenStates(t *testing.T, s *graph.Store, run string, seqs []journeys.
 		}
 	}
 	view.FittedAt, view.Fit.FitSeconds, view.Fit.DecodeSeconds, view.Version = time.Time{}, 0, 0, 0
-	chainsGolden(t, "chains_taobao_model.json", run, view)
+	golden(t, "chains_taobao_model.json", run, view)
 
 	// Renaming a state renames it in the model and on its people.
 	renamed, err := hs.RenameState(ctx, run, 0, "renamed state")
