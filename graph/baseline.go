@@ -19,7 +19,7 @@ func (s *Store) CreateBaseline(ctx context.Context, events []journeys.Event) err
 	for i, e := range events {
 		rows[i] = eventRow(e, now)
 	}
-	return wrap("baseline", s.write(ctx, func(tx neo4j.ManagedTransaction) error {
+	return wrap("baseline", s.write(ctx, 0, func(tx neo4j.ManagedTransaction) error {
 		_, err := run(ctx, tx, "baseline_create_events", map[string]any{"events": rows})
 		return err
 	}))
@@ -29,7 +29,7 @@ func (s *Store) CreateBaseline(ctx context.Context, events []journeys.Event) err
 // how many events were deleted.
 func (s *Store) DeletePeople(ctx context.Context, ids []string) (int, error) {
 	var n int64
-	err := s.write(ctx, func(tx neo4j.ManagedTransaction) error {
+	err := s.write(ctx, 0, func(tx neo4j.ManagedTransaction) error {
 		recs, err := run(ctx, tx, "delete_people", map[string]any{"ids": ids})
 		if err == nil && len(recs) > 0 {
 			n = intOf(recs[0], "events")

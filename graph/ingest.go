@@ -22,10 +22,11 @@ func (s *Store) WriteEvents(ctx context.Context, events []journeys.Event) (journ
 	if len(events) == 0 {
 		return res, nil
 	}
-	now := time.Now().UnixMilli()
-	err := s.write(ctx, func(tx neo4j.ManagedTransaction) error {
+	err := s.write(ctx, stampTimeout, func(tx neo4j.ManagedTransaction) error {
+		// Each attempt stamps its people with its own start time: a retry
+		// commits later, and a cache's change window counts from the stamp.
 		res = journeys.WriteResult{}
-		return s.writeBatch(ctx, tx, events, now, &res)
+		return s.writeBatch(ctx, tx, events, time.Now().UnixMilli(), &res)
 	})
 	if err != nil {
 		return journeys.WriteResult{}, wrap("write events", err)

@@ -20,7 +20,7 @@ func (s *Store) CreateModel(ctx context.Context, m journeys.ModelRecord) (int, e
 		states[i] = map[string]any{"index": st.Index, "label": st.Label}
 	}
 	var version int
-	err := s.write(ctx, func(tx neo4j.ManagedTransaction) error {
+	err := s.write(ctx, 0, func(tx neo4j.ManagedTransaction) error {
 		recs, err := run(ctx, tx, "create_model", map[string]any{"kind": m.Kind, "scope": m.Scope,
 			"fitted_at": m.FittedAt.UnixMilli(), "json": m.HMM, "meta": m.Meta, "states": states})
 		if err != nil {
@@ -61,7 +61,7 @@ func (s *Store) WritePersonModels(ctx context.Context, m journeys.ModelRecord, d
 		}
 		params[i] = row
 	}
-	err := s.write(ctx, func(tx neo4j.ManagedTransaction) error {
+	err := s.write(ctx, 0, func(tx neo4j.ManagedTransaction) error {
 		recs, err := run(ctx, tx, "previous_states", map[string]any{"kind": m.Kind, "scope": m.Scope,
 			"event": journeys.KindStateChanged, "ids": ids})
 		if err != nil {
@@ -94,7 +94,7 @@ func (s *Store) WritePersonModels(ctx context.Context, m journeys.ModelRecord, d
 // its kind and scope, then clears the model properties people of the scope
 // keep from other versions.
 func (s *Store) FinishModel(ctx context.Context, kind, scope string, version int, sizes []int) error {
-	err := s.write(ctx, func(tx neo4j.ManagedTransaction) error {
+	err := s.write(ctx, 0, func(tx neo4j.ManagedTransaction) error {
 		_, err := run(ctx, tx, "finish_model", map[string]any{"kind": kind, "scope": scope, "version": version, "sizes": sizes})
 		return err
 	})
@@ -148,7 +148,7 @@ func (s *Store) CurrentModel(ctx context.Context, kind, scope string) (journeys.
 // the people of its scope decoded in that state.
 func (s *Store) RenameState(ctx context.Context, kind, scope string, version, index int, label, hmmJSON string) error {
 	var old string
-	err := s.write(ctx, func(tx neo4j.ManagedTransaction) error {
+	err := s.write(ctx, 0, func(tx neo4j.ManagedTransaction) error {
 		recs, err := run(ctx, tx, "rename_state", map[string]any{"kind": kind, "scope": scope, "version": version,
 			"index": index, "label": label, "json": hmmJSON})
 		if err != nil {
@@ -196,7 +196,7 @@ func (s *Store) PersonModel(ctx context.Context, id string) (journeys.PersonMode
 
 // DeleteModels deletes every model of a scope (tests and benchmarks).
 func (s *Store) DeleteModels(ctx context.Context, scope string) error {
-	err := s.write(ctx, func(tx neo4j.ManagedTransaction) error {
+	err := s.write(ctx, 0, func(tx neo4j.ManagedTransaction) error {
 		_, err := run(ctx, tx, "delete_models", map[string]any{"scope": scope})
 		return err
 	})

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
@@ -23,7 +24,7 @@ func (s *Store) Restep(ctx context.Context, rules journeys.StepRules, prefix str
 	for {
 		var rows []map[string]any
 		n, last := 0, after
-		err := s.write(ctx, func(tx neo4j.ManagedTransaction) error {
+		err := s.write(ctx, stampTimeout, func(tx neo4j.ManagedTransaction) error {
 			rows, n, last = rows[:0], 0, after // a retried transaction starts the page again
 			recs, err := run(ctx, tx, "page_event_steps", map[string]any{"after": after, "prefix": prefix, "limit": restepPage})
 			if err != nil {
@@ -44,7 +45,7 @@ func (s *Store) Restep(ctx context.Context, rules journeys.StepRules, prefix str
 			if len(rows) == 0 {
 				return nil
 			}
-			_, err = run(ctx, tx, "set_event_steps", map[string]any{"rows": rows})
+			_, err = run(ctx, tx, "set_event_steps", map[string]any{"rows": rows, "now": time.Now().UnixMilli()})
 			return err
 		})
 		if err != nil {

@@ -21,7 +21,7 @@ func (s *Store) SaveSegment(ctx context.Context, seg journeys.Segment, now time.
 		return journeys.Segment{}, err
 	}
 	var out journeys.Segment
-	err = s.write(ctx, func(tx neo4j.ManagedTransaction) error {
+	err = s.write(ctx, 0, func(tx neo4j.ManagedTransaction) error {
 		recs, err := run(ctx, tx, "save_segment", map[string]any{"name": seg.Name, "definition": string(def),
 			"built_in": seg.BuiltIn, "now": now.UnixMilli()})
 		if err != nil {
@@ -73,7 +73,7 @@ func (s *Store) Segments(ctx context.Context) ([]journeys.Segment, error) {
 
 // DeleteSegment removes a segment with its membership and history.
 func (s *Store) DeleteSegment(ctx context.Context, name string) error {
-	err := s.write(ctx, func(tx neo4j.ManagedTransaction) error {
+	err := s.write(ctx, 0, func(tx neo4j.ManagedTransaction) error {
 		recs, err := run(ctx, tx, "delete_segment", map[string]any{"name": name})
 		if err != nil {
 			return err
@@ -179,7 +179,7 @@ func (s *Store) ApplyMembership(ctx context.Context, seg journeys.Segment, at ti
 			leave = append(leave, row)
 		}
 	}
-	err := s.write(ctx, func(tx neo4j.ManagedTransaction) error {
+	err := s.write(ctx, 0, func(tx neo4j.ManagedTransaction) error {
 		applied = applied[:0]
 		ms := at.UnixMilli()
 		recs, err := run(ctx, tx, "lock_segment", map[string]any{"segment": seg.Name, "at": ms})
@@ -328,7 +328,7 @@ func (s *Store) SetPersonScores(ctx context.Context, scores []journeys.PersonSco
 		}
 		rows[i] = row
 	}
-	err := s.write(ctx, func(tx neo4j.ManagedTransaction) error {
+	err := s.write(ctx, 0, func(tx neo4j.ManagedTransaction) error {
 		_, err := run(ctx, tx, "set_person_scores", map[string]any{"rows": rows})
 		return err
 	})

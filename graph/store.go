@@ -102,15 +102,25 @@ func (s *Store) Migrate(ctx context.Context) error {
 }
 
 // write runs work in a managed write transaction (retried on transient
-// errors and lost connections).
-func (s *Store) write(ctx context.Context, work func(tx neo4j.ManagedTransaction) error) error {
+// errors and lost connections), with timeout when it is not 0.
+func (s *Store) write(ctx context.Context, timeout time.Duration, work func(tx neo4j.ManagedTransaction) error) error {
 	sess := s.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: s.db, AccessMode: neo4j.AccessModeWrite})
 	defer sess.Close(ctx)
+	var cfg []func(*neo4j.TransactionConfig)
+	if timeout > 0 {
+		cfg = append(cfg, neo4j.WithTxTimeout(timeout))
+	}
 	_, err := sess.ExecuteWrite(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
 		return nil, work(tx)
-	})
+	}, cfg...)
 	return err
 }
+
+// stampTimeout bounds the transactions that stamp people's touched_ts (event
+// writes, restep): Neo4j aborts one still open after it, so a stamp is never
+// older than this when it commits, which journeys.Cache's change window
+// (DefaultChangeWindow) relies on.
+const stampTimeout = time.Minute
 
 // read runs work in a managed read transaction.
 func (s *Store) read(ctx context.Context, work func(tx neo4j.ManagedTransaction) error) error {
@@ -166,3 +176,7 @@ func wrap(op string, err error) error {
 	}
 	return fmt.Errorf("%s: %w", op, err)
 }
+
+// The change window of journeys.Cache must outlast a stamping transaction
+// (this fails to compile otherwise: a negative constant is no uint).
+const _ = uint(journeys.DefaultChangeWindow - stampTimeout)

@@ -100,19 +100,7 @@ func (s *Store) fetchTouches(ctx context.Context, q journeys.TouchQuery, out cha
 
 // personPage returns up to TouchPageSize person ids after the cursor.
 func (s *Store) personPage(ctx context.Context, prefix, after string) ([]string, error) {
-	var ids []string
-	err := s.read(ctx, func(tx neo4j.ManagedTransaction) error {
-		recs, err := run(ctx, tx, "page_people", map[string]any{"prefix": prefix, "after": after, "limit": TouchPageSize})
-		if err != nil {
-			return err
-		}
-		ids = make([]string, len(recs))
-		for i, r := range recs {
-			ids[i] = str(r, "id")
-		}
-		return nil
-	})
-	return ids, wrap("touches", err)
+	return s.PeopleAfter(ctx, prefix, after, TouchPageSize)
 }
 
 // touchPage reads the touches of ids.

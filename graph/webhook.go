@@ -25,7 +25,7 @@ func (s *Store) CreateWebhook(ctx context.Context, w journeys.Webhook) (journeys
 		w.Secret = "whsec_" + journeys.NewID()
 	}
 	w.CreatedAt = time.Now().UTC().Truncate(time.Millisecond)
-	err := s.write(ctx, func(tx neo4j.ManagedTransaction) error {
+	err := s.write(ctx, 0, func(tx neo4j.ManagedTransaction) error {
 		_, err := run(ctx, tx, "create_webhook", map[string]any{"id": w.ID, "url": w.URL, "secret": w.Secret,
 			"segment": w.Segment, "events": w.Events, "now": w.CreatedAt.UnixMilli()})
 		return err
@@ -72,7 +72,7 @@ func (s *Store) Webhooks(ctx context.Context) ([]journeys.Webhook, error) {
 
 // DeleteWebhook removes a subscription; ENOTFOUND when unknown.
 func (s *Store) DeleteWebhook(ctx context.Context, id string) error {
-	err := s.write(ctx, func(tx neo4j.ManagedTransaction) error {
+	err := s.write(ctx, 0, func(tx neo4j.ManagedTransaction) error {
 		recs, err := run(ctx, tx, "delete_webhook", map[string]any{"id": id})
 		if err != nil {
 			return err
@@ -128,7 +128,7 @@ func deliveryOf(r *neo4j.Record) journeys.Delivery {
 // ClaimDeliveries leases due deliveries (see journeys.OutboxStore).
 func (s *Store) ClaimDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit int, prefix string) ([]journeys.Delivery, error) {
 	var out []journeys.Delivery
-	err := s.write(ctx, func(tx neo4j.ManagedTransaction) error {
+	err := s.write(ctx, 0, func(tx neo4j.ManagedTransaction) error {
 		recs, err := run(ctx, tx, "claim_deliveries", map[string]any{"now": now.UnixMilli(),
 			"lease_until": now.Add(lease).UnixMilli(), "limit": limit, "prefix": prefix})
 		if err != nil {
@@ -154,7 +154,7 @@ func (s *Store) FinishDelivery(ctx context.Context, d journeys.Delivery) error {
 	if !d.DeliveredAt.IsZero() {
 		delivered = d.DeliveredAt.UnixMilli()
 	}
-	err := s.write(ctx, func(tx neo4j.ManagedTransaction) error {
+	err := s.write(ctx, 0, func(tx neo4j.ManagedTransaction) error {
 		_, err := run(ctx, tx, "finish_delivery", map[string]any{"id": d.ID, "status": d.Status, "next_at": next,
 			"last_status": d.LastStatus, "last_error": d.LastError, "delivered_at": delivered})
 		return err

@@ -8,13 +8,19 @@ import (
 )
 
 // Touch is one event of a person's journey as the chain analyses (friction,
-// attribution) and the hidden-state models read it: its step, time and
-// sender session (StepEvent), its raw name, its marketing source and value.
+// attribution) and the hidden-state models read it: its step ("" when the
+// step rules exclude it), time and sender session (StepEvent), its raw type,
+// name and URL (what the step rules read), its marketing source, device and
+// value. graph's streams leave Type, URL and Device empty; a Cache fills
+// them.
 type Touch struct {
 	StepEvent
+	Type     string
 	Name     string
+	URL      string
 	Channel  string
 	Campaign string
+	Device   string
 	Value    float64
 }
 

@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"strconv"
 	"time"
@@ -20,7 +21,10 @@ Generates --events events of realistic journeys (seeded: sessions of page,
 product, cart, checkout and purchase steps, channels, devices), loads them
 under the prefix bench-analytics-<events>-<seed>- (kept with --keep and then
 reused by the next run), and prints the latency of each report over them:
-paths, transitions and funnels, each run --runs times.
+paths, transitions, funnels, friction and attribution, each run --runs times
+reading from Neo4j directly (store) and from the server's journey cache
+(cache, loaded once first), with the ratio of the best times; the two must
+give the same answers.
 `
 
 func runBenchAnalytics(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -64,8 +68,43 @@ func runBenchAnalytics(ctx context.Context, args []string, stdout, stderr io.Wri
 			}
 		}()
 	}
-	a := &journeys.Analytics{Store: store, Rules: journeys.DefaultStepRules()}
 	flt := journeys.Filter{PersonPrefix: prefix}
+	// The same reports read from Neo4j directly (store) and from the
+	// server's journey cache (cache), loaded once.
+	cache := &journeys.Cache{Source: store, Prefix: prefix}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	start := time.Now()
+	if err := cache.Load(ctx); err != nil {
+		return err
+	}
+	loadTime := time.Since(start)
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	people, cached := cache.Stats()
+	fmt.Fprintf(stdout, "cache: loaded %d people, %d events in %v (%.0f events/s), heap +%d MiB\n", people, cached,
+		loadTime.Round(time.Millisecond), float64(cached)/loadTime.Seconds(), (int64(after.HeapAlloc)-int64(before.HeapAlloc))>>20)
+	var syncs []time.Duration
+	for range 11 {
+		start := time.Now()
+		if err := cache.Sync(ctx); err != nil {
+			return err
+		}
+		syncs = append(syncs, time.Since(start))
+	}
+	slices.Sort(syncs)
+	fmt.Fprintf(stdout, "cache: sync with nothing changed, median of 11: %v (each report pays it)\n", syncs[5].Round(100*time.Microsecond))
+	type readers struct {
+		a  *journeys.Analytics
+		ch *journeys.Chains
+	}
+	from := map[string]readers{
+		"store": {&journeys.Analytics{Store: store, Rules: journeys.DefaultStepRules()}, &journeys.Chains{Store: store}},
+		"cache": {&journeys.Analytics{Store: cache, Rules: journeys.DefaultStepRules()}, &journeys.Chains{Store: cache}},
+	}
+	var a *journeys.Analytics
+	var ch *journeys.Chains
 	funnel := func(order string) journeys.Funnel {
 		return journeys.Funnel{Order: order, Window: journeys.Duration(7 * 24 * time.Hour), Filter: flt, Exclude: []string{"remove_from_cart"},
 			Steps: []journeys.FunnelStep{{Step: "product_view"}, {Step: "add_to_cart"}, {Step: "checkout"}, {Step: "purchase"}}}
@@ -112,24 +151,41 @@ func runBenchAnalytics(ctx context.Context, args []string, stdout, stderr io.Wri
 			p, err := a.FunnelDropped(ctx, journeys.DroppedQuery{Funnel: funnel(journeys.OrderOrdered), Step: 2})
 			return fmt.Sprintf("%d dropped", p.Total), err
 		}},
+		{"friction: sessions", func() (string, error) {
+			r, err := ch.Friction(ctx, journeys.FrictionQuery{Filter: flt})
+			return fmt.Sprintf("%d steps, %d edges", len(r.Steps), len(r.Edges)), err
+		}},
+		{"attribution: channels", func() (string, error) {
+			r, err := ch.Attribution(ctx, journeys.AttributionQuery{Filter: flt, By: journeys.ByChannel})
+			return fmt.Sprintf("%d conversions", int(r.Conversions)), err
+		}},
 	}
 	// One line per report as soon as it is measured (no tabwriter: it
 	// would hold every line until the end).
-	fmt.Fprintf(stdout, "%-46s %9s %9s  %s\n", "report", "best", "median", "answer")
+	fmt.Fprintf(stdout, "%-46s %9s %9s %9s %9s %7s  %s\n", "report", "store", "(median)", "cache", "(median)", "ratio", "answer")
 	for _, r := range reports {
-		var times []time.Duration
-		var answer string
-		for i := 0; i < max(*runs, 1); i++ {
-			start := time.Now()
-			ans, err := r.run()
-			if err != nil {
-				return fmt.Errorf("%s: %w", r.name, err)
+		var best, median [2]time.Duration
+		var answers [2]string
+		for k, name := range []string{"store", "cache"} {
+			a, ch = from[name].a, from[name].ch
+			var times []time.Duration
+			for i := 0; i < max(*runs, 1); i++ {
+				start := time.Now()
+				ans, err := r.run()
+				if err != nil {
+					return fmt.Errorf("%s (%s): %w", r.name, name, err)
+				}
+				times = append(times, time.Since(start))
+				answers[k] = ans
 			}
-			times = append(times, time.Since(start))
-			answer = ans
+			slices.Sort(times)
+			best[k], median[k] = times[0], times[len(times)/2]
 		}
-		slices.Sort(times)
-		fmt.Fprintf(stdout, "%-46s %9v %9v  %s\n", r.name, times[0].Round(time.Millisecond), times[len(times)/2].Round(time.Millisecond), answer)
+		if answers[0] != answers[1] {
+			return fmt.Errorf("%s: the store answers %q, the cache %q", r.name, answers[0], answers[1])
+		}
+		fmt.Fprintf(stdout, "%-46s %9v %9v %9v %9v %6.0fx  %s\n", r.name, best[0].Round(time.Millisecond), median[0].Round(time.Millisecond),
+			best[1].Round(time.Millisecond), median[1].Round(time.Millisecond), float64(best[0])/float64(best[1]), answers[0])
 	}
 	return nil
 }

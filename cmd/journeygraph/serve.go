@@ -83,9 +83,21 @@ func serve(ctx context.Context, f *serveFlags, log *logrus.Logger, stdout io.Wri
 	}
 	defer stopSegments()
 	segOpts = append(segOpts, web.WithApp(web.AppConfig{Passwords: splitKeys(f.uiPass), Secret: f.uiSecret}, store))
-	segOpts = append(segOpts, web.WithModels(&journeys.Chains{Store: store}, &journeys.HiddenStates{Touches: store, Models: store, People: store}))
+	// Reports read journeys from memory, kept in step with Neo4j.
+	cache := &journeys.Cache{Source: store}
+	go func() {
+		start := time.Now()
+		if err := cache.Load(ctx); err != nil {
+			log.WithError(err).Warn("journey cache: load failed (retried by the next sync)")
+		} else {
+			people, events := cache.Stats()
+			log.WithFields(logrus.Fields{"people": people, "events": events, "took": time.Since(start).Round(time.Millisecond)}).Info("journey cache loaded")
+		}
+		cache.Run(ctx, cacheSyncInterval, func(err error) { log.WithError(err).Warn("journey cache: sync failed") })
+	}()
+	segOpts = append(segOpts, web.WithModels(&journeys.Chains{Store: cache}, &journeys.HiddenStates{Touches: cache, Models: store, People: store}))
 	srv := web.New(web.Config{WriteKeys: writeKeys, ReadKeys: readKeys, Log: log}, segIngester, store, store, segOpts...)
-	srv.SetAnalyst(&journeys.Analytics{Store: store, Rules: rules})
+	srv.SetAnalyst(&journeys.Analytics{Store: cache, Rules: rules})
 
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {
@@ -111,6 +123,10 @@ func serve(ctx context.Context, f *serveFlags, log *logrus.Logger, stdout io.Wri
 	}
 	return nil
 }
+
+// cacheSyncInterval is how often the server's journey cache syncs between
+// reports, in full (each report syncs the last seconds first).
+const cacheSyncInterval = 15 * time.Second
 
 func splitKeys(s string) []string {
 	var out []string

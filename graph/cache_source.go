@@ -1,0 +1,118 @@
+package graph
+
+import (
+	"context"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"github.com/journeygraph/journeygraph/journeys"
+)
+
+var _ journeys.JourneySource = (*Store)(nil)
+
+// PeopleAfter returns up to limit ids of people whose id starts with prefix,
+// after the cursor, in id order (from the unique index alone).
+func (s *Store) PeopleAfter(ctx context.Context, prefix, after string, limit int) ([]string, error) {
+	var ids []string
+	err := s.read(ctx, func(tx neo4j.ManagedTransaction) error {
+		recs, err := run(ctx, tx, "page_people", map[string]any{"prefix": prefix, "after": after, "limit": limit})
+		if err != nil {
+			return err
+		}
+		ids = make([]string, len(recs))
+		for i, r := range recs {
+			ids[i] = str(r, "id")
+		}
+		return nil
+	})
+	return ids, wrap("people", err)
+}
+
+// Journeys returns every event of the people ids that exist, in chain
+// order, with the time each person was last changed (stream_journeys.cypher).
+func (s *Store) Journeys(ctx context.Context, ids []string) ([]journeys.StoredJourney, error) {
+	var out []journeys.StoredJourney
+	err := s.read(ctx, func(tx neo4j.ManagedTransaction) error {
+		out = out[:0]
+		recs, err := run(ctx, tx, "stream_journeys", map[string]any{"ids": ids})
+		if err != nil {
+			return err
+		}
+		for _, r := range recs {
+			j, err := storedJourney(r)
+			if err != nil {
+				return err
+			}
+			out = append(out, j)
+		}
+		return nil
+	})
+	return out, wrap("journeys", err)
+}
+
+// storedJourney decodes one row of stream_journeys.
+func storedJourney(r *neo4j.Record) (journeys.StoredJourney, error) {
+	j := journeys.StoredJourney{Person: str(r, "person"), Touched: intOf(r, "touched")}
+	cols := [...]string{"ts", "steps", "types", "names", "urls", "sessions", "channels", "campaigns", "devices", "vals"}
+	var lists [len(cols)][]any
+	for i, c := range cols {
+		v, _ := r.Get(c)
+		lists[i], _ = v.([]any)
+		if len(lists[i]) != len(lists[0]) {
+			return j, journeys.Errorf(journeys.EINTERNAL, "journeys: person %q: %d %s, %d events", j.Person, len(lists[i]), c, len(lists[0]))
+		}
+	}
+	j.Touches = make([]journeys.Touch, len(lists[0]))
+	for i := range j.Touches {
+		t := &j.Touches[i]
+		t.TS = toInt64(lists[0][i])
+		strs := [...]*string{&t.Step, &t.Type, &t.Name, &t.URL, &t.Session, &t.Channel, &t.Campaign, &t.Device}
+		for k, p := range strs {
+			*p, _ = lists[k+1][i].(string)
+		}
+		switch v := lists[9][i].(type) {
+		case float64:
+			t.Value = v
+		case int64:
+			t.Value = float64(v)
+		}
+	}
+	return j, nil
+}
+
+// TouchedSince returns the people whose id starts with prefix and whose
+// touched_ts is at or after since.
+func (s *Store) TouchedSince(ctx context.Context, prefix string, since int64) (map[string]int64, error) {
+	out := map[string]int64{}
+	err := s.read(ctx, func(tx neo4j.ManagedTransaction) error {
+		clear(out)
+		recs, err := run(ctx, tx, "touched_people", map[string]any{"since": since, "prefix": prefix})
+		if err != nil {
+			return err
+		}
+		for _, r := range recs {
+			out[str(r, "id")] = intOf(r, "touched")
+		}
+		return nil
+	})
+	return out, wrap("touched people", err)
+}
+
+// PeopleCount returns the number of people whose id starts with prefix
+// (for everyone from Neo4j's count store).
+func (s *Store) PeopleCount(ctx context.Context, prefix string) (int, error) {
+	var n int
+	err := s.read(ctx, func(tx neo4j.ManagedTransaction) error {
+		q, params := "count_people", map[string]any{}
+		if prefix != "" {
+			q, params = "count_people_prefix", map[string]any{"prefix": prefix}
+		}
+		recs, err := run(ctx, tx, q, params)
+		if err != nil {
+			return err
+		}
+		n = int(intOf(recs[0], "n"))
+		return nil
+	})
+	return n, wrap("count people", err)
+}
