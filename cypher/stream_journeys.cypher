@@ -5,7 +5,7 @@
 UNWIND $ids AS id
 MATCH (p:Person {id: id})
 CALL (id) {
-  OPTIONAL MATCH (e:Event {person: id})
+  MATCH (e:Event {person: id})
   WITH e ORDER BY e.ts, e.id
   RETURN collect(e.ts) AS ts, collect(coalesce(e.step, '')) AS steps, collect(coalesce(e.type, '')) AS types,
          collect(coalesce(e.name, '')) AS names, collect(coalesce(e.url, '')) AS urls,

@@ -50,7 +50,7 @@ func (s *Store) fetchTouches(ctx context.Context, q journeys.TouchQuery, out cha
 	if names == nil {
 		names = []string{}
 	}
-	base := map[string]any{"from": from, "to": to, "names": names, "steps": q.AllSteps(),
+	base := map[string]any{"from": from, "to": to, "names": names, "steps": q.AllSteps(), "every": q.Every,
 		"channel": nullable(q.Filter.Channel), "device": nullable(q.Filter.Device)}
 	pending := make(chan chan touchPage, max(TouchWorkers-2, 0))
 	go func() {
@@ -134,7 +134,7 @@ func (s *Store) touchPage(ctx context.Context, base map[string]any, ids []string
 // touchSequence decodes one row of stream_touches.
 func touchSequence(r *neo4j.Record) (journeys.TouchSequence, error) {
 	seq := journeys.TouchSequence{Person: str(r, "person")}
-	cols := [...]string{"steps", "names", "ts", "sessions", "channels", "campaigns", "vals"}
+	cols := [...]string{"steps", "names", "ts", "sessions", "channels", "campaigns", "vals", "types", "urls", "devices"}
 	var lists [len(cols)][]any
 	for i, c := range cols {
 		v, _ := r.Get(c)
@@ -152,6 +152,9 @@ func touchSequence(r *neo4j.Record) (journeys.TouchSequence, error) {
 		t.Session, _ = lists[3][i].(string)
 		t.Channel, _ = lists[4][i].(string)
 		t.Campaign, _ = lists[5][i].(string)
+		t.Type, _ = lists[7][i].(string)
+		t.URL, _ = lists[8][i].(string)
+		t.Device, _ = lists[9][i].(string)
 		switch v := lists[6][i].(type) {
 		case float64:
 			t.Value = v

@@ -11,9 +11,19 @@ import (
 // with code EINVALID for a bad query (naming the field) and EUNAVAILABLE
 // when the store cannot be reached.
 type Analytics struct {
-	Store          SequenceReader
-	Rules          StepRules
+	Store SequenceReader
+	Rules StepRules
+	// Book, when set, gives the rules instead of Rules: its current ones.
+	Book           *Rulebook
 	SessionTimeout Duration // DefaultSessionTimeout when 0
+}
+
+// rules returns the step rules in force.
+func (a *Analytics) rules() StepRules {
+	if a.Book != nil {
+		return a.Book.Current().StepRules
+	}
+	return a.Rules
 }
 
 // Paths returns the top paths of q.
@@ -21,7 +31,7 @@ func (a *Analytics) Paths(ctx context.Context, q PathQuery) (PathReport, error) 
 	if err := q.Normalize(); err != nil {
 		return PathReport{}, err
 	}
-	pc := NewPathCounter(q, a.Rules, a.SessionTimeout)
+	pc := NewPathCounter(q, a.rules(), a.SessionTimeout)
 	if err := a.each(ctx, q.Filter, q.Unit == UnitSession, pc.Add); err != nil {
 		return PathReport{}, fmt.Errorf("paths: %w", err)
 	}
@@ -33,7 +43,7 @@ func (a *Analytics) Transitions(ctx context.Context, q TransitionQuery) (Transit
 	if err := q.Normalize(); err != nil {
 		return TransitionReport{}, err
 	}
-	tc := NewTransitionCounter(q, a.Rules, a.SessionTimeout)
+	tc := NewTransitionCounter(q, a.rules(), a.SessionTimeout)
 	if err := a.each(ctx, q.Filter, q.Unit == UnitSession, tc.Add); err != nil {
 		return TransitionReport{}, fmt.Errorf("transitions: %w", err)
 	}
@@ -45,8 +55,8 @@ func (a *Analytics) Funnel(ctx context.Context, f Funnel) (FunnelReport, error) 
 	if err := f.Normalize(); err != nil {
 		return FunnelReport{}, err
 	}
-	fc := NewFunnelCounter(f, a.Rules, a.SessionTimeout, 0)
-	if err := a.each(ctx, f.Filter, a.Rules.CollapseRepeats, fc.Add); err != nil {
+	fc := NewFunnelCounter(f, a.rules(), a.SessionTimeout, 0)
+	if err := a.each(ctx, f.Filter, a.rules().CollapseRepeats, fc.Add); err != nil {
 		return FunnelReport{}, fmt.Errorf("funnel: %w", err)
 	}
 	return fc.Report(), nil
@@ -57,8 +67,8 @@ func (a *Analytics) FunnelDropped(ctx context.Context, q DroppedQuery) (DroppedP
 	if err := q.Normalize(); err != nil {
 		return DroppedPage{}, err
 	}
-	fc := NewFunnelCounter(q.Funnel, a.Rules, a.SessionTimeout, q.Step)
-	if err := a.each(ctx, q.Funnel.Filter, a.Rules.CollapseRepeats, fc.Add); err != nil {
+	fc := NewFunnelCounter(q.Funnel, a.rules(), a.SessionTimeout, q.Step)
+	if err := a.each(ctx, q.Funnel.Filter, a.rules().CollapseRepeats, fc.Add); err != nil {
 		return DroppedPage{}, fmt.Errorf("funnel dropped: %w", err)
 	}
 	return fc.Dropped(q.Offset, q.Limit), nil

@@ -60,8 +60,9 @@ const (
 // sync are read again, and a person count that disagrees with the store's
 // (a person deleted or merged away) makes it reconcile every id. So a
 // report sees every event committed before it started, except a write
-// whose transaction took longer than QuickWindow to commit: the full syncs
-// of Run (over ChangeWindow) find those.
+// whose transaction took longer than QuickWindow to commit, and, with a
+// Prefix, people deleted or merged away: the full syncs of Run (over
+// ChangeWindow) find those.
 //
 // Readers never wait for a sync and never lock: each read works on an
 // immutable snapshot, which a sync replaces.
@@ -235,14 +236,18 @@ func (c *Cache) sync(ctx context.Context, full bool) error {
 	if err := c.read(ctx, stale, changes); err != nil {
 		return err
 	}
-	n, err := c.Source.PeopleCount(ctx, c.Prefix)
-	if err != nil {
-		return fmt.Errorf("cache sync: %w", err)
-	}
-	if next := old.count(changes); next != n {
-		// A person went (deleted, or merged into another): find who.
-		if err := c.reconcile(ctx, old, changes); err != nil {
-			return err
+	// A person who went (deleted, or merged into another) shows as a count
+	// that disagrees. Counting everyone is O(1) in the store; counting a
+	// prefix scans its ids, which only full syncs do.
+	if full || c.Prefix == "" {
+		n, err := c.Source.PeopleCount(ctx, c.Prefix)
+		if err != nil {
+			return fmt.Errorf("cache sync: %w", err)
+		}
+		if next := old.count(changes); next != n {
+			if err := c.reconcile(ctx, old, changes); err != nil {
+				return err
+			}
 		}
 	}
 	c.last = start
@@ -478,7 +483,7 @@ func (c *Cache) Touches(ctx context.Context, q TouchQuery) (TouchSet, error) {
 		return nil, err
 	}
 	lo, hi := s.scope(q.Filter.PersonPrefix)
-	it := &cacheTouches{s: s, ef: newEventFilter(q.Filter), all: q.AllSteps(), i: lo - 1, hi: hi}
+	it := &cacheTouches{s: s, ef: newEventFilter(q.Filter), all: q.AllSteps(), every: q.Every, i: lo - 1, hi: hi}
 	if len(q.Events) > 0 {
 		it.names = map[string]bool{}
 		for _, n := range q.Events {
@@ -493,6 +498,7 @@ type cacheTouches struct {
 	s     *cacheSnapshot
 	ef    eventFilter
 	all   bool            // every event with a step
+	every bool            // every event
 	names map[string]bool // and those with one of these names or steps
 	i, hi int
 	cur   TouchSequence
@@ -504,7 +510,7 @@ func (it *cacheTouches) Next() bool {
 		it.cur.Person, it.cur.Touches = s.ids[it.i], it.cur.Touches[:0]
 		for k, w := 0, it.ef.window(s.people[it.i]); k < len(w); k++ {
 			e := &w[k]
-			if !(it.all && e.step != 0) && !it.names[s.strs[e.name]] && !(e.step != 0 && it.names[s.strs[e.step]]) {
+			if !it.every && !(it.all && e.step != 0) && !it.names[s.strs[e.name]] && !(e.step != 0 && it.names[s.strs[e.step]]) {
 				continue
 			}
 			if !it.ef.keep(s, e) {

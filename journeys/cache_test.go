@@ -71,7 +71,7 @@ func tch(step, name string, ts int64, channel, device string) Touch {
 }
 
 // streams reads every sequence and touch sequence of f from r.
-func streams(t *testing.T, c *Cache, f Filter, events []string) ([]Sequence, []TouchSequence) {
+func streams(t *testing.T, c *Cache, f Filter, events []string, every bool) ([]Sequence, []TouchSequence) {
 	t.Helper()
 	ctx := context.Background()
 	set, err := c.Sequences(ctx, f, true)
@@ -83,7 +83,7 @@ func streams(t *testing.T, c *Cache, f Filter, events []string) ([]Sequence, []T
 		s := set.At()
 		seqs = append(seqs, Sequence{Person: s.Person, Events: slices.Clone(s.Events)})
 	}
-	ts, err := c.Touches(ctx, TouchQuery{Filter: f, Events: events})
+	ts, err := c.Touches(ctx, TouchQuery{Filter: f, Events: events, Every: every})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +97,7 @@ func streams(t *testing.T, c *Cache, f Filter, events []string) ([]Sequence, []T
 
 // want computes the expected streams of f from the source's journeys
 // directly, by the rules Filter and TouchQuery document.
-func want(m *memSource, f Filter, events []string) ([]Sequence, []TouchSequence) {
+func want(m *memSource, f Filter, events []string, every bool) ([]Sequence, []TouchSequence) {
 	from, to := f.Range()
 	var ids []string
 	for id := range m.people {
@@ -117,7 +117,7 @@ func want(m *memSource, f Filter, events []string) ([]Sequence, []TouchSequence)
 			if t.Step != "" {
 				s.Events = append(s.Events, t.StepEvent)
 			}
-			if (len(events) == 0 && t.Step != "") || slices.Contains(events, t.Name) || (t.Step != "" && slices.Contains(events, t.Step)) {
+			if every || (len(events) == 0 && t.Step != "") || slices.Contains(events, t.Name) || (t.Step != "" && slices.Contains(events, t.Step)) {
 				ts.Touches = append(ts.Touches, t)
 			}
 		}
@@ -142,22 +142,24 @@ func TestCacheStreamsFilters(t *testing.T) {
 		name   string
 		f      Filter
 		events []string
+		every  bool
 	}{
-		{"everything", Filter{}, nil},
-		{"prefix", Filter{PersonPrefix: "a"}, nil},
-		{"prefix none", Filter{PersonPrefix: "c"}, nil},
-		{"from", Filter{From: time.UnixMilli(20)}, nil},
-		{"to", Filter{To: time.UnixMilli(30)}, nil},
-		{"range", Filter{From: time.UnixMilli(10), To: time.UnixMilli(31)}, nil},
-		{"channel", Filter{Channel: "ads"}, nil},
-		{"device", Filter{Device: "mobile"}, nil},
-		{"names", Filter{}, []string{"ping"}},
-		{"names and steps", Filter{}, []string{"ping", "cart"}},
+		{"everything", Filter{}, nil, false},
+		{"prefix", Filter{PersonPrefix: "a"}, nil, false},
+		{"prefix none", Filter{PersonPrefix: "c"}, nil, false},
+		{"from", Filter{From: time.UnixMilli(20)}, nil, false},
+		{"to", Filter{To: time.UnixMilli(30)}, nil, false},
+		{"range", Filter{From: time.UnixMilli(10), To: time.UnixMilli(31)}, nil, false},
+		{"channel", Filter{Channel: "ads"}, nil, false},
+		{"device", Filter{Device: "mobile"}, nil, false},
+		{"names", Filter{}, []string{"ping"}, false},
+		{"names and steps", Filter{}, []string{"ping", "cart"}, false},
+		{"every event", Filter{From: time.UnixMilli(10)}, nil, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			seqs, touches := streams(t, c, tt.f, tt.events)
-			ws, wt := want(m, tt.f, tt.events)
+			seqs, touches := streams(t, c, tt.f, tt.events, tt.every)
+			ws, wt := want(m, tt.f, tt.events, tt.every)
 			if !reflect.DeepEqual(seqs, ws) {
 				t.Errorf("sequences:\n got %+v\nwant %+v", seqs, ws)
 			}
@@ -207,8 +209,8 @@ func TestCacheSync(t *testing.T) {
 		if m.reads != st.wantReads {
 			t.Errorf("%s: sync read %d journeys, want %d", st.name, m.reads, st.wantReads)
 		}
-		seqs, touches := streams(t, c, Filter{}, nil)
-		ws, wt := want(m, Filter{}, nil)
+		seqs, touches := streams(t, c, Filter{}, nil, false)
+		ws, wt := want(m, Filter{}, nil, false)
 		if !reflect.DeepEqual(seqs, ws) || !reflect.DeepEqual(touches, wt) {
 			t.Errorf("%s: cache %+v, store %+v", st.name, seqs, ws)
 		}

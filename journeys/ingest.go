@@ -45,8 +45,11 @@ const minChunk = 500
 // within a batch and writes them in batches grouped by person and sorted by
 // time, several at once.
 type Ingester struct {
-	Store     EventWriter
-	Rules     StepRules
+	Store EventWriter
+	Rules StepRules
+	// Book, when set, gives the rules instead of Rules: its current ones
+	// at the start of each Ingest.
+	Book      *Rulebook
 	BatchSize int // DefaultBatchSize when 0
 	Writers   int // DefaultWriters when 0
 }
@@ -59,6 +62,10 @@ type Ingester struct {
 // idempotent).
 func (in *Ingester) Ingest(ctx context.Context, events []Event) (WriteResult, error) {
 	var res WriteResult
+	rules := in.Rules
+	if in.Book != nil {
+		rules = in.Book.Current().StepRules
+	}
 	seen := make(map[string]bool, len(events))
 	batch := make([]Event, 0, len(events))
 	for _, e := range events {
@@ -67,7 +74,7 @@ func (in *Ingester) Ingest(ctx context.Context, events []Event) (WriteResult, er
 			continue
 		}
 		seen[e.ID] = true
-		if label, keep := in.Rules.Step(e); keep {
+		if label, keep := rules.Step(e); keep {
 			e.Step = label
 		} else {
 			e.Step = ""

@@ -11,8 +11,7 @@ import (
 // attribution) and the hidden-state models read it: its step ("" when the
 // step rules exclude it), time and sender session (StepEvent), its raw type,
 // name and URL (what the step rules read), its marketing source, device and
-// value. graph's streams leave Type, URL and Device empty; a Cache fills
-// them.
+// value.
 type Touch struct {
 	StepEvent
 	Type     string
@@ -43,11 +42,13 @@ type TouchSet interface {
 
 // TouchQuery says which events to stream. Events are kept as Filter says
 // (time range, channel, device, person-id prefix) and when they have a step
-// (Events empty, or Steps set) or their name or step is one of Events.
+// (Events empty, or Steps set) or their name or step is one of Events, or
+// always with Every.
 type TouchQuery struct {
 	Filter Filter
 	Events []string
 	Steps  bool // with Events: also every event that has a step
+	Every  bool // every event, excluded ones (Step "") too
 }
 
 // AllSteps reports whether every event with a step is read.

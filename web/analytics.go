@@ -47,17 +47,8 @@ func (s *Server) paths(c *gin.Context) {
 	if !s.hasAnalyst(c) {
 		return
 	}
-	q := journeys.PathQuery{Start: c.Query("start"), End: c.Query("end"), Unit: journeys.Unit(c.Query("unit"))}
-	var err error
-	if q.Depth, err = intParam(c, "depth"); err != nil {
-		s.fail(c, err)
-		return
-	}
-	if q.Limit, err = intParam(c, "limit"); err != nil {
-		s.fail(c, err)
-		return
-	}
-	if q.Filter, err = filterParams(c); err != nil {
+	q, err := pathParams(c)
+	if err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -67,6 +58,21 @@ func (s *Server) paths(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, rep)
+}
+
+// pathParams reads a path query: start, end, depth, unit, limit and the
+// filter.
+func pathParams(c *gin.Context) (journeys.PathQuery, error) {
+	q := journeys.PathQuery{Start: c.Query("start"), End: c.Query("end"), Unit: journeys.Unit(c.Query("unit"))}
+	var err error
+	if q.Depth, err = intParam(c, "depth"); err != nil {
+		return q, err
+	}
+	if q.Limit, err = intParam(c, "limit"); err != nil {
+		return q, err
+	}
+	q.Filter, err = filterParams(c)
+	return q, err
 }
 
 func (s *Server) transitions(c *gin.Context) {

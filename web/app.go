@@ -87,6 +87,7 @@ func (s *Server) registerAppRoutes(g *gin.RouterGroup) {
 	app.GET("/people/:id", s.personPage)
 	s.registerSegmentPages(app)
 	s.registerAnalyticsPages(app)
+	s.registerPathsPages(app)
 }
 
 // render writes a page with the layout's common data.

@@ -42,7 +42,8 @@ type Server struct {
 	ingest   Ingester
 	journeys journeys.JourneyReader
 	store    Pinger
-	analyst  Analyst // reports; nil until SetAnalyst
+	analyst  Analyst        // reports; nil until SetAnalyst
+	steps    StepRuleEditor // nil unless WithStepRules
 	router   *gin.Engine
 	app      *app // the web app; nil unless WithApp
 
@@ -84,6 +85,7 @@ func New(cfg Config, ingest Ingester, jr journeys.JourneyReader, store Pinger, o
 	s.registerSegmentRoutes(read, api.Group("", s.requireKey(cfg.WriteKeys)))
 	s.registerWebhookRoutes(read, api.Group("", s.requireKey(cfg.WriteKeys)))
 	s.registerAnalyticsRoutes(read)
+	s.registerStepRuleRoutes(read, api.Group("", s.requireKey(cfg.WriteKeys)))
 	s.registerModelRoutes(read, api.Group("", s.requireKey(cfg.WriteKeys)))
 	if s.app != nil {
 		s.registerAppRoutes(s.router.Group(""))

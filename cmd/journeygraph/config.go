@@ -36,7 +36,23 @@ func openStore(ctx context.Context, cfg *graph.Config, log logrus.FieldLogger) (
 
 // stepRulesFlag registers --steps, a JSON file of step rules.
 func stepRulesFlag(fs *flag.FlagSet) *string {
-	return fs.String("steps", env("JOURNEYGRAPH_STEPS", ""), "JSON file of step rules (default: the built-in rules)")
+	return fs.String("steps", env("JOURNEYGRAPH_STEPS", ""), "JSON file of step rules (default: the rules saved by the server, else the built-in rules)")
+}
+
+// rulesInForce returns the rules of the --steps file when path is set;
+// else the server's saved rules (edited in the app) when store keeps
+// them; else the built-in rules.
+func rulesInForce(ctx context.Context, path string, store any) (journeys.StepRules, error) {
+	if gs, ok := store.(*graph.Store); ok && path == "" {
+		saved, err := gs.StepRules(graph.ServerRules).LoadStepRules(ctx)
+		if err != nil {
+			return journeys.StepRules{}, err
+		}
+		if saved.Version > 0 {
+			return saved.StepRules, nil
+		}
+	}
+	return loadStepRules(path)
 }
 
 // loadStepRules reads the rules file, or returns the defaults for "".

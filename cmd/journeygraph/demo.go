@@ -55,7 +55,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	// have members too. Same seed, same ids: a re-run stores nothing twice.
 	{
 		d := synth.Generate(synth.Config{Seed: 1, AsOf: demoAsOf, Prefix: "synthetic-", PerKind: 10, Noise: 5})
-		rules, err := loadStepRules(*sf.steps)
+		rules, err := rulesInForce(ctx, *sf.steps, store)
 		if err != nil {
 			store.Close(context.Background())
 			return err

@@ -63,7 +63,7 @@ func importFiles(ctx context.Context, f *importFlags, store journeys.EventWriter
 	if err != nil {
 		return nil, err
 	}
-	rules, err := loadStepRules(*f.steps)
+	rules, err := rulesInForce(ctx, *f.steps, store)
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"reflect"
 	"strings"
 	"time"
 
@@ -76,15 +77,20 @@ func serve(ctx context.Context, f *serveFlags, log *logrus.Logger, stdout io.Wri
 		readKeys = []string{"jgr_" + randomKey()}
 		fmt.Fprintf(stdout, "read key (generated; set JOURNEYGRAPH_READ_KEYS to choose): %s\n", readKeys[0])
 	}
-	ingester := &journeys.Ingester{Store: store, Rules: rules}
+	// Reports read journeys from memory, kept in step with Neo4j.
+	cache := &journeys.Cache{Source: store}
+	book := &journeys.Rulebook{Store: store.StepRules(graph.ServerRules), Restep: store, Touches: cache}
+	if err := openRulebook(ctx, book, rules, *f.steps != "", log); err != nil {
+		return err
+	}
+	defer book.Wait()
+	ingester := &journeys.Ingester{Store: store, Book: book}
 	segIngester, segOpts, stopSegments, err := startSegments(ctx, &f.segments, store, ingester, log)
 	if err != nil {
 		return err
 	}
 	defer stopSegments()
 	segOpts = append(segOpts, web.WithApp(web.AppConfig{Passwords: splitKeys(f.uiPass), Secret: f.uiSecret}, store))
-	// Reports read journeys from memory, kept in step with Neo4j.
-	cache := &journeys.Cache{Source: store}
 	go func() {
 		start := time.Now()
 		if err := cache.Load(ctx); err != nil {
@@ -95,9 +101,10 @@ func serve(ctx context.Context, f *serveFlags, log *logrus.Logger, stdout io.Wri
 		}
 		cache.Run(ctx, cacheSyncInterval, func(err error) { log.WithError(err).Warn("journey cache: sync failed") })
 	}()
+	segOpts = append(segOpts, web.WithStepRules(book))
 	segOpts = append(segOpts, web.WithModels(&journeys.Chains{Store: cache}, &journeys.HiddenStates{Touches: cache, Models: store, People: store}))
 	srv := web.New(web.Config{WriteKeys: writeKeys, ReadKeys: readKeys, Log: log}, segIngester, store, store, segOpts...)
-	srv.SetAnalyst(&journeys.Analytics{Store: cache, Rules: rules})
+	srv.SetAnalyst(&journeys.Analytics{Store: cache, Book: book})
 
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {
@@ -120,6 +127,24 @@ func serve(ctx context.Context, f *serveFlags, log *logrus.Logger, stdout io.Wri
 	defer cancel()
 	if err := hs.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
+	}
+	return nil
+}
+
+// openRulebook loads the server's saved step rules, saving initial as the
+// first version on the first start. Rules given with --steps (explicit)
+// that differ from the saved ones are saved as a new version: the file is
+// what the operator asked for.
+func openRulebook(ctx context.Context, book *journeys.Rulebook, initial journeys.StepRules, explicit bool, log *logrus.Logger) error {
+	cur, err := book.Open(ctx, initial)
+	if err != nil {
+		return err
+	}
+	if explicit && !reflect.DeepEqual(cur.StepRules, initial) {
+		if cur, err = book.Save(ctx, initial, cur.Version); err != nil {
+			return err
+		}
+		log.WithField("version", cur.Version).Info("step rules from --steps saved; restepping stored events")
 	}
 	return nil
 }

@@ -1,0 +1,131 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/journeygraph/journeygraph/journeys"
+)
+
+// registerPathsPages adds the paths explorer, whose step rules are edited
+// in place: previewed on the stored journeys, then saved.
+func (s *Server) registerPathsPages(g *gin.RouterGroup) {
+	g.GET("/paths", s.pathsPage)
+	g.POST("/paths/rules", s.pathRulesPost)
+}
+
+// pathsPageData reads the explorer's query (the JSON API's path
+// parameters) and the page data echoing it.
+func (s *Server) pathsPageData(c *gin.Context) (journeys.PathQuery, gin.H, error) {
+	_, data, _ := pageScope(c)
+	q, err := pathParams(c)
+	if q.Depth == 0 {
+		q.Depth = 5
+	}
+	data["Start"], data["End"], data["Depth"], data["Unit"] = q.Start, q.End, q.Depth, string(q.Unit)
+	data["Action"] = "/app/paths/rules?" + c.Request.URL.RawQuery
+	if s.steps != nil {
+		cur := s.steps.Current()
+		data["Version"], data["UpdatedAt"] = cur.Version, cur.UpdatedAt
+		st := s.steps.Status()
+		data["Restep"] = st
+		if b, err := json.MarshalIndent(cur.StepRules, "", "  "); err == nil {
+			data["RulesText"] = string(b)
+		}
+	}
+	if saved := c.Query("saved"); saved != "" {
+		data["Saved"] = saved
+	}
+	return q, data, err
+}
+
+// pathsPage shows the top paths under the rules in force, and the rules.
+func (s *Server) pathsPage(c *gin.Context) {
+	q, data, err := s.pathsPageData(c)
+	if err == nil && s.analyst == nil {
+		err = journeys.Errorf(journeys.ENOTFOUND, "reports are not enabled on this server")
+	}
+	if err != nil {
+		s.renderError(c, "paths", data, err)
+		return
+	}
+	rep, err := s.analyst.Paths(c.Request.Context(), q)
+	if err != nil {
+		s.renderError(c, "paths", data, err)
+		return
+	}
+	data["R"] = rep
+	s.render(c, http.StatusOK, "paths", data)
+}
+
+// pathRulesPost previews (action=preview) or saves (action=save) the rules
+// edited in the form's text area. A preview shows the top paths under the
+// edited rules beside those under the rules in force; nothing is saved. A
+// bad rule is shown with its field (rules[2].url).
+func (s *Server) pathRulesPost(c *gin.Context) {
+	q, data, err := s.pathsPageData(c)
+	text := c.PostForm("rules")
+	data["RulesText"] = text
+	if err == nil && (s.analyst == nil || s.steps == nil) {
+		err = journeys.Errorf(journeys.ENOTFOUND, "step rules are not editable on this server")
+	}
+	var rules journeys.StepRules
+	if err == nil {
+		rules, err = parseRulesText(text)
+	}
+	if err != nil {
+		s.rulesError(c, data, err)
+		return
+	}
+	ctx := c.Request.Context()
+	if c.PostForm("action") == "save" {
+		base, _ := strconv.Atoi(c.PostForm("version"))
+		saved, err := s.steps.Save(ctx, rules, base)
+		if err != nil {
+			s.rulesError(c, data, err)
+			return
+		}
+		v, _ := url.ParseQuery(c.Request.URL.RawQuery)
+		v.Set("saved", strconv.Itoa(saved.Version))
+		c.Redirect(http.StatusSeeOther, "/app/paths?"+v.Encode())
+		return
+	}
+	preview, err := s.steps.PreviewPaths(ctx, rules, q)
+	if err != nil {
+		s.rulesError(c, data, err)
+		return
+	}
+	cur, err := s.analyst.Paths(ctx, q)
+	if err != nil {
+		s.rulesError(c, data, err)
+		return
+	}
+	data["R"], data["Preview"] = cur, preview
+	s.render(c, http.StatusOK, "paths", data)
+}
+
+// rulesError shows a rules problem (every detail, with its field) on the
+// page, keeping the edited text.
+func (s *Server) rulesError(c *gin.Context, data gin.H, err error) {
+	if jerr, ok := err.(*journeys.Error); ok && len(jerr.Details) > 1 {
+		data["Problems"] = jerr.Details
+	}
+	s.renderError(c, "paths", data, err)
+}
+
+// parseRulesText reads step rules written as JSON ({"rules": [...],
+// "collapse_repeats": false}); unknown keys are errors.
+func parseRulesText(text string) (journeys.StepRules, error) {
+	var rules journeys.StepRules
+	dec := json.NewDecoder(bytes.NewReader([]byte(text)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&rules); err != nil {
+		return rules, fieldError("rules", "not valid step rules JSON: %v", err)
+	}
+	return rules, rules.Validate()
+}
