@@ -26,7 +26,22 @@ func TestOverviewCountsPerDay(t *testing.T) {
 		at("b", "product_view", 2),                              //                                 b
 		at("b", "product_view", 25), at("c", "add_to_cart", 30), //   day 2: b (new session), c
 	)
-	o, err := s.Overview(context.Background(), day0, day0.AddDate(0, 0, 3), "purchase", 30*time.Minute)
+	// Neo4j and the journey cache (what the server's overview reads) agree.
+	readers := []struct {
+		name string
+		r    journeys.OverviewReader
+	}{{"store", s}, {"cache", &journeys.Cache{Source: s, Prefix: run}}}
+	for _, rd := range readers {
+		t.Run(rd.name, func(t *testing.T) { checkOverview(t, rd.r, day0) })
+	}
+	first, last, err := readers[1].r.DataRange(context.Background())
+	if err != nil || !first.Equal(day0.Add(time.Hour)) || !last.Equal(day0.Add(30*time.Hour)) {
+		t.Errorf("cache data range = %v to %v (%v), want %v to %v", first, last, err, day0.Add(time.Hour), day0.Add(30*time.Hour))
+	}
+}
+
+func checkOverview(t *testing.T, r journeys.OverviewReader, day0 time.Time) {
+	o, err := r.Overview(context.Background(), day0, day0.AddDate(0, 0, 3), "purchase", 30*time.Minute)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -90,7 +90,7 @@ func serve(ctx context.Context, f *serveFlags, log *logrus.Logger, stdout io.Wri
 		return err
 	}
 	defer stopSegments()
-	segOpts = append(segOpts, web.WithApp(web.AppConfig{Passwords: splitKeys(f.uiPass), Secret: f.uiSecret}, store))
+	segOpts = append(segOpts, web.WithApp(web.AppConfig{Passwords: splitKeys(f.uiPass), Secret: f.uiSecret}, cache))
 	go func() {
 		start := time.Now()
 		if err := cache.Load(ctx); err != nil {
