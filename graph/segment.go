@@ -45,6 +45,22 @@ const maxRenderDepth = 32
 type segRender struct {
 	params map[string]any
 	n      int
+	prefix string          // the scope's id prefix
+	only   map[string]bool // the scope's people, when it lists them
+}
+
+// narrow returns the ids of a people list that the scope can hold: the
+// query selects no one else, so "p.id IN ids" keeps its truth for everyone
+// it looks at, and a static list of 100,000 ids does not travel in full
+// with the re-evaluation of a few people after an ingest.
+func (r *segRender) narrow(ids []string) []string {
+	out := make([]string, 0, min(len(ids), max(len(r.only), 16)))
+	for _, id := range ids {
+		if strings.HasPrefix(id, r.prefix) && (r.only == nil || r.only[id]) {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // frag renders one fragment: its $_ parameters get a fresh prefix and the
@@ -95,6 +111,8 @@ func (r *segRender) pred(p journeys.Pred, depth int) (string, error) {
 		return "NOT (" + s + ")", err
 	case journeys.PredPerson:
 		return r.compare("p", personProps, journeys.FieldComparison{Field: p.Field, Op: p.Op, Value: p.Value})
+	case journeys.PredPeople:
+		return r.frag("people", nil, map[string]any{"ids": r.narrow(p.People)}), nil
 	}
 	return r.events(p)
 }
@@ -198,7 +216,7 @@ func (r *segRender) compare(v string, props map[string]string, c journeys.FieldC
 }
 
 // seed is an index-backed source of candidate people: those with events of
-// these steps or names in [from, to).
+// these steps or names in [from, to), or (field "") the listed people.
 type seed struct {
 	field    string
 	values   []string
@@ -229,6 +247,8 @@ func seedsOf(p journeys.Pred) []seed {
 			all = append(all, s...)
 		}
 		return all
+	case journeys.PredPeople:
+		return []seed{{values: p.People}}
 	case journeys.PredExists, journeys.PredSame, journeys.PredSequence, journeys.PredNotFollowed:
 	case journeys.PredCount:
 		if p.Min < 1 {
@@ -244,11 +264,14 @@ func seedsOf(p journeys.Pred) []seed {
 	return []seed{{field: ec.Field, values: ec.Values, from: ec.From, to: ec.To}}
 }
 
-// width sums the seeds' time spans (an unbounded one counts as infinite).
+// width sums the seeds' time spans (an unbounded one counts as infinite; a
+// list of people as nothing: it is the narrowest source there is).
 func width(ss []seed) float64 {
 	w := 0.0
 	for _, s := range ss {
-		w += float64(s.to) - float64(s.from)
+		if s.field != "" {
+			w += float64(s.to) - float64(s.from)
+		}
 	}
 	return w
 }
@@ -264,7 +287,13 @@ func SegmentQuery(p journeys.Pred, scope journeys.SegmentScope) (string, map[str
 // renderSegment returns the query selecting the people in scope for whom p
 // holds, and its parameters.
 func renderSegment(p journeys.Pred, scope journeys.SegmentScope) (string, map[string]any, error) {
-	r := &segRender{params: map[string]any{"prefix": scope.Prefix}}
+	r := &segRender{params: map[string]any{"prefix": scope.Prefix}, prefix: scope.Prefix}
+	if scope.People != nil {
+		r.only = make(map[string]bool, len(scope.People))
+		for _, id := range scope.People {
+			r.only[id] = true
+		}
+	}
 	pred, err := r.pred(p, 0)
 	if err != nil {
 		return "", nil, err
@@ -279,6 +308,10 @@ func renderSegment(p journeys.Pred, scope journeys.SegmentScope) (string, map[st
 	}
 	parts := make([]string, len(seeds))
 	for i, s := range seeds {
+		if s.field == "" {
+			parts[i] = r.frag("seed_people", nil, map[string]any{"ids": r.narrow(s.values)})
+			continue
+		}
 		parts[i] = r.frag("seed", map[string]string{"field": eventProps[s.field]},
 			map[string]any{"values": s.values, "from": s.from, "to": s.to})
 	}

@@ -32,6 +32,8 @@ func hostileDefinitions() []string {
 			`{"name":"h","where":{"sequence":[`+q+`,`+q+`],"gap":"1h"}}`,
 			`{"name":"h","where":{"not_followed":{"first":`+q+`,"then":{"event":`+q+`}},"after":"each"}}`,
 			`{"name":"h","where":{"any":[{"state":`+q+`},{"person":{"last_event":`+q+`}}]}}`,
+			`{"name":"h","where":{"people":[`+q+`,"a"]}}`,
+			`{"name":"h","where":{"all":[{"did":"x"},{"not":{"people":[`+q+`]}}]}}`,
 		)
 	}
 	return defs
@@ -149,7 +151,7 @@ func FuzzSegmentQuery(f *testing.F) {
 		b, _ := json.Marshal(s)
 		f.Add(b)
 	}
-	for _, d := range hostileDefinitions()[:12] {
+	for _, d := range hostileDefinitions()[:16] {
 		f.Add([]byte(d))
 	}
 	asOf := time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)

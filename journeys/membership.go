@@ -244,13 +244,13 @@ func (sg *Segmenter) refresh(ctx context.Context, s Segment, scope SegmentScope,
 				return res, err
 			}
 		}
-		at := sg.now()
+		at, def := sg.now(), reasonDefinition(s.Where)
 		changes := make([]MembershipChange, 0, len(entered)+len(left))
 		for _, p := range entered {
-			changes = append(changes, newChange(s, KindEntered, p, at, asOf, trigger, why[p]))
+			changes = append(changes, newChange(s, def, KindEntered, p, at, asOf, trigger, why[p]))
 		}
 		for _, p := range left {
-			changes = append(changes, newChange(s, KindLeft, p, at, asOf, trigger, Explanation{}))
+			changes = append(changes, newChange(s, def, KindLeft, p, at, asOf, trigger, Explanation{}))
 		}
 		applied, err := sg.Store.ApplyMembership(ctx, s, at, changes)
 		if err != nil {
@@ -275,7 +275,7 @@ func (sg *Segmenter) refresh(ctx context.Context, s Segment, scope SegmentScope,
 type changeReason struct {
 	Trigger    string           `json:"trigger"`
 	AsOf       time.Time        `json:"as_of"`
-	Definition json.RawMessage  `json:"definition"`
+	Definition json.RawMessage  `json:"definition"` // people lists abbreviated (reasonDefinition)
 	Version    int              `json:"version"`
 	Events     []ExplainedEvent `json:"events,omitempty"`
 	State      *stateReason     `json:"state,omitempty"`
@@ -297,8 +297,8 @@ type WebhookEvent struct {
 	Reason  json.RawMessage `json:"reason,omitempty"` // trigger, as_of, definition and version, matched events, state
 }
 
-func newChange(s Segment, kind, person string, at, asOf time.Time, trigger string, why Explanation) MembershipChange {
-	def, _ := json.Marshal(s.Where)
+// newChange builds one change of s; def is its reasonDefinition.
+func newChange(s Segment, def json.RawMessage, kind, person string, at, asOf time.Time, trigger string, why Explanation) MembershipChange {
 	r := changeReason{Trigger: trigger, AsOf: asOf, Definition: def, Version: s.Version, Events: why.Events}
 	if why.State != "" {
 		r.State = &stateReason{Label: why.State, P: why.StateP}

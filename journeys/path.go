@@ -116,6 +116,9 @@ type PathCounter struct {
 	people int
 	seen   int
 	units  int
+	// visit, when set, sees every unit counted: the person, their path and
+	// whether this unit is the one the person is counted on (NodeCounter).
+	visit func(person string, p *Path, counted bool)
 }
 
 // NewPathCounter returns a counter for q, which must be normalised (see
@@ -145,10 +148,14 @@ func (pc *PathCounter) Add(seq Sequence) {
 		}
 		p.Units++
 		pc.units++
-		if !counted {
+		first := !counted
+		if first {
 			counted = true
 			p.People++
 			pc.people++
+		}
+		if pc.visit != nil {
+			pc.visit(seq.Person, p, first)
 		}
 	})
 }

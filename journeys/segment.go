@@ -47,6 +47,7 @@ const DefaultMinSegmentSize = 50
 //	{"state": "email_open+email_click"}   {"states": ["a", "b"]}
 //	{"propensity": "unsubscribe", "at_least": 0.7}
 //	{"person": {"events": {"gte": 100}}}
+//	{"people": ["u1", "u2"]}
 type Condition struct {
 	All []Condition `json:"all,omitempty"`
 	Any []Condition `json:"any,omitempty"`
@@ -74,6 +75,11 @@ type Condition struct {
 	AtLeast    *float64 `json:"at_least,omitempty"`   // propensity: probability threshold in [0, 1]
 
 	Person map[string]Comparison `json:"person,omitempty"` // whitelisted person fields (PersonFields)
+
+	// People is a static list of person ids (a "static cohort"): the
+	// person's id is one of them. Sorted and without duplicates once
+	// parsed; ids of people not in the graph select nobody.
+	People []string `json:"people,omitempty"`
 
 	Within *Duration `json:"within,omitempty"` // window: the last D up to as_of (inclusive)
 	Ago    *AgoRange `json:"ago,omitempty"`    // window: from From ago (inclusive) to To ago (exclusive)
@@ -170,13 +176,24 @@ var PersonFields = map[string]string{
 const (
 	MaxSegmentDepth     = 8        // nesting of all/any/not
 	MaxSegmentNodes     = 200      // conditions in one definition
-	MaxSegmentBytes     = 64 << 10 // JSON size
+	MaxSegmentBytes     = 64 << 10 // JSON size, apart from its people lists
 	MaxSequenceSteps    = 5
-	maxSegmentString    = 200 // bytes of a step, name or compared value
+	maxSegmentString    = 200 // bytes of a step, name, compared value or person id
 	maxSegmentList      = 100 // values of an "in", steps of a Match
 	maxSegmentCount     = 1_000_000_000
 	maxSegmentWindow    = 20 * 365 * 24 * time.Hour
 	maxSegmentDescBytes = 2000
+)
+
+// Limits of the people blocks (static lists of person ids).
+const (
+	// MaxSegmentPeople is the most person ids the people blocks of one
+	// definition may list, all blocks together, duplicates removed.
+	MaxSegmentPeople = 100_000
+	// MaxStaticSegmentBytes is the most JSON a definition may take, its
+	// people lists included (MaxSegmentBytes bounds the rest): the body
+	// limit of the endpoints that take definitions.
+	MaxStaticSegmentBytes = 8 << 20
 )
 
 var segmentNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$`)

@@ -20,6 +20,7 @@ const (
 	PredSequence    PredKind = "sequence"     // events matching Events[0], Events[1]... in chain order, last − first ≤ Gap
 	PredNotFollowed PredKind = "not_followed" // an Events[0] (which: After) with no Events[1] after it within Gap
 	PredPerson      PredKind = "person"       // person property Field Op Value
+	PredPeople      PredKind = "people"       // the person's id is one of People
 )
 
 // Pred is a compiled segment condition: the windows are absolute (epoch
@@ -31,12 +32,13 @@ type Pred struct {
 	Events []EventCond
 	Min    int64
 	Max    int64
-	Key    string // PredSame: an entry of SameFields
-	Gap    int64  // ms; math.MaxInt64 when unbounded
-	After  string // PredNotFollowed: "last", "each" or "any"
-	Field  string // PredPerson: an entry of PersonFields
-	Op     string // PredPerson: eq, ne, in, gt, gte, lt, lte, prefix, contains
-	Value  any    // PredPerson
+	Key    string   // PredSame: an entry of SameFields
+	Gap    int64    // ms; math.MaxInt64 when unbounded
+	After  string   // PredNotFollowed: "last", "each" or "any"
+	Field  string   // PredPerson: an entry of PersonFields
+	Op     string   // PredPerson: eq, ne, in, gt, gte, lt, lte, prefix, contains
+	Value  any      // PredPerson
+	People []string // PredPeople: person ids, sorted and distinct
 }
 
 // EventCond selects a person's events: time in [From, To) (epoch ms) and,
@@ -142,6 +144,8 @@ func (c segCompiler) cond(x Condition) Pred {
 			return kids[0]
 		}
 		return Pred{Kind: PredAll, Kids: kids}
+	case len(x.People) > 0:
+		return Pred{Kind: PredPeople, People: x.People}
 	}
 	return Pred{Kind: PredAll} // unreachable for a valid segment
 }
@@ -226,7 +230,7 @@ func (p Pred) Leaves() []EventCond {
 	var walk func(p Pred)
 	walk = func(p Pred) {
 		switch p.Kind {
-		case PredNot, PredPerson:
+		case PredNot, PredPerson, PredPeople:
 			return
 		case PredAll, PredAny:
 			for _, k := range p.Kids {

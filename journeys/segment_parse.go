@@ -13,9 +13,12 @@ import (
 // JSON path of each bad node in Field ("where.all[1].within") and say what
 // is wrong in Problem (`"7x" is not a duration`); Row is the problem's
 // index. Unknown keys are errors, so a typo never silently widens a segment.
+//
+// A definition takes at most MaxSegmentBytes of JSON apart from its people
+// lists, and MaxStaticSegmentBytes with them; more is ETOOLARGE.
 func ParseSegment(b []byte) (Segment, error) {
-	if len(b) > MaxSegmentBytes {
-		return Segment{}, Errorf(ETOOLARGE, "segment definition larger than %d bytes", MaxSegmentBytes)
+	if len(b) > MaxStaticSegmentBytes {
+		return Segment{}, Errorf(ETOOLARGE, "segment definition larger than %d bytes", MaxStaticSegmentBytes)
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
@@ -28,6 +31,14 @@ func ParseSegment(b []byte) (Segment, error) {
 	}
 	p := &segParser{}
 	seg := p.segment(v)
+	if len(b) > MaxSegmentBytes {
+		if p.people == 0 {
+			return Segment{}, Errorf(ETOOLARGE, "segment definition larger than %d bytes", MaxSegmentBytes)
+		}
+		if sizeWithoutPeople(seg) > MaxSegmentBytes {
+			return Segment{}, Errorf(ETOOLARGE, "segment definition larger than %d bytes apart from its people lists", MaxSegmentBytes)
+		}
+	}
 	return seg, p.err()
 }
 
@@ -46,6 +57,7 @@ func (s Segment) Validate() error {
 type segParser struct {
 	problems []RowError
 	nodes    int
+	people   int // person ids kept by the people blocks so far
 }
 
 func (p *segParser) bad(path, format string, args ...any) {
@@ -105,7 +117,7 @@ func (p *segParser) segment(v any) Segment {
 // condKinds are the keys that say what a condition is; each condition has
 // exactly one. The other keys are its options.
 var condKinds = []string{"all", "any", "not", "did", "did_not", "count", "sequence", "not_followed",
-	"last_seen", "first_seen", "last", "state", "states", "propensity", "person"}
+	"last_seen", "first_seen", "last", "state", "states", "propensity", "person", "people"}
 
 // condOptions lists the options each kind accepts.
 var condOptions = map[string][]string{
@@ -231,6 +243,8 @@ func (p *segParser) cond(path string, v any, depth int) Condition {
 		if len(c.Person) == 0 {
 			p.bad(at(kind), "no field to compare")
 		}
+	case "people":
+		c.People = p.personIDs(at(kind), obj[kind])
 	}
 	p.window(path, obj, &c)
 	return c

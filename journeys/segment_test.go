@@ -93,6 +93,7 @@ func FuzzParseSegment(f *testing.F) {
 	}
 	f.Add([]byte(`{"name":"h","where":{"not":{"not":{"sequence":["a",{"event":"b'}) //"}],"gap":"1h","within":"2d"}}}}`))
 	f.Add([]byte(`{"name":"h","where":{"did":{"step":"x","where":{"value":{"gte":1e15},"url":{"in":["a","b"]}}}}}`))
+	f.Add([]byte(`{"name":"h","where":{"any":[{"people":["b","a","b"]},{"not":{"people":["x'}) //"]}}]}}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		s, err := journeys.ParseSegment(b)
 		if err != nil {

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -24,6 +25,8 @@ type Analyst interface {
 	Transitions(ctx context.Context, q journeys.TransitionQuery) (journeys.TransitionReport, error)
 	Funnel(ctx context.Context, f journeys.Funnel) (journeys.FunnelReport, error)
 	FunnelDropped(ctx context.Context, q journeys.DroppedQuery) (journeys.DroppedPage, error)
+	FunnelDroppedIDs(ctx context.Context, q journeys.DroppedQuery) ([]string, error)
+	NodePeople(ctx context.Context, q journeys.NodeQuery) (journeys.NodePeople, error)
 }
 
 // SetAnalyst gives the server the reports' service; call it before
@@ -33,11 +36,13 @@ func (s *Server) SetAnalyst(a Analyst) { s.analyst = a }
 // registerAnalyticsRoutes serves the reports under the read key:
 //
 //	GET  /paths?start=&end=&depth=&unit=&limit=&from=&to=&channel=&device=
+//	GET  /paths/people?(the same)&node=col:step&offset=&page_size=
 //	GET  /transitions?unit=&from=&to=&channel=&device=
 //	POST /funnels            body: a journeys.Funnel
 //	POST /funnels/dropped    body: a journeys.DroppedQuery
 func (s *Server) registerAnalyticsRoutes(g *gin.RouterGroup) {
 	g.GET("/paths", s.paths)
+	g.GET("/paths/people", s.pathPeople)
 	g.GET("/transitions", s.transitions)
 	g.POST("/funnels", s.funnel)
 	g.POST("/funnels/dropped", s.funnelDropped)
@@ -73,6 +78,49 @@ func pathParams(c *gin.Context) (journeys.PathQuery, error) {
 	}
 	q.Filter, err = filterParams(c)
 	return q, err
+}
+
+// pathPeople answers a page of the people behind a node of the paths'
+// map: the path query's parameters, node=col:step (col from 0), offset and
+// page_size (journeys.NodeQuery's Limit).
+func (s *Server) pathPeople(c *gin.Context) {
+	if !s.hasAnalyst(c) {
+		return
+	}
+	q, err := pathParams(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	nq := journeys.NodeQuery{Path: q}
+	if nq.Column, nq.Step, err = parseNode(c.Query("node")); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if nq.Offset, err = intParam(c, "offset"); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if nq.Limit, err = intParam(c, "page_size"); err != nil {
+		s.fail(c, err)
+		return
+	}
+	np, err := s.analyst.NodePeople(c.Request.Context(), nq)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, np)
+}
+
+// parseNode reads a map node, "col:step" with col from 0.
+func parseNode(node string) (int, string, error) {
+	col, step, ok := strings.Cut(node, ":")
+	n, err := strconv.Atoi(col)
+	if !ok || err != nil {
+		return 0, "", fieldError("node", "%q is not column:step (such as 1:add_to_cart)", node)
+	}
+	return n, step, nil
 }
 
 func (s *Server) transitions(c *gin.Context) {

@@ -57,6 +57,7 @@ func parsePages() map[string]*template.Template {
 		"deref":   func(p *string) string { return *p },
 		"derefF":  func(p *float64) float64 { return *p },
 		"derefI":  func(p *int) int { return *p },
+		"pathesc": url.PathEscape,
 	}
 	pages := map[string]*template.Template{}
 	files, _ := fs.Glob(templateFS, "templates/*.html")

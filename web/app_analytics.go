@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -19,16 +20,20 @@ const (
 	mapDefaultDepth = 3
 	mapPathLimit    = 200 // paths drawn; the rest is reported as "other"
 	pageDroppedSize = 50  // dropped people per page
+	pageNodePeople  = 50  // people behind a map node per page
 )
 
 // registerAnalyticsPages adds the report pages: journey map, funnels,
-// friction, attribution and hidden states. Every page reads the hidden
+// friction, attribution and hidden states, and the forms saving the people
+// behind a map node or a funnel drop as a segment. Every page reads the hidden
 // query parameter person_prefix (journeys.Filter.PersonPrefix) as its
 // scope: tests and multi-tenant deployments use it to see only the people
 // whose id starts with it.
 func (s *Server) registerAnalyticsPages(g *gin.RouterGroup) {
 	g.GET("/map", s.journeyMapPage)
 	g.GET("/funnels", s.funnelsPage)
+	g.POST("/map/segment", s.mapSegmentPost)
+	g.POST("/funnels/segment", s.funnelSegmentPost)
 	g.GET("/friction", s.frictionPage)
 	g.GET("/attribution", s.attributionPage)
 	g.GET("/states", s.statesPage)
@@ -61,9 +66,28 @@ func scopeQuery(c *gin.Context, extra url.Values) string {
 // journeyMapPage draws a Sankey of the top paths from (or to) a step. A
 // node links to the same page with that node selected, which lists the top
 // paths through it, each with a link to its strict funnel (whose pages list
-// the people who dropped at each step).
+// the people who dropped at each step), and the people behind the node,
+// paged, with a form saving them as a segment.
 func (s *Server) journeyMapPage(c *gin.Context) {
-	f, data, err := pageScope(c)
+	data := gin.H{}
+	q, err := s.mapQuery(c, data)
+	if err == nil {
+		err = s.journeyMap(c, q, data)
+	}
+	if err != nil {
+		s.renderError(c, "journeymap", data, err)
+		return
+	}
+	s.render(c, http.StatusOK, "journeymap", data)
+}
+
+// mapQuery reads the journey map's parameters (step, dir, depth, unit and
+// the scope) into data, and returns its path query.
+func (s *Server) mapQuery(c *gin.Context, data gin.H) (journeys.PathQuery, error) {
+	f, scope, err := pageScope(c)
+	for k, v := range scope {
+		data[k] = v
+	}
 	step, dir := strings.TrimSpace(c.Query("step")), c.DefaultQuery("dir", "from")
 	unit := c.DefaultQuery("unit", string(journeys.UnitSession))
 	data["Step"], data["Dir"], data["Unit"], data["Depths"] = step, dir, unit, []int{1, 2, 3, 4, 5, 6}
@@ -85,42 +109,91 @@ func (s *Server) journeyMapPage(c *gin.Context) {
 	if err == nil && s.analyst == nil {
 		err = journeys.Errorf(journeys.ENOTFOUND, "reports are not enabled on this server")
 	}
-	if err != nil {
-		s.renderError(c, "journeymap", data, err)
-		return
-	}
 	q := journeys.PathQuery{Depth: depth, Unit: journeys.Unit(unit), Limit: mapPathLimit, Filter: f}
 	if dir == "from" {
 		q.Start = step
 	} else {
 		q.End = step
 	}
+	return q, err
+}
+
+// mapParams are the parameters that draw the map of q (and select node
+// when not "").
+func mapParams(q journeys.PathQuery, node string) url.Values {
+	step, dir := q.Start, "from"
+	if q.End != "" {
+		step, dir = q.End, "to"
+	}
+	v := url.Values{"step": {step}, "dir": {dir}, "depth": {strconv.Itoa(q.Depth)}, "unit": {string(q.Unit)}}
+	if node != "" {
+		v.Set("node", node)
+	}
+	return v
+}
+
+// journeyMap fills data with the map of q and, when a node is selected,
+// the paths and people through it.
+func (s *Server) journeyMap(c *gin.Context, q journeys.PathQuery, data gin.H) error {
 	rep, err := s.analyst.Paths(c.Request.Context(), q)
 	if err != nil {
-		s.renderError(c, "journeymap", data, err)
-		return
+		return err
 	}
-	sk := layoutSankey(rep.Paths, depth, dir == "to")
+	sk := layoutSankey(rep.Paths, q.Depth, q.End != "")
 	if c.Query("friction") == "1" {
 		data["Friction"] = true
-		if sk.Friction, err = s.mapFriction(c, f, unit); err != nil {
-			s.renderError(c, "journeymap", data, err)
-			return
+		if sk.Friction, err = s.mapFriction(c, q.Filter, string(q.Unit)); err != nil {
+			return err
 		}
 	}
 	for i := range sk.Nodes {
 		n := &sk.Nodes[i]
-		n.Href = "/app/map?" + scopeQuery(c, url.Values{"step": {step}, "dir": {dir}, "depth": {strconv.Itoa(depth)},
-			"unit": {unit}, "node": {strconv.Itoa(n.Col) + ":" + n.Step}}) + "#through"
+		n.Href = "/app/map?" + scopeQuery(c, mapParams(q, strconv.Itoa(n.Col)+":"+n.Step)) + "#through"
 	}
 	data["R"], data["Sankey"] = rep, sk.SVG("journey map")
 	if node := c.Query("node"); node != "" {
-		col, step, _ := strings.Cut(node, ":")
-		n, _ := strconv.Atoi(col)
-		data["Node"], data["NodeColumn"] = step, n+1
-		data["Through"] = s.pathsThrough(c, rep.Paths, node, depth, dir == "to")
+		col, step, err := parseNode(node)
+		if err != nil {
+			return err
+		}
+		data["Node"], data["NodeColumn"] = step, col+1
+		data["Through"] = s.pathsThrough(c, rep.Paths, node, q.Depth, q.End != "")
+		return s.nodePeople(c, journeys.NodeQuery{Path: q, Column: col, Step: step}, data)
 	}
-	s.render(c, http.StatusOK, "journeymap", data)
+	return nil
+}
+
+// nodePeople fills data with a page of the people behind a map node (the
+// offset parameter says which), its paging links and the form saving them
+// all as a segment.
+func (s *Server) nodePeople(c *gin.Context, nq journeys.NodeQuery, data gin.H) error {
+	var err error
+	if nq.Offset, err = intParam(c, "offset"); err != nil {
+		return err
+	}
+	nq.Limit = pageNodePeople
+	np, err := s.analyst.NodePeople(c.Request.Context(), nq)
+	if err != nil {
+		return err
+	}
+	node := strconv.Itoa(nq.Column) + ":" + nq.Step
+	data["NodePeople"], data["NodeUndrawn"] = np, np.Total-np.Drawn
+	page := func(offset int) string {
+		return "/app/map?" + scopeQuery(c, withParam(mapParams(nq.Path, node), "offset", strconv.Itoa(offset))) + "#node-people"
+	}
+	if np.NextOffset != nil {
+		data["NodeNext"] = page(*np.NextOffset)
+	}
+	if nq.Offset > 0 {
+		data["NodePrev"] = page(max(0, nq.Offset-pageNodePeople))
+	}
+	if s.segmentsServed() && np.Total > 0 {
+		data["SaveAction"], data["SaveCount"] = "/app/map/segment?"+scopeQuery(c, mapParams(nq.Path, node))+"#node-people", np.Total
+		if _, ok := data["SaveName"]; !ok {
+			data["SaveName"] = segmentName("through_"+nq.Step, fmt.Sprintf("col%d", nq.Column+1))
+		}
+	}
+	return nil
 }
 
 // mapFrictionEdges is how many of the friction report's worst transitions
@@ -184,15 +257,32 @@ func (s *Server) pathsThrough(c *gin.Context, paths []journeys.Path, node string
 
 // funnelsPage builds a funnel from ?steps=a,b,c&window=&order= (a GET form,
 // so the URL can be shared) and, with ?at=i, lists a page of the people
-// who dropped at step i.
+// who dropped at step i, with a form saving them all as a segment.
 func (s *Server) funnelsPage(c *gin.Context) {
-	f, data, err := pageScope(c)
+	data := gin.H{}
+	fn, ok, err := s.funnelQuery(c, data)
+	if err == nil && ok {
+		err = s.funnelReport(c, fn, data)
+	}
+	if err != nil {
+		s.renderError(c, "funnels", data, err)
+		return
+	}
+	s.render(c, http.StatusOK, "funnels", data)
+}
+
+// funnelQuery reads the funnel builder's parameters into data and returns
+// the funnel; ok is false when no steps were given yet.
+func (s *Server) funnelQuery(c *gin.Context, data gin.H) (journeys.Funnel, bool, error) {
+	f, scope, err := pageScope(c)
+	for k, v := range scope {
+		data[k] = v
+	}
 	stepsText := c.Query("steps")
 	data["Steps"], data["Window"], data["Order"] = stepsText, c.Query("window"), c.DefaultQuery("order", journeys.OrderOrdered)
 	data["Orders"] = []string{journeys.OrderOrdered, journeys.OrderStrict, journeys.OrderAny}
 	if stepsText == "" {
-		s.render(c, http.StatusOK, "funnels", data)
-		return
+		return journeys.Funnel{}, false, nil
 	}
 	fn := journeys.Funnel{Order: c.DefaultQuery("order", journeys.OrderOrdered), Filter: f}
 	for _, st := range strings.Split(stepsText, ",") {
@@ -208,39 +298,53 @@ func (s *Server) funnelsPage(c *gin.Context) {
 	if err == nil && s.analyst == nil {
 		err = journeys.Errorf(journeys.ENOTFOUND, "reports are not enabled on this server")
 	}
-	if err != nil {
-		s.renderError(c, "funnels", data, err)
-		return
-	}
+	return fn, true, err
+}
+
+// funnelParams are the parameters that build fn on the funnel page (the
+// steps as given, so that links keep them).
+func funnelParams(c *gin.Context, fn journeys.Funnel) url.Values {
+	return url.Values{"steps": {c.Query("steps")}, "window": {c.Query("window")}, "order": {fn.Order}}
+}
+
+// funnelReport fills data with the funnel's report and, with ?at=i, a page
+// of the people who dropped at step i.
+func (s *Server) funnelReport(c *gin.Context, fn journeys.Funnel, data gin.H) error {
 	rep, err := s.analyst.Funnel(c.Request.Context(), fn)
 	if err != nil {
-		s.renderError(c, "funnels", data, err)
-		return
+		return err
 	}
-	base := url.Values{"steps": {stepsText}, "window": {c.Query("window")}, "order": {fn.Order}}
+	base := funnelParams(c, fn)
 	data["R"], data["Bars"] = rep, funnelBars(rep)
 	links := make([]string, len(rep.Steps))
 	for i := 1; i < len(rep.Steps); i++ {
 		links[i] = "/app/funnels?" + scopeQuery(c, withParam(base, "at", strconv.Itoa(i))) + "#dropped"
 	}
 	data["DroppedLinks"] = links
-	if at := c.Query("at"); at != "" {
-		i, _ := strconv.Atoi(at)
-		offset, _ := intParam(c, "offset")
-		page, err := s.analyst.FunnelDropped(c.Request.Context(), journeys.DroppedQuery{Funnel: fn, Step: i, Offset: offset, Limit: pageDroppedSize})
-		if err != nil {
-			s.renderError(c, "funnels", data, err)
-			return
-		}
-		data["Dropped"] = page
-		if page.NextOffset != nil {
-			data["NextPage"] = "/app/funnels?" + scopeQuery(c, withParam(withParam(base, "at", at), "offset", strconv.Itoa(*page.NextOffset))) + "#dropped"
-		}
-		if offset > 0 {
-			data["PrevPage"] = "/app/funnels?" + scopeQuery(c, withParam(withParam(base, "at", at), "offset", strconv.Itoa(max(0, offset-pageDroppedSize)))) + "#dropped"
+	at := c.Query("at")
+	if at == "" {
+		return nil
+	}
+	i, _ := strconv.Atoi(at)
+	offset, _ := intParam(c, "offset")
+	page, err := s.analyst.FunnelDropped(c.Request.Context(), journeys.DroppedQuery{Funnel: fn, Step: i, Offset: offset, Limit: pageDroppedSize})
+	if err != nil {
+		return err
+	}
+	data["Dropped"] = page
+	if page.NextOffset != nil {
+		data["NextPage"] = "/app/funnels?" + scopeQuery(c, withParam(withParam(base, "at", at), "offset", strconv.Itoa(*page.NextOffset))) + "#dropped"
+	}
+	if offset > 0 {
+		data["PrevPage"] = "/app/funnels?" + scopeQuery(c, withParam(withParam(base, "at", at), "offset", strconv.Itoa(max(0, offset-pageDroppedSize)))) + "#dropped"
+	}
+	if s.segmentsServed() && page.Total > 0 {
+		data["SaveAction"], data["SaveCount"] = "/app/funnels/segment?"+scopeQuery(c, withParam(base, "at", at))+"#dropped", page.Total
+		if _, ok := data["SaveName"]; !ok {
+			data["SaveName"] = segmentName("dropped_before_"+page.StepName, "")
 		}
 	}
-	s.render(c, http.StatusOK, "funnels", data)
+	return nil
 }
 
 // withParam returns a copy of v with k set to x.

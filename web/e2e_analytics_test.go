@@ -51,7 +51,10 @@ func TestBrowserAnalyticsPages(t *testing.T) {
 	if err != nil {
 		t.Fatalf("fit: %v", err)
 	}
-	base := appServer(t, store, web.WithModels(chains, hs), func(s *web.Server) { s.SetAnalyst(analyst) })
+	segName := strings.TrimSuffix(run, "-") + ".map_node"
+	t.Cleanup(func() { _ = store.DeleteSegment(context.Background(), segName) })
+	base := appServer(t, store, web.WithModels(chains, hs), web.WithSegments(&journeys.Segmenter{Store: store}, store),
+		func(s *web.Server) { s.SetAnalyst(analyst) })
 	pp := "person_prefix=" + url.QueryEscape(run)
 
 	// Journey map: sign in on the way, then the people drawn are the path report's.
@@ -76,11 +79,40 @@ func TestBrowserAnalyticsPages(t *testing.T) {
 		t.Errorf("first column = %q (%v), want product_view with every person", nodes, err)
 	}
 	screenshot(t, ctx, "journeymap")
-	// A node lists the paths through it.
-	err = chromedp.Run(ctx, chromedp.Click(`svg.sankey a.node-link rect[data-col="1"]`), chromedp.WaitVisible(`#through table`))
+	// A node lists the paths through it, and the people behind it: as many
+	// as the node counts (plus any on rarer paths the map leaves out), the
+	// first page linked to their person pages.
+	const node = `svg.sankey a.node-link rect[data-col="1"]`
+	var nodeStep, nodeCount, total string
+	var listed []string
+	err = chromedp.Run(ctx, chromedp.AttributeValue(node, "data-step", &nodeStep, nil), chromedp.AttributeValue(node, "data-people", &nodeCount, nil),
+		chromedp.Click(node), chromedp.WaitVisible(`#through table`), chromedp.WaitVisible(`#node-people`), chromedp.Text(`#node-total`, &total))
 	if err != nil {
 		t.Fatalf("open a node: %v", err)
 	}
+	np, err := analyst.NodePeople(bg, journeys.NodeQuery{Path: journeys.PathQuery{Start: "product_view", Depth: 3, Limit: 200, Filter: scope},
+		Column: 1, Step: nodeStep, Limit: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if listed, err = texts(ctx, `#node-people-list a[href^="/app/people/"]`); err != nil {
+		t.Fatal(err)
+	}
+	if total != commas(np.Total) || nodeCount != fmt.Sprint(np.Drawn) || np.Total == 0 || strings.Join(listed, " ") != strings.Join(np.People, " ") {
+		t.Errorf("node %s: %s people listed (node %s, %d shown), want %d (node %d, %d shown)", nodeStep, total, nodeCount, len(listed), np.Total, np.Drawn, len(np.People))
+	}
+	screenshot(t, ctx, "journeymap-node")
+	// Saved as a segment: its page counts as many members as were listed.
+	var members string
+	err = chromedp.Run(ctx, chromedp.SetValue(`#save-segment input[name=name]`, segName), chromedp.Click(`#save-people`),
+		chromedp.WaitVisible(`#seg-members`), chromedp.Text(`#seg-members`, &members))
+	if err != nil || members != total {
+		t.Errorf("segment saved from the node has %q members (%v), want %s", members, err, total)
+	}
+	if seg, err := store.Segment(bg, segName); err != nil || seg.Members != np.Total || len(seg.Where.People) != np.Total {
+		t.Errorf("stored segment %s: %d members, %d ids (%v), want %d", segName, seg.Members, len(seg.Where.People), err, np.Total)
+	}
+	screenshot(t, ctx, "segment-from-map")
 
 	// Funnel builder: the numbers shown are the service's for the same funnel.
 	err = chromedp.Run(ctx,

@@ -93,9 +93,9 @@ func (s *Server) getSegment(c *gin.Context) {
 // readSegment reads a definition from the body; name, when set, is the
 // name from the path (the body may omit it).
 func (s *Server) readSegment(c *gin.Context, name string) (journeys.Segment, bool) {
-	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, journeys.MaxSegmentBytes))
+	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, journeys.MaxStaticSegmentBytes))
 	if err != nil {
-		s.fail(c, journeys.Errorf(journeys.ETOOLARGE, "body: larger than %d bytes", journeys.MaxSegmentBytes))
+		s.fail(c, journeys.Errorf(journeys.ETOOLARGE, "body: larger than %d bytes", journeys.MaxStaticSegmentBytes))
 		return journeys.Segment{}, false
 	}
 	if name != "" {

@@ -1,0 +1,1 @@
+p.id IN $_ids

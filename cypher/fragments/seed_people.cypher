@@ -1,0 +1,1 @@
+UNWIND $_ids AS pid RETURN pid
