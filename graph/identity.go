@@ -36,7 +36,8 @@ func (s *Store) applyIdentities(ctx context.Context, tx neo4j.ManagedTransaction
 		known := resolve(alias, e.Person)
 		if len(e.Properties) > 0 && e.Type == journeys.TypeIdentify {
 			b, _ := json.Marshal(e.Properties)
-			traits = append(traits, map[string]any{"person": known, "json": string(b), "ts": e.Time.UnixMilli()})
+			traits = append(traits, map[string]any{"person": known, "json": string(b), "ts": e.Time.UnixMilli(),
+				"flat": journeys.FlatProps(e.Properties, journeys.TraitPrefix)})
 			people[known] = true
 		}
 		anon := e.PreviousID

@@ -155,7 +155,8 @@ func appendEvents(ctx context.Context, tx neo4j.ManagedTransaction, fresh []jour
 	return nil
 }
 
-// eventRow maps an event to the whitelisted Event node properties. Empty
+// eventRow maps an event to the whitelisted Event node properties, and its
+// scalar properties to prop_<key> (journeys.FlatProps). Empty
 // values are left out: Neo4j stores no null, and a smaller map is cheaper to
 // send.
 func eventRow(e journeys.Event, now int64) map[string]any {
@@ -179,6 +180,9 @@ func eventRow(e journeys.Event, now int64) map[string]any {
 	if len(e.Properties) > 0 {
 		if b, err := json.Marshal(e.Properties); err == nil {
 			row["props"] = string(b)
+		}
+		for k, v := range journeys.FlatProps(e.Properties, journeys.PropPrefix) {
+			row[k] = v
 		}
 	}
 	return row

@@ -202,15 +202,23 @@ func (r *segRender) eventCond(v string, ec journeys.EventCond) (string, error) {
 	return strings.Join(parts, " AND "), nil
 }
 
-// compare renders v.field op $value with field and op from the whitelists.
+// compare renders v.field op $value with field and op from the whitelists,
+// or, for an event property or person trait ("props.k", "traits.k"),
+// v[$key] op $value with the stored property's name as a parameter.
 func (r *segRender) compare(v string, props map[string]string, c journeys.FieldComparison) (string, error) {
-	prop, ok := props[c.Field]
-	if !ok {
-		return "", journeys.Errorf(journeys.EINVALID, "segment: unknown field %q", c.Field)
-	}
 	op, ok := cypherOps[c.Op]
 	if !ok {
 		return "", journeys.Errorf(journeys.EINVALID, "segment: unknown operator %q", c.Op)
+	}
+	if key, ok := journeys.StoredProp(c.Field); ok {
+		if (v == "p") != strings.HasPrefix(c.Field, journeys.TraitsField) {
+			return "", journeys.Errorf(journeys.EINVALID, "segment: field %q does not belong here", c.Field)
+		}
+		return r.frag("compare_key", map[string]string{"v": v, "op": op}, map[string]any{"key": key, "value": c.Value}), nil
+	}
+	prop, ok := props[c.Field]
+	if !ok {
+		return "", journeys.Errorf(journeys.EINVALID, "segment: unknown field %q", c.Field)
 	}
 	return r.frag("compare", map[string]string{"v": v, "field": prop, "op": op}, map[string]any{"value": c.Value}), nil
 }

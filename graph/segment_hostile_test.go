@@ -34,6 +34,7 @@ func hostileDefinitions() []string {
 			`{"name":"h","where":{"any":[{"state":`+q+`},{"person":{"last_event":`+q+`}}]}}`,
 			`{"name":"h","where":{"people":[`+q+`,"a"]}}`,
 			`{"name":"h","where":{"all":[{"did":"x"},{"not":{"people":[`+q+`]}}]}}`,
+			`{"name":"h","where":{"all":[{"did":{"step":"x","where":{"props.plan":`+q+`}}},{"person":{"traits.email":{"contains":`+q+`}}}]}}`,
 		)
 	}
 	return defs
@@ -151,7 +152,7 @@ func FuzzSegmentQuery(f *testing.F) {
 		b, _ := json.Marshal(s)
 		f.Add(b)
 	}
-	for _, d := range hostileDefinitions()[:16] {
+	for _, d := range hostileDefinitions()[:18] {
 		f.Add([]byte(d))
 	}
 	asOf := time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)

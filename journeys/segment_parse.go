@@ -239,7 +239,7 @@ func (p *segParser) cond(path string, v any, depth int) Condition {
 		}
 		c.AtLeast = &f
 	case "person":
-		c.Person = p.comparisons(at(kind), obj[kind], PersonFields)
+		c.Person = p.comparisons(at(kind), obj[kind], PersonFields, TraitsField)
 		if len(c.Person) == 0 {
 			p.bad(at(kind), "no field to compare")
 		}
@@ -373,7 +373,7 @@ func (p *segParser) match(path string, v any) Match {
 				m.Events = names
 			}
 		case "where":
-			m.Where = p.comparisons(at, obj[k], EventFields)
+			m.Where = p.comparisons(at, obj[k], EventFields, PropsField)
 		default:
 			p.bad(at, "unknown key (want step, steps, event, events, where)")
 		}

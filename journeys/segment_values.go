@@ -12,8 +12,10 @@ import (
 // The segment parser's readers of values: comparisons, names, lists,
 // numbers and durations, each reporting problems at its JSON path.
 
-// comparisons reads {field: value or {op: value}} against a whitelist.
-func (p *segParser) comparisons(path string, v any, fields map[string]string) map[string]Comparison {
+// comparisons reads {field: value or {op: value}} against a whitelist, or
+// a dynamic field (dynamic + a key such as "props.plan"), whose values may
+// be text, numbers or booleans.
+func (p *segParser) comparisons(path string, v any, fields map[string]string, dynamic string) map[string]Comparison {
 	obj, ok := v.(map[string]any)
 	if !ok {
 		p.bad(path, "want an object of field comparisons")
@@ -23,8 +25,12 @@ func (p *segParser) comparisons(path string, v any, fields map[string]string) ma
 	for _, k := range sortedKeys(obj) {
 		at := path + "." + k
 		kind, ok := fields[k]
+		if _, dyn := dynamicField(k, dynamic); dyn && !ok {
+			kind, ok = "any", true
+		}
 		if !ok {
-			p.bad(at, "unknown field (want one of %s)", strings.Join(sortedKeys(fields), ", "))
+			p.bad(at, "unknown field (want one of %s, or %sKEY with KEY a letter then up to 39 letters, digits or _)",
+				strings.Join(sortedKeys(fields), ", "), dynamic)
 			continue
 		}
 		c := Comparison{Op: "eq", Value: obj[k]}
@@ -49,6 +55,19 @@ func (p *segParser) comparisons(path string, v any, fields map[string]string) ma
 // value converted (json.Number to float64).
 func (p *segParser) comparison(path string, c Comparison, kind string) (any, bool) {
 	scalar := func(x any, at string) (any, bool) {
+		if kind == "any" {
+			switch x.(type) {
+			case json.Number:
+				f, ok := p.number(at, x)
+				return f, ok
+			case bool:
+				return x, true
+			case string:
+			default:
+				p.bad(at, "want a string, number or boolean")
+				return nil, false
+			}
+		}
 		if kind == "number" {
 			f, ok := p.number(at, x)
 			return f, ok
@@ -79,12 +98,19 @@ func (p *segParser) comparison(path string, c Comparison, kind string) (any, boo
 		}
 		return out, len(list) > 0
 	case "gt", "gte", "lt", "lte":
+		if kind == "any" {
+			f, ok := p.number(path+"."+c.Op, c.Value)
+			return f, ok
+		}
 		if kind != "number" {
 			p.bad(path+"."+c.Op, "only for numeric fields")
 			return nil, false
 		}
 		return scalar(c.Value, path+"."+c.Op)
 	case "prefix", "contains":
+		if kind == "any" {
+			kind = "string"
+		}
 		if kind != "string" {
 			p.bad(path+"."+c.Op, "only for text fields")
 			return nil, false

@@ -1,0 +1,71 @@
+package graph_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/journeygraph/journeygraph/graph/graphtest"
+	"github.com/journeygraph/journeygraph/journeys"
+)
+
+// TestSegmentsOnPropsAndTraits evaluates segments comparing event
+// properties ("props.k") and person traits ("traits.k") on the real graph.
+func TestSegmentsOnPropsAndTraits(t *testing.T) {
+	s := graphtest.Open(t)
+	ctx := context.Background()
+	prefix := graphtest.RunID(t)
+	t.Cleanup(func() { _, _ = s.DeletePrefix(context.Background(), prefix) })
+	a, b, c := prefix+"a", prefix+"b", prefix+"c"
+	buy := func(person string, minutes int, props map[string]any) journeys.Event {
+		e := ev(person, "purchase", minutes)
+		e.Properties = props
+		return e
+	}
+	identify := func(person string, minutes int, traits map[string]any) journeys.Event {
+		e := journeys.Event{Type: journeys.TypeIdentify, Name: journeys.NameIdentify, Person: person,
+			Time: t0.Add(time.Duration(minutes) * time.Minute), Properties: traits}
+		e.ID = journeys.EventID(person, e.Name, e.Time, traits)
+		return e
+	}
+	write(t, s,
+		buy(a, 1, map[string]any{"plan": "pro", "seats": int64(5), "gift": true}),
+		buy(b, 2, map[string]any{"plan": "free", "seats": 1.0}),
+		buy(c, 3, map[string]any{"plan": "pro", "seats": int64(2), "x]) DETACH DELETE e //": "evil"}),
+		identify(a, 4, map[string]any{"country": "FR", "email": "a@example.com"}),
+		identify(b, 5, map[string]any{"country": "DE"}),
+	)
+	// A later identify adds a trait and changes one: traits merge.
+	write(t, s, identify(a, 6, map[string]any{"country": "BE", "vip": true}))
+	tests := []struct {
+		name, where string
+		want        []string
+	}{
+		{"bought on the pro plan", `{"did": {"step": "purchase", "where": {"props.plan": "pro"}}}`, []string{a, c}},
+		{"at least 3 seats", `{"did": {"step": "purchase", "where": {"props.seats": {"gte": 3}}}}`, []string{a}},
+		{"fewer than 3 seats (ints and floats alike)", `{"did": {"step": "purchase", "where": {"props.seats": {"lt": 3}}}}`, []string{b, c}},
+		{"a gift", `{"did": {"step": "purchase", "where": {"props.gift": true}}}`, []string{a}},
+		{"a property nobody has", `{"did": {"step": "purchase", "where": {"props.coupon": {"ne": "x"}}}}`, nil},
+		{"latest country", `{"person": {"traits.country": {"in": ["BE", "DE"]}}}`, []string{a, b}},
+		{"merged trait", `{"all": [{"person": {"traits.vip": true}}, {"person": {"traits.email": {"contains": "@example"}}}]}`, []string{a}},
+		{"not FR any more", `{"person": {"traits.country": "FR"}}`, nil},
+	}
+	asOf := t0.Add(24 * time.Hour)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			seg, err := journeys.ParseSegment([]byte(`{"name": "s", "where": ` + tt.where + `}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := s.EvaluateSegment(ctx, seg.Compile(asOf), journeys.SegmentScope{Prefix: prefix})
+			if err != nil {
+				t.Fatal(err)
+			}
+			slices.Sort(got)
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("members = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
