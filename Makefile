@@ -4,7 +4,7 @@ NEO4J := scripts/neo4j.sh
 # Run Go with the local Neo4j's settings unless NEO4J_URI points elsewhere.
 WITH_NEO4J = if [ -z "$$NEO4J_URI" ]; then eval "$$($(NEO4J) env)"; fi;
 
-.PHONY: run test build neo4j-start neo4j-stop chromium check bench bench-ingest
+.PHONY: run test build neo4j-start neo4j-stop chromium check bench bench-ingest bench-members
 
 ## run: start Neo4j, load the demo data, serve on http://127.0.0.1:8080
 run: build neo4j-start
@@ -35,3 +35,7 @@ chromium:
 ## bench-ingest: ingest throughput, full path model vs a bare CREATE baseline
 bench-ingest: build neo4j-start
 	@$(WITH_NEO4J) ./bin/journeygraph bench ingest
+
+## bench-members: members lookup at 2,000 requests/s from another process (vegeta), p50/p99
+bench-members: neo4j-start
+	@scripts/bench-members.sh unsubscribed 2000 10s
