@@ -161,3 +161,23 @@ func (s *Store) FinishDelivery(ctx context.Context, d journeys.Delivery) error {
 	})
 	return wrap("finish delivery", err)
 }
+
+// RecordDelivery stores a delivery attempted outside the outbox (a test
+// send) in its webhook's log, with its final status.
+func (s *Store) RecordDelivery(ctx context.Context, d journeys.Delivery) error {
+	if d.Status != journeys.DeliveryDelivered && d.Status != journeys.DeliveryFailed {
+		return journeys.Errorf(journeys.EINVALID, "record delivery %s: status %q is not final", d.ID, d.Status)
+	}
+	var delivered any
+	if !d.DeliveredAt.IsZero() {
+		delivered = d.DeliveredAt.UnixMilli()
+	}
+	err := s.write(ctx, 0, func(tx neo4j.ManagedTransaction) error {
+		_, err := run(ctx, tx, "record_delivery", map[string]any{"id": d.ID, "webhook": d.Webhook, "kind": d.Kind,
+			"segment": d.Segment, "payload": string(d.Payload), "status": d.Status, "attempts": d.Attempts,
+			"created_at": d.CreatedAt.UnixMilli(), "delivered_at": delivered, "last_status": d.LastStatus,
+			"last_error": d.LastError})
+		return err
+	})
+	return wrap("record delivery", err)
+}

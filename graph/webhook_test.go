@@ -189,3 +189,40 @@ func TestWebhookSurvivesDispatcherStop(t *testing.T) {
 		t.Errorf("accepted %v (bad %d), attempts %d; want one delivery, 2 attempts", acc, bad, got.Attempts)
 	}
 }
+
+// TestRecordedTestSendsAreLoggedNotClaimed: a test send recorded in a
+// webhook's log is listed with its outcome and never claimed by a
+// dispatcher; a status that is not final is refused.
+func TestRecordedTestSendsAreLoggedNotClaimed(t *testing.T) {
+	s := graphtest.Open(t)
+	ctx := context.Background()
+	prefix := graphtest.RunID(t)
+	hook, err := s.CreateWebhook(ctx, journeys.Webhook{ID: prefix + "hook", URL: "http://127.0.0.1:9/hook", Segment: "*",
+		Events: []string{journeys.KindEntered}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.DeleteWebhook(context.Background(), hook.ID) })
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	d := journeys.TestDelivery(hook, now)
+	d.Attempts, d.Status, d.LastError = 1, journeys.DeliveryFailed, "connection refused"
+	if err := s.RecordDelivery(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	pending := journeys.TestDelivery(hook, now)
+	if err := s.RecordDelivery(ctx, pending); journeys.ErrorCode(err) != journeys.EINVALID {
+		t.Errorf("recording a pending delivery: %v, want invalid", err)
+	}
+	ds, err := s.Deliveries(ctx, hook.ID, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ds) != 1 || ds[0].ID != d.ID || ds[0].Kind != "test" || ds[0].Status != journeys.DeliveryFailed ||
+		ds[0].LastError != "connection refused" || !ds[0].CreatedAt.Equal(now) {
+		t.Errorf("log = %+v, want the failed test send", ds)
+	}
+	claimed, err := s.ClaimDeliveries(ctx, now.Add(time.Hour), time.Minute, 10, hook.ID)
+	if err != nil || len(claimed) != 0 {
+		t.Errorf("claimed %+v (%v), want nothing", claimed, err)
+	}
+}

@@ -212,8 +212,8 @@ func eventType(dl Delivery) string {
 	return "segment." + dl.Kind
 }
 
-// TestDelivery is the delivery a "send test" call makes to w: not stored,
-// sent once.
+// TestDelivery is the delivery a "send test" call makes to w: sent once,
+// outside the outbox, then recorded in w's log (WebhookStore.RecordDelivery).
 func TestDelivery(w Webhook, now time.Time) Delivery {
 	id := NewID()
 	payload, _ := json.Marshal(WebhookEvent{ID: id, Type: "test", Segment: w.Segment, At: now.UTC()})

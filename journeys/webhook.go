@@ -154,6 +154,9 @@ type WebhookStore interface {
 	Webhooks(ctx context.Context) ([]Webhook, error)
 	DeleteWebhook(ctx context.Context, id string) error
 	Deliveries(ctx context.Context, webhook string, limit int) ([]Delivery, error)
+	// RecordDelivery stores a delivery attempted outside the outbox (a
+	// test send), with its final status, in its webhook's log.
+	RecordDelivery(ctx context.Context, d Delivery) error
 }
 
 // OutboxStore is the durable outbox a Dispatcher drains. ClaimDeliveries

@@ -38,16 +38,15 @@ const newDefinition = `{
 // registerSegmentPages adds the segment and webhook pages under /app.
 // They show a message instead when segments or webhooks are not served.
 func (s *Server) registerSegmentPages(g *gin.RouterGroup) {
-	tests := &testLog{byHook: map[string][]journeys.Delivery{}}
 	g.GET("/segments", s.segmentsPage)
 	g.GET("/segments/new", s.segmentPage)
 	g.POST("/segments/new", s.segmentPost)
 	g.GET("/segments/:name", s.segmentPage)
 	g.POST("/segments/:name", s.segmentPost)
 	g.GET("/segments/:name/members.csv", s.segmentCSV)
-	g.GET("/webhooks", func(c *gin.Context) { s.webhooksPage(c, tests, http.StatusOK, gin.H{}) })
-	g.POST("/webhooks", func(c *gin.Context) { s.webhookCreatePost(c, tests) })
-	g.POST("/webhooks/:id/test", func(c *gin.Context) { s.webhookTestPost(c, tests) })
+	g.GET("/webhooks", func(c *gin.Context) { s.webhooksPage(c, http.StatusOK, gin.H{}) })
+	g.POST("/webhooks", func(c *gin.Context) { s.webhookCreatePost(c) })
+	g.POST("/webhooks/:id/test", func(c *gin.Context) { s.webhookTestPost(c) })
 }
 
 // segmentsOn says whether segments are served; when not, it renders page

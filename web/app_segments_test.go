@@ -60,6 +60,7 @@ func (fakeHooks) DeleteWebhook(context.Context, string) error          { return 
 func (fakeHooks) Deliveries(context.Context, string, int) ([]journeys.Delivery, error) {
 	return nil, nil
 }
+func (fakeHooks) RecordDelivery(context.Context, journeys.Delivery) error { return nil }
 
 // fakeSender answers every send with 204.
 type fakeSender struct{}

@@ -5,47 +5,16 @@ import (
 	"net/http"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/journeygraph/journeygraph/journeys"
 )
 
-// testLog keeps the last test sends of each webhook in memory: they are
-// sent once and not stored in the outbox, so the delivery log shows them
-// from here (until the server restarts).
-type testLog struct {
-	mu     sync.Mutex
-	byHook map[string][]journeys.Delivery
-}
-
-// Limits of the test log.
-const (
-	testsPerHook = 10
-	testHooks    = 1000
-)
-
-func (l *testLog) add(d journeys.Delivery) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if _, ok := l.byHook[d.Webhook]; !ok && len(l.byHook) >= testHooks {
-		clear(l.byHook)
-	}
-	l.byHook[d.Webhook] = append([]journeys.Delivery{d}, l.byHook[d.Webhook]...)[:min(testsPerHook, len(l.byHook[d.Webhook])+1)]
-}
-
-func (l *testLog) of(hook string) []journeys.Delivery {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return append([]journeys.Delivery(nil), l.byHook[hook]...)
-}
-
 // hookRow is one webhook of the list with its delivery log.
 type hookRow struct {
 	journeys.Webhook
-	Tests      []journeys.Delivery // test sends, newest first
-	Deliveries []journeys.Delivery // the stored log, newest first
+	Deliveries []journeys.Delivery // the stored log (test sends too), newest first
 }
 
 // Limits of the webhooks page.
@@ -56,7 +25,7 @@ const (
 
 // webhooksPage lists the webhooks with their delivery logs and the form
 // that registers one; data may carry a notice, the new secret or problems.
-func (s *Server) webhooksPage(c *gin.Context, tests *testLog, status int, data gin.H) {
+func (s *Server) webhooksPage(c *gin.Context, status int, data gin.H) {
 	if s.hookStore == nil || s.hookSender == nil {
 		data["Off"] = "Webhooks are not configured on this server (serve wires them with the graph store)."
 		s.render(c, http.StatusOK, "webhooks", data)
@@ -87,7 +56,7 @@ func (s *Server) webhooksPage(c *gin.Context, tests *testLog, status int, data g
 			s.renderError(c, "webhooks", data, err)
 			return
 		}
-		rows = append(rows, hookRow{Webhook: h, Tests: tests.of(h.ID), Deliveries: ds})
+		rows = append(rows, hookRow{Webhook: h, Deliveries: ds})
 	}
 	data["Hooks"] = rows
 	if _, ok := data["Form"]; !ok {
@@ -98,17 +67,17 @@ func (s *Server) webhooksPage(c *gin.Context, tests *testLog, status int, data g
 
 // webhookCreatePost registers a webhook from the form and shows its secret
 // once.
-func (s *Server) webhookCreatePost(c *gin.Context, tests *testLog) {
+func (s *Server) webhookCreatePost(c *gin.Context) {
 	w := journeys.Webhook{URL: strings.TrimSpace(c.PostForm("url")), Segment: strings.TrimSpace(c.PostForm("segment")),
 		Events: c.PostFormArray("events")}
 	data := gin.H{"Form": w}
 	if s.hookStore == nil {
-		s.webhooksPage(c, tests, http.StatusOK, data)
+		s.webhooksPage(c, http.StatusOK, data)
 		return
 	}
 	if err := w.Validate(); err != nil {
 		data["Error"], data["Problems"] = journeys.ErrorMessage(err), problemsOf(err)
-		s.webhooksPage(c, tests, http.StatusBadRequest, data)
+		s.webhooksPage(c, http.StatusBadRequest, data)
 		return
 	}
 	created, err := s.hookStore.CreateWebhook(c.Request.Context(), w)
@@ -118,40 +87,38 @@ func (s *Server) webhookCreatePost(c *gin.Context, tests *testLog) {
 			s.cfg.Log.WithError(err).Error("create webhook")
 			data["Error"] = "internal error"
 		}
-		s.webhooksPage(c, tests, http.StatusOK, data)
+		s.webhooksPage(c, http.StatusOK, data)
 		return
 	}
 	data["Created"] = created
 	delete(data, "Form")
-	s.webhooksPage(c, tests, http.StatusOK, data)
+	s.webhooksPage(c, http.StatusOK, data)
 }
 
 // webhookTestPost sends a signed test event now (the API's test send) and
 // shows the outcome in the page and in the webhook's log.
-func (s *Server) webhookTestPost(c *gin.Context, tests *testLog) {
+func (s *Server) webhookTestPost(c *gin.Context) {
 	data := gin.H{}
 	if s.hookStore == nil || s.hookSender == nil {
-		s.webhooksPage(c, tests, http.StatusOK, data)
+		s.webhooksPage(c, http.StatusOK, data)
 		return
 	}
 	ctx := c.Request.Context()
 	w, err := s.hookStore.Webhook(ctx, c.Param("id"))
 	if err != nil {
 		data["Error"] = journeys.ErrorMessage(err)
-		s.webhooksPage(c, tests, http.StatusOK, data)
+		s.webhooksPage(c, http.StatusOK, data)
 		return
 	}
-	d := journeys.TestDelivery(w, s.cfg.Now())
-	status, err := s.hookSender.Send(ctx, d)
-	d.Attempts, d.LastStatus, d.Status = 1, status, journeys.DeliveryDelivered
-	if err != nil {
-		d.Status, d.LastError = journeys.DeliveryFailed, err.Error()
-		data["Error"] = fmt.Sprintf("Test to %s failed: %v", w.URL, err)
-	} else {
-		d.DeliveredAt = s.cfg.Now()
-		data["Notice"] = fmt.Sprintf("Test delivered to %s: HTTP %d.", w.URL, status)
+	d, _, err := s.sendTest(ctx, w)
+	switch {
+	case err != nil:
+		s.renderError(c, "webhooks", data, err)
+		return
+	case d.Status == journeys.DeliveryFailed:
+		data["Error"] = fmt.Sprintf("Test to %s failed: %s", w.URL, d.LastError)
+	default:
+		data["Notice"] = fmt.Sprintf("Test delivered to %s: HTTP %d.", w.URL, d.LastStatus)
 	}
-	d.Secret = ""
-	tests.add(d)
-	s.webhooksPage(c, tests, http.StatusOK, data)
+	s.webhooksPage(c, http.StatusOK, data)
 }

@@ -195,6 +195,12 @@ func TestBrowserSegmentsAndWebhooks(t *testing.T) {
 	if !strings.Contains(body, "test") || !strings.Contains(body, "delivered") || !strings.Contains(body, "200") {
 		t.Errorf("delivery log lacks the test send:\n%s", body)
 	}
+	// The test send is in the stored log: a fresh page shows it.
+	run1("reload webhooks", chromedp.Navigate(base+"/app/webhooks"), chromedp.WaitVisible(hook),
+		chromedp.Text(hook+` table.deliveries`, &body))
+	if !strings.Contains(body, "test") || !strings.Contains(body, "delivered") {
+		t.Errorf("reloaded delivery log lacks the test send:\n%s", body)
+	}
 	screenshot(t, ctx, "webhooks")
 	run1("webhooks at phone width", chromedp.EmulateViewport(390, 844), chromedp.Navigate(base+"/app/webhooks"),
 		chromedp.WaitVisible(hook), chromedp.Evaluate(`document.documentElement.scrollWidth`, &scrollW))

@@ -118,7 +118,8 @@ func (s *Server) webhookDeliveries(c *gin.Context) {
 }
 
 // testWebhook sends a signed "test" event now and answers with the
-// receiver's status (not through the outbox, not retried).
+// receiver's status (not through the outbox, not retried); the send is
+// recorded in the webhook's delivery log.
 func (s *Server) testWebhook(c *gin.Context) {
 	ctx := c.Request.Context()
 	w, err := s.hookStore.Webhook(ctx, c.Param("id"))
@@ -126,12 +127,32 @@ func (s *Server) testWebhook(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	d, took, err := s.sendTest(ctx, w)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out := gin.H{"delivery_id": d.ID, "status": d.LastStatus, "ok": d.Status == journeys.DeliveryDelivered, "took_ms": took.Milliseconds()}
+	if d.LastError != "" {
+		out["error"] = d.LastError
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+// sendTest sends a signed test event to w now, once, and records it with
+// its outcome in w's delivery log. The error is the recording's: a failed
+// send shows in the delivery's Status and LastError.
+func (s *Server) sendTest(ctx context.Context, w journeys.Webhook) (journeys.Delivery, time.Duration, error) {
 	d := journeys.TestDelivery(w, s.cfg.Now())
 	start := time.Now()
 	status, err := s.hookSender.Send(ctx, d)
-	out := gin.H{"delivery_id": d.ID, "status": status, "ok": err == nil, "took_ms": time.Since(start).Milliseconds()}
+	took := time.Since(start)
+	d.Attempts, d.LastStatus, d.Status = 1, status, journeys.DeliveryDelivered
 	if err != nil {
-		out["error"] = err.Error()
+		d.Status, d.LastError = journeys.DeliveryFailed, err.Error()
+	} else {
+		d.DeliveredAt = s.cfg.Now()
 	}
-	c.JSON(http.StatusOK, out)
+	d.Secret = ""
+	return d, took, s.hookStore.RecordDelivery(ctx, d)
 }
