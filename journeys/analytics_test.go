@@ -241,6 +241,10 @@ func TestFunnelValidation(t *testing.T) {
 		{"within in any order", journeys.Funnel{Order: "any", Steps: []journeys.FunnelStep{{Step: "a"}, {Step: "b", Within: 60e9}}}, "steps[1].within: per-step windows need order strict or ordered"},
 		{"excluded funnel step", journeys.Funnel{Steps: steps("a", "b"), Exclude: []string{"b"}}, `exclude[0]: "b" is a step of the funnel`},
 		{"several", journeys.Funnel{Steps: steps("a"), Order: "x"}, `order: unknown order mode "x" (want strict, ordered or any) (and 1 more problem)`},
+		{"optional middle step", journeys.Funnel{Steps: []journeys.FunnelStep{{Step: "a"}, {Step: "b", Optional: true}, {Step: "c"}}}, ""},
+		{"optional first step", journeys.Funnel{Steps: []journeys.FunnelStep{{Step: "a", Optional: true}, {Step: "b"}}}, "steps[0].optional: the first and last steps cannot be optional"},
+		{"optional last step", journeys.Funnel{Steps: []journeys.FunnelStep{{Step: "a"}, {Step: "b", Optional: true}}}, "steps[1].optional: the first and last steps"},
+		{"optional in strict order", journeys.Funnel{Order: "strict", Steps: []journeys.FunnelStep{{Step: "a"}, {Step: "b", Optional: true}, {Step: "c"}}}, "steps[1].optional: optional steps need order ordered"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -336,6 +340,66 @@ func (s *fakeSet) At() journeys.Sequence { return s.seqs[s.i] }
 func (s *fakeSet) Err() error            { return nil }
 func (s *fakeSet) Close() error          { return nil }
 
+// TestFunnelOptionalSteps: view → wishlist (optional) → cart →
+// coupon (optional) → buy. Optional steps never gate the funnel.
+func TestFunnelOptionalSteps(t *testing.T) {
+	people := []journeys.Sequence{
+		seq("all", "view@0 wishlist@1 cart@2 coupon@3 buy@4"),
+		seq("skips both", "view@0 cart@2 buy@4"),
+		seq("wishlist only", "view@0 wishlist@1 cart@2"),
+		seq("wishlist too early", "wishlist@0 view@1 cart@2 buy@3"), // before the view: not counted
+		seq("coupon after buy", "view@0 cart@1 buy@2 coupon@3"),     // after the next required step: not counted
+		seq("no cart, wishlist", "view@0 wishlist@1"),               // reached view, did the optional step
+		seq("coupon, no buy", "view@0 cart@1 coupon@2"),             // coupon within the window, no buy
+		seq("coupon late", "view@0 cart@1 coupon@20000"),            // after the 7-day window: not counted
+	}
+	f := journeys.Funnel{Window: journeys.Duration(7 * 24 * time.Hour), Steps: []journeys.FunnelStep{
+		{Step: "view"}, {Step: "wishlist", Optional: true}, {Step: "cart"}, {Step: "coupon", Optional: true}, {Step: "buy"}}}
+	a := &journeys.Analytics{Store: &fakeReader{seqs: people}}
+	r, err := a.Funnel(context.Background(), f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []struct {
+		people, dropOff int
+		fromPrevious    float64
+		optional        bool
+	}{
+		{8, 0, 1, false},
+		{3, 5, 3.0 / 8, true},  // all, wishlist only, no cart
+		{7, 1, 7.0 / 8, false}, // from view, not from wishlist
+		{2, 5, 2.0 / 7, true},  // all, coupon no buy
+		{4, 3, 4.0 / 7, false}, // from cart
+	}
+	for k, w := range want {
+		s := r.Steps[k]
+		if s.People != w.people || s.DropOff != w.dropOff || math.Abs(s.FromPrevious-w.fromPrevious) > 1e-4 || s.Optional != w.optional {
+			t.Errorf("step %d (%s) = %d people, drop-off %d, from previous %v, optional %v; want %+v",
+				k, s.Step, s.People, s.DropOff, s.FromPrevious, s.Optional, w)
+		}
+	}
+	if got := r.Steps[3].TimeToConvert.MedianS; got != 120 {
+		t.Errorf("coupon time to convert median %v s, want 120", got)
+	}
+	var ids []string
+	for _, step := range []int{1, 3} {
+		p, err := a.FunnelDropped(context.Background(), journeys.DroppedQuery{Funnel: f, Step: step})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Total != r.Steps[step].DropOff {
+			t.Errorf("dropped at %d: %d people, report says %d", step, p.Total, r.Steps[step].DropOff)
+		}
+		for _, x := range p.People {
+			ids = append(ids, x.ID)
+		}
+	}
+	want3 := []string{"coupon after buy", "coupon late", "skips both", "wishlist only", "wishlist too early"}
+	if got := ids[len(ids)-len(want3):]; !slices.Equal(got, want3) {
+		t.Errorf("skipped the coupon: %q, want %q", got, want3)
+	}
+}
+
 func TestFunnelDroppedPages(t *testing.T) {
 	a := &journeys.Analytics{Store: &fakeReader{seqs: []journeys.Sequence{
 		seq("c", "view@0 cart@1"), seq("a", "view@0 cart@1"), seq("b", "view@0 cart@1 buy@2"), seq("d", "view@0 cart@3"),
@@ -365,5 +429,23 @@ func TestFunnelDroppedPages(t *testing.T) {
 	_, err := a.FunnelDropped(context.Background(), journeys.DroppedQuery{Funnel: f, Step: 3})
 	if err == nil || !strings.HasPrefix(err.Error(), "step: 3 is not from 1 to 2") {
 		t.Errorf("step 3: %v", err)
+	}
+}
+
+func TestParseFunnelSteps(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []journeys.FunnelStep
+	}{
+		{"a, b, c", []journeys.FunnelStep{{Step: "a"}, {Step: "b"}, {Step: "c"}}},
+		{"a, b?, c", []journeys.FunnelStep{{Step: "a"}, {Step: "b", Optional: true}, {Step: "c"}}},
+		{" a ,, b ? ", []journeys.FunnelStep{{Step: "a"}, {Step: "b", Optional: true}}},
+		{"?", nil},
+		{"", nil},
+	}
+	for _, tt := range tests {
+		if got := journeys.ParseFunnelSteps(tt.in); !slices.Equal(got, tt.want) {
+			t.Errorf("ParseFunnelSteps(%q) = %+v, want %+v", tt.in, got, tt.want)
+		}
 	}
 }

@@ -3,6 +3,7 @@ package journeys
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -29,6 +30,9 @@ type FunnelStep struct {
 	// Within bounds the time since the previous step (strict and ordered
 	// orders only); 0 leaves only the funnel's Window.
 	Within Duration `json:"within,omitzero"`
+	// Optional marks a step people may skip (order ordered only; not the
+	// first or last step): see Funnel.
+	Optional bool `json:"optional,omitempty"`
 }
 
 // UnmarshalJSON accepts "label" or {"step": "label", "within": "1h"}.
@@ -47,6 +51,21 @@ func (s *FunnelStep) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// ParseFunnelSteps reads steps written as a comma-separated list, an
+// optional step marked with a trailing "?": "product_view, add_to_wishlist?,
+// add_to_cart". Empty items are skipped.
+func ParseFunnelSteps(text string) []FunnelStep {
+	var out []FunnelStep
+	for _, st := range strings.Split(text, ",") {
+		st = strings.TrimSpace(st)
+		name, optional := strings.CutSuffix(st, "?")
+		if name = strings.TrimSpace(name); name != "" {
+			out = append(out, FunnelStep{Step: name, Optional: optional})
+		}
+	}
+	return out
+}
+
 // Funnel is a funnel definition. A person enters at an event of the first
 // step; the later steps must follow within Window of that entry, in the
 // Order asked for, each within its step's Within of the previous one, and
@@ -61,6 +80,15 @@ func (s *FunnelStep) UnmarshalJSON(b []byte) error {
 // lets the funnel go furthest. In any order, the attempt reaching k steps is
 // the shortest stretch of the journey, free of excluded steps, holding an
 // event of each of the first k steps; its length must be within Window.
+//
+// Optional steps do not gate the funnel: the attempt is matched on the
+// other (required) steps alone, and a person reaches an optional step when
+// they reached the required step before it and did the optional one after
+// that, before reaching the required step after it (or, when they did not,
+// before the attempt's Window ended). An optional step's drop-off and
+// conversion, and those of the required step after it, count from the
+// required step before it; a Within after an optional step bounds the time
+// since that previous required step.
 type Funnel struct {
 	Steps   []FunnelStep `json:"steps"`
 	Window  Duration     `json:"window,omitzero"` // DefaultFunnelWindow when 0
@@ -108,6 +136,13 @@ func (f *Funnel) Normalize() error {
 		case s.Within != 0 && f.Order == OrderAny:
 			bad(i, field+".within", "per-step windows need order strict or ordered")
 		}
+		switch {
+		case !s.Optional:
+		case f.Order != OrderOrdered:
+			bad(i, field+".optional", "optional steps need order ordered")
+		case i == 0 || i == len(f.Steps)-1:
+			bad(i, field+".optional", "the first and last steps cannot be optional")
+		}
 	}
 	for i, x := range f.Exclude {
 		field := fmt.Sprintf("exclude[%d]", i)
@@ -137,10 +172,12 @@ func (f *Funnel) Normalize() error {
 type FunnelStepReport struct {
 	Step   string `json:"step"`
 	People int    `json:"people"` // people who reached this step
-	// DropOff is the people who reached the previous step but not this one
-	// (0 for the first step): the people FunnelDropped lists for this step.
+	// DropOff is the people who reached the previous step (the previous
+	// required one) but not this one (0 for the first step): the people
+	// FunnelDropped lists for this step.
 	DropOff      int     `json:"drop_off"`
-	FromPrevious float64 `json:"from_previous"` // People / previous step's People (1 for the first)
+	Optional     bool    `json:"optional,omitempty"`
+	FromPrevious float64 `json:"from_previous"` // People / previous (required) step's People (1 for the first)
 	FromFirst    float64 `json:"from_first"`    // People / first step's People
 	// TimeToConvert is the time from entering the funnel to reaching this
 	// step, over the people who reached it; nil for the first step.

@@ -229,6 +229,9 @@ func shortestCover(ev []StepEvent, need map[string]int, exclude map[string]bool)
 // one step.
 type FunnelCounter struct {
 	f           Funnel
+	req         Funnel // f without its optional steps: what the matcher matches
+	reqIdx      []int  // reqIdx[r]: index in f of req's step r
+	prevReq     []int  // prevReq[k]: index in f of the required step before step k (-1 for the first)
 	m           *matcher
 	sp          *splitter
 	seen        int
@@ -245,8 +248,59 @@ type FunnelCounter struct {
 func NewFunnelCounter(f Funnel, rules StepRules, timeout Duration, droppedStep int) *FunnelCounter {
 	fc := &FunnelCounter{f: f, sp: newSplitter(UnitJourney, time.Duration(timeout), rules.CollapseRepeats),
 		reached: make([]int, len(f.Steps)), ttc: make([][]float64, len(f.Steps)), droppedStep: droppedStep}
-	fc.m = newMatcher(&fc.f)
+	fc.req = f
+	fc.req.Steps = nil
+	last := -1
+	for k, s := range f.Steps {
+		fc.prevReq = append(fc.prevReq, last)
+		if !s.Optional {
+			fc.req.Steps = append(fc.req.Steps, s)
+			fc.reqIdx = append(fc.reqIdx, k)
+			last = k
+		}
+	}
+	fc.m = newMatcher(&fc.req)
 	return fc
+}
+
+// reachedSteps maps an attempt on the required steps to the steps of f:
+// at[k] is when step k was reached, -1 when it was not (see Funnel for
+// optional steps); reach[k] the reached steps' seconds from entering.
+func (fc *FunnelCounter) reachedSteps(unit []StepEvent, a funnelMatch, at []int64, ttc []float64) {
+	for k := range at {
+		at[k] = -1
+	}
+	for r := 0; r < a.level; r++ {
+		at[fc.reqIdx[r]], ttc[fc.reqIdx[r]] = a.reachedAt[r], a.ttc[r]
+	}
+	if len(fc.req.Steps) == len(fc.f.Steps) || a.level == 0 {
+		return
+	}
+	t0 := a.reachedAt[0]
+	for k, s := range fc.f.Steps {
+		p := fc.prevReq[k]
+		if !s.Optional || at[p] < 0 {
+			continue
+		}
+		end := t0 + fc.req.Window.Milliseconds()
+		for n := k + 1; n < len(fc.f.Steps); n++ {
+			if !fc.f.Steps[n].Optional {
+				if at[n] >= 0 {
+					end = at[n]
+				}
+				break
+			}
+		}
+		for _, e := range unit {
+			if e.TS > end {
+				break
+			}
+			if e.TS >= at[p] && e.Step == s.Step {
+				at[k], ttc[k] = e.TS, float64(e.TS-t0)/1000
+				break
+			}
+		}
+	}
 }
 
 // Add counts one person's sequence.
@@ -255,16 +309,20 @@ func (fc *FunnelCounter) Add(seq Sequence) {
 		return
 	}
 	fc.seen++
+	at, ttc := make([]int64, len(fc.f.Steps)), make([]float64, len(fc.f.Steps))
 	fc.sp.units(seq.Events, func(unit []StepEvent) {
-		a := fc.m.match(unit)
-		for k := 0; k < a.level; k++ {
+		fc.reachedSteps(unit, fc.m.match(unit), at, ttc)
+		for k := range at {
+			if at[k] < 0 {
+				continue
+			}
 			fc.reached[k]++
 			if k > 0 {
-				fc.ttc[k] = append(fc.ttc[k], a.ttc[k])
+				fc.ttc[k] = append(fc.ttc[k], ttc[k])
 			}
 		}
-		if fc.droppedStep > 0 && a.level == fc.droppedStep {
-			fc.dropped = append(fc.dropped, DroppedPerson{ID: seq.Person, ReachedAt: time.UnixMilli(a.reachedAt[a.level-1]).UTC()})
+		if d := fc.droppedStep; d > 0 && d < len(at) && at[d] < 0 && at[fc.prevReq[d]] >= 0 {
+			fc.dropped = append(fc.dropped, DroppedPerson{ID: seq.Person, ReachedAt: time.UnixMilli(at[fc.prevReq[d]]).UTC()})
 		}
 	})
 }
@@ -273,10 +331,12 @@ func (fc *FunnelCounter) Add(seq Sequence) {
 func (fc *FunnelCounter) Report() FunnelReport {
 	r := FunnelReport{Funnel: fc.f, PeopleSeen: fc.seen, Steps: make([]FunnelStepReport, len(fc.f.Steps))}
 	for k, s := range fc.f.Steps {
-		st := FunnelStepReport{Step: s.Step, People: fc.reached[k], FromPrevious: 1, FromFirst: ratio(fc.reached[k], fc.reached[0])}
+		st := FunnelStepReport{Step: s.Step, People: fc.reached[k], Optional: s.Optional, FromPrevious: 1,
+			FromFirst: ratio(fc.reached[k], fc.reached[0])}
 		if k > 0 {
-			st.DropOff = fc.reached[k-1] - fc.reached[k]
-			st.FromPrevious = ratio(fc.reached[k], fc.reached[k-1])
+			p := fc.prevReq[k]
+			st.DropOff = fc.reached[p] - fc.reached[k]
+			st.FromPrevious = ratio(fc.reached[k], fc.reached[p])
 			d := Summarise(fc.ttc[k])
 			st.TimeToConvert = &d
 		}

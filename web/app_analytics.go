@@ -284,12 +284,8 @@ func (s *Server) funnelQuery(c *gin.Context, data gin.H) (journeys.Funnel, bool,
 	if stepsText == "" {
 		return journeys.Funnel{}, false, nil
 	}
-	fn := journeys.Funnel{Order: c.DefaultQuery("order", journeys.OrderOrdered), Filter: f}
-	for _, st := range strings.Split(stepsText, ",") {
-		if st = strings.TrimSpace(st); st != "" {
-			fn.Steps = append(fn.Steps, journeys.FunnelStep{Step: st})
-		}
-	}
+	fn := journeys.Funnel{Order: c.DefaultQuery("order", journeys.OrderOrdered), Filter: f,
+		Steps: journeys.ParseFunnelSteps(stepsText)}
 	if err == nil {
 		if fn.Window, err = journeys.ParseDuration(c.Query("window")); err != nil {
 			err = fieldError("window", "%s", journeys.ErrorMessage(err))

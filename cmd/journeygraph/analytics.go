@@ -170,7 +170,7 @@ func runFunnel(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	var dropped, offset, limit int
 	return report(ctx, "funnel", args, stdout, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&def, "def", "", "JSON file holding the funnel definition (as POST /api/v1/funnels takes)")
-		fs.StringVar(&names, "funnel", "", "comma-separated steps, e.g. product_view,add_to_cart,purchase")
+		fs.StringVar(&names, "funnel", "", "comma-separated steps, e.g. product_view,add_to_wishlist?,add_to_cart,purchase (? marks an optional step)")
 		fs.StringVar(&within, "within", "", "comma-separated per-step windows, e.g. ,1h,30m (first empty)")
 		fs.StringVar(&window, "window", "", "conversion window from entering the funnel (default 30d)")
 		fs.StringVar(&order, "order", "", "strict, ordered (default) or any")
@@ -208,10 +208,7 @@ func funnelFromFlags(def, names, within, window, order, exclude string) (journey
 		}
 	}
 	if names != "" {
-		f.Steps = nil
-		for _, n := range strings.Split(names, ",") {
-			f.Steps = append(f.Steps, journeys.FunnelStep{Step: strings.TrimSpace(n)})
-		}
+		f.Steps = journeys.ParseFunnelSteps(names)
 	}
 	if within != "" {
 		for i, w := range strings.Split(within, ",") {
