@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -220,6 +221,66 @@ func TestTaobaoFunnel(t *testing.T) {
 			golden(t, tt.golden, run, rep)
 		})
 	}
+	// Scoped to a segment (everyone who added to cart, evaluated after the
+	// sample's end): the funnel counts its members only, as the independent
+	// count over them does.
+	t.Run("segment", func(t *testing.T) {
+		name := strings.TrimSuffix(run, "-") + ".abandoners"
+		seg, err := journeys.ParseSegment([]byte(`{"name": "` + name + `", "where": {"did": "add_to_cart"}}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = s.DeleteSegment(context.Background(), name) })
+		var asOf time.Time
+		for _, e := range events {
+			asOf = maxTime(asOf, e.Time.Add(time.Hour))
+		}
+		if _, err := s.SaveSegment(ctx, seg, asOf); err != nil {
+			t.Fatal(err)
+		}
+		sg := &journeys.Segmenter{Store: s}
+		if _, err := sg.Refresh(ctx, []string{name}, journeys.SegmentScope{Prefix: run}, "test", asOf); err != nil {
+			t.Fatal(err)
+		}
+		members := map[string][]journeys.Event{}
+		for id, evs := range people {
+			if slices.ContainsFunc(evs, func(e journeys.Event) bool { return e.Step == "add_to_cart" }) {
+				members[id] = evs
+			}
+		}
+		scoped := &journeys.Analytics{Store: journeys.InSegment{Reader: s, Members: s}, Rules: journeys.DefaultStepRules()}
+		f := journeys.Funnel{Window: journeys.Duration(30 * 24 * time.Hour), Filter: journeys.Filter{PersonPrefix: run, Segment: name}}
+		for _, st := range steps {
+			f.Steps = append(f.Steps, journeys.FunnelStep{Step: st})
+		}
+		rep, err := scoped.Funnel(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := reached(members, steps, 30*24*time.Hour)
+		for k, st := range rep.Steps {
+			if st.People != want[k] {
+				t.Errorf("segment: step %d %s: %d people, independent count over members %d", k, st.Step, st.People, want[k])
+			}
+		}
+		if rep.PeopleSeen != len(members) || len(members) == 0 || len(members) == len(people) {
+			t.Errorf("segment: people seen %d, want the %d members (of %d people)", rep.PeopleSeen, len(members), len(people))
+		}
+		f.Filter.Segment = "no-such-segment"
+		if _, err := scoped.Funnel(ctx, f); journeys.ErrorCode(err) != journeys.EINVALID || !strings.Contains(err.Error(), "segment") {
+			t.Errorf("unknown segment: %v, want invalid naming the segment", err)
+		}
+		if _, err := a.Funnel(ctx, f); journeys.ErrorCode(err) != journeys.EINVALID {
+			t.Errorf("a reader that cannot scope by segment: %v, want invalid", err)
+		}
+	})
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 func TestRees46Funnel(t *testing.T) {

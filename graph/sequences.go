@@ -17,6 +17,9 @@ var _ journeys.SequenceReader = (*Store)(nil)
 // half-read stream is never replayed into the caller's counts; an error
 // ends the set and Err reports it (EUNAVAILABLE when Neo4j went away).
 func (s *Store) Sequences(ctx context.Context, f journeys.Filter, withSessions bool) (journeys.SequenceSet, error) {
+	if err := f.NoSegment(); err != nil {
+		return nil, err
+	}
 	from, to := f.Range()
 	params := map[string]any{
 		"prefix": f.PersonPrefix, "from": from, "to": to,

@@ -25,6 +25,9 @@ func (s *Store) Touches(ctx context.Context, q journeys.TouchQuery) (journeys.To
 	if err := q.Filter.Validate(); err != nil {
 		return nil, err
 	}
+	if err := q.Filter.NoSegment(); err != nil {
+		return nil, err
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	t := &touchSet{pages: make(chan touchPage, TouchWorkers), cancel: cancel}
 	go s.fetchTouches(ctx, q, t.pages)

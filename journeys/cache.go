@@ -3,6 +3,7 @@ package journeys
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -427,7 +428,7 @@ func (ef eventFilter) keep(s *cacheSnapshot, e *cachedEvent) bool {
 
 // Sequences implements SequenceReader from memory, after a Sync.
 func (c *Cache) Sequences(ctx context.Context, f Filter, withSessions bool) (SequenceSet, error) {
-	if err := f.Validate(); err != nil {
+	if err := errors.Join(f.Validate(), f.NoSegment()); err != nil {
 		return nil, err
 	}
 	s, err := c.current(ctx)
@@ -475,7 +476,7 @@ func (it *cacheSequences) Close() error { it.i = it.hi; return nil }
 
 // Touches implements TouchReader from memory, after a Sync.
 func (c *Cache) Touches(ctx context.Context, q TouchQuery) (TouchSet, error) {
-	if err := q.Filter.Validate(); err != nil {
+	if err := errors.Join(q.Filter.Validate(), q.Filter.NoSegment()); err != nil {
 		return nil, err
 	}
 	s, err := c.current(ctx)

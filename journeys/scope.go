@@ -21,6 +21,9 @@ type Filter struct {
 	// PersonPrefix keeps the people whose id starts with it: ids namespaced
 	// by source ("msnbc-") or the run id of an integration test.
 	PersonPrefix string `json:"person_prefix,omitempty"`
+	// Segment keeps the people who are members of this segment now (see
+	// InSegment).
+	Segment string `json:"segment,omitempty"`
 }
 
 // Validate returns an *Error with code EINVALID when To is not after From.

@@ -35,9 +35,9 @@ func (s *Server) SetAnalyst(a Analyst) { s.analyst = a }
 
 // registerAnalyticsRoutes serves the reports under the read key:
 //
-//	GET  /paths?start=&end=&depth=&unit=&limit=&from=&to=&channel=&device=
+//	GET  /paths?start=&end=&depth=&unit=&limit=&from=&to=&channel=&device=&segment=
 //	GET  /paths/people?(the same)&node=col:step&offset=&page_size=
-//	GET  /transitions?unit=&from=&to=&channel=&device=
+//	GET  /transitions?unit=&from=&to=&channel=&device=&segment=
 //	POST /funnels            body: a journeys.Funnel
 //	POST /funnels/dropped    body: a journeys.DroppedQuery
 func (s *Server) registerAnalyticsRoutes(g *gin.RouterGroup) {
@@ -221,7 +221,8 @@ func intParam(c *gin.Context, name string) (int, error) {
 // filterParams reads from, to (RFC 3339, a date or epoch), channel,
 // device and person_prefix.
 func filterParams(c *gin.Context) (journeys.Filter, error) {
-	f := journeys.Filter{Channel: c.Query("channel"), Device: c.Query("device"), PersonPrefix: c.Query("person_prefix")}
+	f := journeys.Filter{Channel: c.Query("channel"), Device: c.Query("device"), PersonPrefix: c.Query("person_prefix"),
+		Segment: c.Query("segment")}
 	for _, p := range []struct {
 		name string
 		dst  *time.Time

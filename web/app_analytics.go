@@ -40,10 +40,10 @@ func (s *Server) registerAnalyticsPages(g *gin.RouterGroup) {
 	g.POST("/states/rename", s.renameStatePage)
 }
 
-// pageScope reads the filter of a report page (from, to, channel, device
-// and person_prefix, as the JSON API) and the page data echoing it.
+// pageScope reads the filter of a report page (from, to, channel, device,
+// person_prefix and segment, as the JSON API) and the page data echoing it.
 func pageScope(c *gin.Context) (journeys.Filter, gin.H, error) {
-	data := gin.H{"Prefix": c.Query("person_prefix"), "From": c.Query("from"), "To": c.Query("to")}
+	data := gin.H{"Prefix": c.Query("person_prefix"), "From": c.Query("from"), "To": c.Query("to"), "Segment": c.Query("segment")}
 	f, err := filterParams(c)
 	return f, data, err
 }
@@ -52,7 +52,7 @@ func pageScope(c *gin.Context) (journeys.Filter, gin.H, error) {
 // extra parameters are added.
 func scopeQuery(c *gin.Context, extra url.Values) string {
 	v := url.Values{}
-	for _, k := range []string{"person_prefix", "from", "to", "channel", "device"} {
+	for _, k := range []string{"person_prefix", "from", "to", "channel", "device", "segment"} {
 		if x := c.Query(k); x != "" {
 			v.Set(k, x)
 		}

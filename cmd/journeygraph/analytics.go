@@ -25,7 +25,7 @@ type reportFlags struct {
 
 // filterFlags are the scope flags every report takes.
 type filterFlags struct {
-	from, to, channel, device, prefix string
+	from, to, channel, device, prefix, segment string
 }
 
 func (f *filterFlags) register(fs *flag.FlagSet) {
@@ -34,6 +34,7 @@ func (f *filterFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.channel, "channel", "", "only events of this channel")
 	fs.StringVar(&f.device, "device", "", "only events of this device")
 	fs.StringVar(&f.prefix, "person-prefix", "", "only people whose id starts with this (also the scope of a model)")
+	fs.StringVar(&f.segment, "segment", "", "only the current members of this segment")
 }
 
 func (f *reportFlags) register(fs *flag.FlagSet) {
@@ -50,12 +51,13 @@ func (f *reportFlags) register(fs *flag.FlagSet) {
 		if err != nil {
 			return nil, nil, err
 		}
-		return &journeys.Analytics{Store: store, Rules: rules}, func() { store.Close(context.Background()) }, nil
+		return &journeys.Analytics{Store: journeys.InSegment{Reader: store, Members: store}, Rules: rules},
+			func() { store.Close(context.Background()) }, nil
 	}
 }
 
 func (f *filterFlags) filter() (journeys.Filter, error) {
-	flt := journeys.Filter{Channel: f.channel, Device: f.device, PersonPrefix: f.prefix}
+	flt := journeys.Filter{Channel: f.channel, Device: f.device, PersonPrefix: f.prefix, Segment: f.segment}
 	var err error
 	if flt.From, err = parseWhen("--from", f.from); err != nil {
 		return flt, err

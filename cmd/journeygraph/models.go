@@ -59,8 +59,9 @@ func runModels(ctx context.Context, cmd string, args []string, stdout, stderr io
 		return err
 	}
 	defer store.Close(context.Background())
-	chains := &journeys.Chains{Store: store}
-	hs := &journeys.HiddenStates{Touches: store, Models: store, People: store}
+	streams := journeys.InSegment{Reader: store, Members: store}
+	chains := &journeys.Chains{Store: streams}
+	hs := &journeys.HiddenStates{Touches: streams, Models: store, People: store}
 	var out any
 	switch cmd {
 	case "friction":

@@ -79,7 +79,8 @@ func serve(ctx context.Context, f *serveFlags, log *logrus.Logger, stdout io.Wri
 	}
 	// Reports read journeys from memory, kept in step with Neo4j.
 	cache := &journeys.Cache{Source: store}
-	book := &journeys.Rulebook{Store: store.StepRules(graph.ServerRules), Restep: store, Touches: cache}
+	streams := journeys.InSegment{Reader: cache, Members: store} // reports scoped by segment too
+	book := &journeys.Rulebook{Store: store.StepRules(graph.ServerRules), Restep: store, Touches: streams}
 	if err := openRulebook(ctx, book, rules, *f.steps != "", log); err != nil {
 		return err
 	}
@@ -102,9 +103,9 @@ func serve(ctx context.Context, f *serveFlags, log *logrus.Logger, stdout io.Wri
 		cache.Run(ctx, cacheSyncInterval, func(err error) { log.WithError(err).Warn("journey cache: sync failed") })
 	}()
 	segOpts = append(segOpts, web.WithStepRules(book))
-	segOpts = append(segOpts, web.WithModels(&journeys.Chains{Store: cache}, &journeys.HiddenStates{Touches: cache, Models: store, People: store}))
+	segOpts = append(segOpts, web.WithModels(&journeys.Chains{Store: streams}, &journeys.HiddenStates{Touches: streams, Models: store, People: store}))
 	srv := web.New(web.Config{WriteKeys: writeKeys, ReadKeys: readKeys, Log: log}, segIngester, store, store, segOpts...)
-	srv.SetAnalyst(&journeys.Analytics{Store: cache, Book: book})
+	srv.SetAnalyst(&journeys.Analytics{Store: streams, Book: book})
 
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {

@@ -1,0 +1,126 @@
+package journeys
+
+import (
+	"context"
+	"fmt"
+)
+
+// MemberReader lists a segment's current members (graph.Store, or a
+// MemberCache over it).
+type MemberReader interface {
+	// Segment returns the named segment, an *Error with code ENOTFOUND
+	// when there is none.
+	Segment(ctx context.Context, name string) (Segment, error)
+	SegmentMembers(ctx context.Context, name string, scope SegmentScope) ([]string, error)
+}
+
+// JourneyStreams streams both sequences and touches (graph.Store, Cache).
+type JourneyStreams interface {
+	SequenceReader
+	TouchReader
+}
+
+// InSegment narrows the streams of Reader to the current members of the
+// filter's Segment, so that every report (paths, transitions, funnels,
+// friction, attribution, hidden states) can be scoped to a segment. A
+// filter without a segment passes through unchanged; Reader itself never
+// sees one.
+type InSegment struct {
+	Reader  JourneyStreams
+	Members MemberReader
+}
+
+var (
+	_ SequenceReader = InSegment{}
+	_ TouchReader    = InSegment{}
+)
+
+// members resolves f.Segment, clearing it: nil when f has none.
+func (r InSegment) members(ctx context.Context, f *Filter) (map[string]bool, error) {
+	if f.Segment == "" {
+		return nil, nil
+	}
+	name := f.Segment
+	f.Segment = ""
+	if _, err := r.Members.Segment(ctx, name); err != nil {
+		if ErrorCode(err) == ENOTFOUND {
+			return nil, invalidField("segment", "no segment named %s", quote(name))
+		}
+		return nil, err
+	}
+	ids, err := r.Members.SegmentMembers(ctx, name, SegmentScope{Prefix: f.PersonPrefix})
+	if err != nil {
+		return nil, fmt.Errorf("segment %s: %w", name, err)
+	}
+	set := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		set[id] = true
+	}
+	return set, nil
+}
+
+// Sequences streams the sequences of f's segment members.
+func (r InSegment) Sequences(ctx context.Context, f Filter, withSessions bool) (SequenceSet, error) {
+	set, err := r.members(ctx, &f)
+	if err != nil {
+		return nil, err
+	}
+	inner, err := r.Reader.Sequences(ctx, f, withSessions)
+	if err != nil || set == nil {
+		return inner, err
+	}
+	return &memberSequences{SequenceSet: inner, members: set}, nil
+}
+
+// Touches streams the touches of q's segment members.
+func (r InSegment) Touches(ctx context.Context, q TouchQuery) (TouchSet, error) {
+	set, err := r.members(ctx, &q.Filter)
+	if err != nil {
+		return nil, err
+	}
+	inner, err := r.Reader.Touches(ctx, q)
+	if err != nil || set == nil {
+		return inner, err
+	}
+	return &memberTouches{TouchSet: inner, members: set}, nil
+}
+
+// memberSequences skips the people of a stream who are not members.
+type memberSequences struct {
+	SequenceSet
+	members map[string]bool
+}
+
+func (s *memberSequences) Next() bool {
+	for s.SequenceSet.Next() {
+		if s.members[s.At().Person] {
+			return true
+		}
+	}
+	return false
+}
+
+// memberTouches skips the people of a stream who are not members.
+type memberTouches struct {
+	TouchSet
+	members map[string]bool
+}
+
+func (s *memberTouches) Next() bool {
+	for s.TouchSet.Next() {
+		if s.members[s.At().Person] {
+			return true
+		}
+	}
+	return false
+}
+
+// NoSegment returns an *Error with code EINVALID when f names a segment:
+// readers that cannot filter by segment call it rather than ignore one
+// (InSegment resolves segments in front of them).
+func (f Filter) NoSegment() error {
+	if f.Segment != "" {
+		return invalidField("segment", "this reader cannot filter by segment (wrap it in journeys.InSegment)")
+	}
+	return nil
+}
