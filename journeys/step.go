@@ -22,7 +22,7 @@ import (
 // "https://shop.example/p/12". Matching is case-sensitive. An event without
 // a URL matches no URL pattern.
 type StepRule struct {
-	Label   string `json:"label"`             // the step; may be empty only when Exclude is set
+	Label   string `json:"label,omitempty"`   // the step; may be empty only when Exclude is set
 	Event   string `json:"event,omitempty"`   // exact or wildcard "email_*"
 	URL     string `json:"url,omitempty"`     // wildcard "*/checkout/*" or regex "re:^/p/\\d+$"
 	Exclude bool   `json:"exclude,omitempty"` // drop matching events from journeys
