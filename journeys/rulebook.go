@@ -54,10 +54,11 @@ type Rulebook struct {
 	// for everyone).
 	Prefix string
 
-	cur    atomic.Pointer[SavedStepRules]
-	mu     sync.Mutex // guards status and saves
-	status RestepStatus
-	wg     sync.WaitGroup
+	cur     atomic.Pointer[SavedStepRules]
+	mu      sync.Mutex // guards status and saves
+	status  RestepStatus
+	wg      sync.WaitGroup
+	resteps sync.Mutex // one restep at a time
 }
 
 // Open loads the saved rules, or saves initial as version 1 when there are
@@ -114,9 +115,15 @@ func (b *Rulebook) Save(ctx context.Context, rules StepRules, base int) (SavedSt
 }
 
 // restep applies saved to the stored events, unless newer rules were saved
-// meanwhile (their own restep does it).
+// meanwhile (their own restep does it). Resteps run one at a time, so the
+// last one to run is the current version's.
 func (b *Rulebook) restep(saved SavedStepRules) {
 	defer b.wg.Done()
+	b.resteps.Lock()
+	defer b.resteps.Unlock()
+	if b.Current().Version != saved.Version {
+		return
+	}
 	read, changed, err := b.Restep.Restep(context.Background(), saved.StepRules, b.Prefix)
 	b.mu.Lock()
 	defer b.mu.Unlock()

@@ -3,6 +3,7 @@ package journeys
 import (
 	"context"
 	"reflect"
+	"sync"
 	"testing"
 )
 
@@ -102,5 +103,41 @@ func TestRulebookPreviewIsWhatSavingGives(t *testing.T) {
 	after.Query, preview.Query = PathQuery{}, PathQuery{}
 	if !reflect.DeepEqual(after, preview) {
 		t.Errorf("after saving:\n%+v\npreview:\n%+v", after, preview)
+	}
+}
+
+// gatedRestep is memRestep that waits for gate before its first restep.
+type gatedRestep struct {
+	memRestep
+	gate chan struct{}
+	once sync.Once
+}
+
+func (g *gatedRestep) Restep(ctx context.Context, rules StepRules, prefix string) (int, int, error) {
+	g.once.Do(func() { <-g.gate })
+	return g.memRestep.Restep(ctx, rules, prefix)
+}
+
+func TestRulebookLastSaveWins(t *testing.T) {
+	m := &memSource{people: map[string]StoredJourney{}}
+	m.put("a", Touch{StepEvent: StepEvent{Step: "page_view", TS: 1}, Type: "page", Name: "page_view", URL: "https://x/p/1"})
+	g := &gatedRestep{memRestep: memRestep{m}, gate: make(chan struct{})}
+	book := &Rulebook{Store: &memRules{}, Restep: g, Touches: &Cache{Source: m}}
+	ctx := context.Background()
+	if _, err := book.Open(ctx, StepRules{}); err != nil {
+		t.Fatal(err)
+	}
+	for i, label := range []string{"first", "second"} {
+		if _, err := book.Save(ctx, StepRules{Rules: []StepRule{{Label: label, URL: "*/p/*"}}}, i+1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(g.gate)
+	book.Wait()
+	if got := m.people["a"].Touches[0].Step; got != "second" {
+		t.Errorf("stored step %q after two saves, want the last one's, second", got)
+	}
+	if st := book.Status(); st.Version != 3 || st.Running {
+		t.Errorf("status %+v, want version 3 done", st)
 	}
 }
