@@ -71,7 +71,7 @@ func (s *Server) putStepRules(c *gin.Context) {
 	if !s.hasStepRules(c) {
 		return
 	}
-	var b journeys.SavedStepRules
+	var b stepRulesBody // what GET answers, so it can be edited and sent back
 	if err := s.decodeBody(c, &b); err != nil {
 		s.fail(c, err)
 		return
