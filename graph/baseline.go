@@ -24,17 +24,3 @@ func (s *Store) CreateBaseline(ctx context.Context, events []journeys.Event) err
 		return err
 	}))
 }
-
-// DeletePeople erases people with all their events and aliases, and returns
-// how many events were deleted.
-func (s *Store) DeletePeople(ctx context.Context, ids []string) (int, error) {
-	var n int64
-	err := s.write(ctx, 0, func(tx neo4j.ManagedTransaction) error {
-		recs, err := run(ctx, tx, "delete_people", map[string]any{"ids": ids})
-		if err == nil && len(recs) > 0 {
-			n = intOf(recs[0], "events")
-		}
-		return err
-	})
-	return int(n), wrap("delete people", err)
-}

@@ -42,3 +42,19 @@ func (s *Store) DeletePrefix(ctx context.Context, prefix string) (int, error) {
 	}
 	return n, nil
 }
+
+// DeletePeople erases people with all their events, aliases, segment
+// memberships and webhook deliveries about them, and returns how many
+// events were deleted. A journey cache finds them gone at its next sync (the person
+// count disagrees).
+func (s *Store) DeletePeople(ctx context.Context, ids []string) (int, error) {
+	var n int64
+	err := s.write(ctx, 0, func(tx neo4j.ManagedTransaction) error {
+		recs, err := run(ctx, tx, "delete_people", map[string]any{"ids": ids})
+		if err == nil && len(recs) > 0 {
+			n = intOf(recs[0], "events")
+		}
+		return err
+	})
+	return int(n), wrap("delete people", err)
+}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 
@@ -12,8 +13,11 @@ import (
 // maxJourneyEvents caps one journey answer.
 const maxJourneyEvents = 10000
 
-func (s *Server) registerPeopleRoutes(g *gin.RouterGroup) {
-	g.GET("/people/:id/journey", s.journey)
+// registerPeopleRoutes serves GET /people/{id}/journey (read key) and
+// DELETE /people/{id} (write key).
+func (s *Server) registerPeopleRoutes(read, write *gin.RouterGroup) {
+	read.GET("/people/:id/journey", s.journey)
+	write.DELETE("/people/:id", s.erasePerson)
 }
 
 // journey answers one person's events in order, split into sessions.
@@ -33,4 +37,37 @@ func (s *Server) journey(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, journeys.BuildJourney(p, events, s.cfg.SessionTimeout))
+}
+
+// PeopleEraser erases people with all their data (graph.Store).
+type PeopleEraser interface {
+	DeletePeople(ctx context.Context, ids []string) (int, error)
+}
+
+// WithErasure serves DELETE /people/{id} under the write key.
+func WithErasure(e PeopleEraser) Option {
+	return func(s *Server) { s.eraser = e }
+}
+
+// erasePerson erases a person (found by id or by an anonymous id merged
+// into them) with their events, aliases and segment memberships: a
+// right-to-erasure request. Unknown people are 404.
+func (s *Server) erasePerson(c *gin.Context) {
+	if s.eraser == nil {
+		s.fail(c, journeys.Errorf(journeys.ENOTFOUND, "erasure is not enabled on this server"))
+		return
+	}
+	ctx := c.Request.Context()
+	p, _, err := s.journeys.Journey(ctx, c.Param("id"), 1)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	n, err := s.eraser.DeletePeople(ctx, []string{p.ID})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.cfg.Log.WithField("events", n).Info("person erased")
+	c.JSON(http.StatusOK, gin.H{"person": p.ID, "aliases": p.Aliases, "events_deleted": n})
 }

@@ -44,6 +44,7 @@ type Server struct {
 	store    Pinger
 	analyst  Analyst        // reports; nil until SetAnalyst
 	steps    StepRuleEditor // nil unless WithStepRules
+	eraser   PeopleEraser   // nil unless WithErasure
 	router   *gin.Engine
 	app      *app // the web app; nil unless WithApp
 
@@ -81,7 +82,7 @@ func New(cfg Config, ingest Ingester, jr journeys.JourneyReader, store Pinger, o
 	s.registerEventRoutes(api.Group("", s.requireKey(cfg.WriteKeys)))
 	s.registerSegmentCompatRoutes(s.router.Group("/v1", s.requireKey(cfg.WriteKeys)))
 	read := api.Group("", s.requireKey(append(append([]string{}, cfg.ReadKeys...), cfg.WriteKeys...)))
-	s.registerPeopleRoutes(read)
+	s.registerPeopleRoutes(read, api.Group("", s.requireKey(cfg.WriteKeys)))
 	s.registerSegmentRoutes(read, api.Group("", s.requireKey(cfg.WriteKeys)))
 	s.registerWebhookRoutes(read, api.Group("", s.requireKey(cfg.WriteKeys)))
 	s.registerAnalyticsRoutes(read)

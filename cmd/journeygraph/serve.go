@@ -102,7 +102,7 @@ func serve(ctx context.Context, f *serveFlags, log *logrus.Logger, stdout io.Wri
 		}
 		cache.Run(ctx, cacheSyncInterval, func(err error) { log.WithError(err).Warn("journey cache: sync failed") })
 	}()
-	segOpts = append(segOpts, web.WithStepRules(book))
+	segOpts = append(segOpts, web.WithStepRules(book), web.WithErasure(store))
 	segOpts = append(segOpts, web.WithModels(&journeys.Chains{Store: streams}, &journeys.HiddenStates{Touches: streams, Models: store, People: store}))
 	srv := web.New(web.Config{WriteKeys: writeKeys, ReadKeys: readKeys, Log: log}, segIngester, store, store, segOpts...)
 	srv.SetAnalyst(&journeys.Analytics{Store: streams, Book: book})
