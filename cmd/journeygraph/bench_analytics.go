@@ -24,7 +24,8 @@ reused by the next run), and prints the latency of each report over them:
 paths, transitions, funnels, friction and attribution, each run --runs times
 reading from Neo4j directly (store) and from the server's journey cache
 (cache, loaded once first), with the ratio of the best times; the two must
-give the same answers.
+give the same answers. Then it fits a hidden-state model (K=4) and decodes
+and writes every person's state, reading the journeys from each source.
 `
 
 func runBenchAnalytics(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -186,6 +187,21 @@ func runBenchAnalytics(ctx context.Context, args []string, stdout, stderr io.Wri
 		}
 		fmt.Fprintf(stdout, "%-46s %9v %9v %9v %9v %6.0fx  %s\n", r.name, best[0].Round(time.Millisecond), median[0].Round(time.Millisecond),
 			best[1].Round(time.Millisecond), median[1].Round(time.Millisecond), float64(best[0])/float64(best[1]), answers[0])
+	}
+	// Hidden states: one fit (K=4, one restart) and the decode of every
+	// person, whose state, probability and propensities are written to
+	// Neo4j, reading the journeys from each source once.
+	defer store.DeleteModels(context.Background(), prefix)
+	fmt.Fprintf(stdout, "\n%-46s %9s %9s %9s  %s\n", "hidden states, K=4", "fit", "decode", "total", "people")
+	for _, name := range []string{"store", "cache"} {
+		hs := &journeys.HiddenStates{Touches: from[name].ch.Store, Models: store, People: store}
+		start := time.Now()
+		v, err := hs.Fit(ctx, journeys.ModelQuery{Filter: flt, States: 4, Seed: 1, Restarts: 1})
+		if err != nil {
+			return fmt.Errorf("hidden states (%s): %w", name, err)
+		}
+		fmt.Fprintf(stdout, "%-46s %8.2fs %8.2fs %9v  %d decoded and written\n", "fit and decode every person ("+name+")",
+			v.Fit.FitSeconds, v.Fit.DecodeSeconds, time.Since(start).Round(time.Millisecond), v.Fit.People)
 	}
 	return nil
 }
