@@ -40,18 +40,39 @@ func streamTouches(ctx context.Context, r TouchReader, q TouchQuery, fn func(Tou
 
 // pathSequences adapts a touch stream to markov.Sequences: every conversion
 // path of every person, as PathOptions cut them. onPath, when set, sees each
-// path before the chain does; onSeq each person's sequence.
+// path before the chain does (on the reader's goroutine, in Next); onSeq
+// each person's sequence (on the producer's). The paths are cut on a
+// goroutine of their own, started by the first Next, and handed over in
+// batches, so that cutting them overlaps with what the reader does with
+// them: the two use the two cores. people is final once Next has returned
+// false or Close has returned.
 type pathSequences struct {
 	set    TouchSet
 	opt    PathOptions
 	onSeq  func(TouchSequence)
 	onPath func(*ConversionPath)
-	queue  []markov.Path // paths of the current person not yet read
-	cur    markov.Path
-	err    error
-	people int
-	units  int
+
+	batches chan pathBatch // nil until the first Next
+	done    chan struct{}  // closed by Close: the producer stops
+	closed  bool
+	batch   pathBatch
+	i       int
+	cur     markov.Path
+	err     error
+	people  int // written by the producer
+	units   int
 }
+
+// pathBatch is a batch of paths (and, for onPath, the conversion paths
+// they come from), or the error that ended the stream.
+type pathBatch struct {
+	paths []markov.Path
+	conv  []ConversionPath
+	err   error
+}
+
+// pathBatchSize is how many paths the producer hands over at a time.
+const pathBatchSize = 512
 
 // newPathSequences starts reading q.
 func newPathSequences(ctx context.Context, r TouchReader, q TouchQuery, opt PathOptions) (*pathSequences, error) {
@@ -59,32 +80,78 @@ func newPathSequences(ctx context.Context, r TouchReader, q TouchQuery, opt Path
 	if err != nil {
 		return nil, err
 	}
-	return &pathSequences{set: set, opt: opt}, nil
+	return &pathSequences{set: set, opt: opt, done: make(chan struct{})}, nil
 }
 
-// Next advances to the next path.
-func (ps *pathSequences) Next() bool {
-	for len(ps.queue) == 0 {
-		if ps.err != nil || !ps.set.Next() {
-			if ps.err == nil {
-				ps.err = ps.set.Err()
-			}
+// produce cuts the paths of every sequence and sends them in batches until
+// the stream ends or Close.
+func (ps *pathSequences) produce() {
+	defer close(ps.batches)
+	send := func(b pathBatch) bool {
+		select {
+		case ps.batches <- b:
+			return true
+		case <-ps.done:
 			return false
 		}
+	}
+	var batch pathBatch
+	for ps.set.Next() {
 		seq := ps.set.At()
 		ps.people++
 		if ps.onSeq != nil {
 			ps.onSeq(seq)
 		}
 		ps.opt.Paths(seq, func(p *ConversionPath) {
+			steps := append([]string(nil), p.Steps...)
+			batch.paths = append(batch.paths, markov.Path{Steps: steps, Channel: p.Channel, Converted: p.Converted, Value: p.Value})
 			if ps.onPath != nil {
-				ps.onPath(p)
+				cp := *p
+				cp.Steps = steps
+				batch.conv = append(batch.conv, cp)
 			}
-			ps.queue = append(ps.queue, markov.Path{Steps: append([]string(nil), p.Steps...),
-				Channel: p.Channel, Converted: p.Converted, Value: p.Value})
 		})
+		if len(batch.paths) >= pathBatchSize {
+			if !send(batch) {
+				return
+			}
+			batch = pathBatch{}
+		}
 	}
-	ps.cur, ps.queue = ps.queue[0], ps.queue[1:]
+	if err := ps.set.Err(); err != nil {
+		send(pathBatch{err: err})
+		return
+	}
+	if len(batch.paths) > 0 {
+		send(batch)
+	}
+}
+
+// Next advances to the next path.
+func (ps *pathSequences) Next() bool {
+	if ps.batches == nil {
+		ps.batches = make(chan pathBatch, 4)
+		go ps.produce()
+	}
+	for ps.i >= len(ps.batch.paths) {
+		if ps.err != nil {
+			return false
+		}
+		b, ok := <-ps.batches
+		if !ok {
+			return false
+		}
+		if b.err != nil {
+			ps.err = b.err
+			return false
+		}
+		ps.batch, ps.i = b, 0
+	}
+	ps.cur = ps.batch.paths[ps.i]
+	if ps.onPath != nil {
+		ps.onPath(&ps.batch.conv[ps.i])
+	}
+	ps.i++
 	ps.units++
 	return true
 }
@@ -95,8 +162,18 @@ func (ps *pathSequences) At() markov.Path { return ps.cur }
 // Err returns the stream's error.
 func (ps *pathSequences) Err() error { return ps.err }
 
-// Close releases the stream.
-func (ps *pathSequences) Close() error { return ps.set.Close() }
+// Close stops the producer, waits for it, and releases the stream.
+func (ps *pathSequences) Close() error {
+	if !ps.closed {
+		ps.closed = true
+		close(ps.done)
+		if ps.batches != nil {
+			for range ps.batches {
+			}
+		}
+	}
+	return ps.set.Close()
+}
 
 // markovOptions are the chain options matching o.
 func (o PathOptions) markovOptions() markov.Options {
