@@ -5,6 +5,7 @@ import (
 	"context"
 	"math"
 	"slices"
+	"sort"
 	"strings"
 
 	"github.com/journeygraph/journeygraph/markov"
@@ -215,6 +216,7 @@ func stepFriction(chain *markov.Chain, fr markov.Friction, dw *dwells, site Site
 type dwells struct {
 	timeout int64
 	gaps    map[string][]int64 // milliseconds
+	sorted  bool               // every step's gaps are sorted
 }
 
 func newDwells(o PathOptions) *dwells {
@@ -230,27 +232,55 @@ func (d *dwells) add(seq TouchSequence) {
 	}
 }
 
-// step returns the count and median gap after step (sorting its gaps).
+// sortGaps sorts every step's gaps, once.
+func (d *dwells) sortGaps() {
+	if !d.sorted {
+		for _, g := range d.gaps {
+			slices.Sort(g)
+		}
+		d.sorted = true
+	}
+}
+
+// step returns the count and (lower) median gap after step.
 func (d *dwells) step(step string) (int, float64) {
+	d.sortGaps()
 	g := d.gaps[step]
 	if len(g) == 0 {
 		return 0, 0
 	}
-	slices.Sort(g)
 	return len(g), float64(g[(len(g)+1)/2-1]) / 1000
 }
 
-// site returns the count and median gap over all steps.
+// site returns the count and (lower) median gap over all steps: the k-th
+// smallest gap of the steps' sorted lists, found by bisecting on the value
+// rather than by sorting them all together again.
 func (d *dwells) site() (int, float64) {
-	var all []int64
+	d.sortGaps()
+	n, lo, hi := 0, int64(math.MaxInt64), int64(math.MinInt64)
 	for _, g := range d.gaps {
-		all = append(all, g...)
+		if len(g) > 0 {
+			n += len(g)
+			lo, hi = min(lo, g[0]), max(hi, g[len(g)-1])
+		}
 	}
-	if len(all) == 0 {
+	if n == 0 {
 		return 0, 0
 	}
-	slices.Sort(all)
-	return len(all), float64(all[(len(all)+1)/2-1]) / 1000
+	k := (n + 1) / 2
+	for lo < hi { // the smallest v with at least k gaps ≤ v
+		mid := lo + (hi-lo)/2
+		c := 0
+		for _, g := range d.gaps {
+			c += sort.Search(len(g), func(i int) bool { return g[i] > mid })
+		}
+		if c >= k {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	return n, float64(lo) / 1000
 }
 
 // maxDistinctPaths bounds the distinct paths Friction keeps for scoring.
