@@ -50,34 +50,11 @@ func (s *Store) Journeys(ctx context.Context, ids []string) ([]journeys.StoredJo
 	return out, wrap("journeys", err)
 }
 
-// storedJourney decodes one row of stream_journeys.
+// storedJourney decodes one row of stream_journeys: the columns of
+// stream_touches, plus the person's touched time.
 func storedJourney(r *neo4j.Record) (journeys.StoredJourney, error) {
-	j := journeys.StoredJourney{Person: str(r, "person"), Touched: intOf(r, "touched")}
-	cols := [...]string{"ts", "steps", "types", "names", "urls", "sessions", "channels", "campaigns", "devices", "vals"}
-	var lists [len(cols)][]any
-	for i, c := range cols {
-		v, _ := r.Get(c)
-		lists[i], _ = v.([]any)
-		if len(lists[i]) != len(lists[0]) {
-			return j, journeys.Errorf(journeys.EINTERNAL, "journeys: person %q: %d %s, %d events", j.Person, len(lists[i]), c, len(lists[0]))
-		}
-	}
-	j.Touches = make([]journeys.Touch, len(lists[0]))
-	for i := range j.Touches {
-		t := &j.Touches[i]
-		t.TS = toInt64(lists[0][i])
-		strs := [...]*string{&t.Step, &t.Type, &t.Name, &t.URL, &t.Session, &t.Channel, &t.Campaign, &t.Device}
-		for k, p := range strs {
-			*p, _ = lists[k+1][i].(string)
-		}
-		switch v := lists[9][i].(type) {
-		case float64:
-			t.Value = v
-		case int64:
-			t.Value = float64(v)
-		}
-	}
-	return j, nil
+	seq, err := touchSequence(r)
+	return journeys.StoredJourney{Person: seq.Person, Touched: intOf(r, "touched"), Touches: seq.Touches}, err
 }
 
 // TouchedSince returns the people whose id starts with prefix and whose

@@ -416,10 +416,16 @@ func newEventFilter(f Filter) eventFilter {
 
 // window returns the events of p in [from, to).
 func (ef eventFilter) window(p *cachedPerson) []cachedEvent {
+	lo, hi := ef.bounds(p)
+	return p.events[lo:hi]
+}
+
+// bounds returns the index range of the events of p in [from, to).
+func (ef eventFilter) bounds(p *cachedPerson) (lo, hi int) {
 	ev := p.events
-	lo := sort.Search(len(ev), func(i int) bool { return ev[i].ts >= ef.from })
-	hi := lo + sort.Search(len(ev)-lo, func(i int) bool { return ev[lo+i].ts >= ef.to })
-	return ev[lo:hi]
+	lo = sort.Search(len(ev), func(i int) bool { return ev[i].ts >= ef.from })
+	hi = lo + sort.Search(len(ev)-lo, func(i int) bool { return ev[lo+i].ts >= ef.to })
+	return lo, hi
 }
 
 func (ef eventFilter) keep(s *cacheSnapshot, e *cachedEvent) bool {

@@ -24,12 +24,12 @@ func (c *Cache) Overview(ctx context.Context, from, to time.Time, conversion str
 	const dayMs = 86400000
 	days := map[int64]*DayStats{}
 	for _, p := range s.people {
-		w := ef.window(p)
+		first, end := ef.bounds(p)
+		w := p.events[first:end]
 		if len(w) == 0 {
 			continue
 		}
 		o.People++
-		first := len(p.events) - len(ef.windowAfter(p)) // index of w[0] in p.events
 		converted, lastDay, lastConvDay := false, int64(math.MinInt64), int64(math.MinInt64)
 		for k := range w {
 			e := &w[k]
@@ -66,11 +66,6 @@ func (c *Cache) Overview(ctx context.Context, from, to time.Time, conversion str
 	}
 	o.FillDays()
 	return o, nil
-}
-
-// windowAfter returns the events of p from the window's start on.
-func (ef eventFilter) windowAfter(p *cachedPerson) []cachedEvent {
-	return eventFilter{from: ef.from, to: math.MaxInt64}.window(p)
 }
 
 // floorDiv is a / b rounded down (b > 0).
