@@ -181,17 +181,18 @@ type Attribution struct {
 // conversions × RE(s)/Σ RE) and first-touch, last-touch and linear
 // attributions. group maps a step to its channel as in RemovalEffects.
 func Attribute(seqs Sequences, opt Options, group func(step string) string) (*Attribution, error) {
+	return AttributeParts([]Sequences{seqs}, opt, group)
+}
+
+// AttributeParts is Attribute over several streams of paths, each read on
+// a goroutine of its own as in FitParts: the attribution is the one
+// Attribute returns on all their paths.
+func AttributeParts(parts []Sequences, opt Options, group func(step string) string) (*Attribution, error) {
 	if group == nil {
 		group = func(s string) string { return s }
 	}
-	b := newBuilder(opt)
-	b.touch = make([][3]Touch, 0, 16)
-	for seqs.Next() {
-		if err := b.add(seqs.At()); err != nil {
-			return nil, err
-		}
-	}
-	if err := seqs.Err(); err != nil {
+	b, err := countParts(parts, opt, true)
+	if err != nil {
 		return nil, err
 	}
 	c, err := b.chain()

@@ -20,16 +20,7 @@ import (
 // It returns ErrEmpty if seqs holds no journey, the iterator's error, or an
 // error for a negative or non-finite weight or value.
 func Fit(seqs Sequences, opt Options) (*Chain, error) {
-	b := newBuilder(opt)
-	for seqs.Next() {
-		if err := b.add(seqs.At()); err != nil {
-			return nil, err
-		}
-	}
-	if err := seqs.Err(); err != nil {
-		return nil, err
-	}
-	return b.chain()
+	return FitParts([]Sequences{seqs}, opt)
 }
 
 // Reserved builder ids of the absorbing states.
