@@ -81,16 +81,16 @@ func (c *Chains) Attribution(ctx context.Context, q AttributionQuery) (Attributi
 	}
 	opt := q.pathOptions()
 	_ = opt.Normalize()
-	ps, err := newPathSequences(ctx, c.Store, TouchQuery{Filter: q.Filter}, opt)
+	pp, err := c.pathParts(ctx, TouchQuery{Filter: q.Filter}, opt)
 	if err != nil {
 		return AttributionReport{}, err
 	}
-	at, err := markov.Attribute(ps, opt.markovOptions(), nil)
-	ps.Close()
+	at, err := markov.AttributeParts(pp.sequences(), opt.markovOptions(), nil)
+	pp.Close()
 	if err != nil {
 		return AttributionReport{}, markovError("attribution", err)
 	}
-	rep := AttributionReport{Query: q, People: ps.people, Journeys: at.Journeys, Conversions: at.Conversions,
+	rep := AttributionReport{Query: q, People: pp.people(), Journeys: at.Journeys, Conversions: at.Conversions,
 		Value: at.Value, ConversionRate: at.ConversionRate}
 	unsub := opt.unsubscribe()
 	for _, cr := range at.Credits {

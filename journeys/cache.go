@@ -482,6 +482,17 @@ func (it *cacheSequences) Close() error { it.i = it.hi; return nil }
 
 // Touches implements TouchReader from memory, after a Sync.
 func (c *Cache) Touches(ctx context.Context, q TouchQuery) (TouchSet, error) {
+	parts, err := c.TouchParts(ctx, q, 1)
+	if err != nil {
+		return nil, err
+	}
+	return parts[0], nil
+}
+
+// TouchParts streams q from memory, after a Sync, as n streams of
+// consecutive people (by id) holding about as many events each: together
+// they are Touches' stream, and they can be read concurrently.
+func (c *Cache) TouchParts(ctx context.Context, q TouchQuery, n int) ([]TouchSet, error) {
 	if err := errors.Join(q.Filter.Validate(), q.Filter.NoSegment()); err != nil {
 		return nil, err
 	}
@@ -489,15 +500,43 @@ func (c *Cache) Touches(ctx context.Context, q TouchQuery) (TouchSet, error) {
 	if err != nil {
 		return nil, err
 	}
-	lo, hi := s.scope(q.Filter.PersonPrefix)
-	it := &cacheTouches{s: s, ef: newEventFilter(q.Filter), all: q.AllSteps(), every: q.Every, i: lo - 1, hi: hi}
+	var names map[string]bool
 	if len(q.Events) > 0 {
-		it.names = map[string]bool{}
+		names = map[string]bool{}
 		for _, n := range q.Events {
-			it.names[n] = true
+			names[n] = true
 		}
 	}
-	return it, nil
+	lo, hi := s.scope(q.Filter.PersonPrefix)
+	cuts := s.split(lo, hi, max(1, n))
+	parts := make([]TouchSet, len(cuts)-1)
+	for k := range parts {
+		parts[k] = &cacheTouches{s: s, ef: newEventFilter(q.Filter), all: q.AllSteps(), every: q.Every,
+			names: names, i: cuts[k] - 1, hi: cuts[k+1]}
+	}
+	return parts, nil
+}
+
+var _ touchParter = (*Cache)(nil)
+
+// split cuts the people [lo, hi) into n ranges of about as many events
+// each: range k is [cuts[k], cuts[k+1]).
+func (s *cacheSnapshot) split(lo, hi, n int) (cuts []int) {
+	total := 0
+	for i := lo; i < hi; i++ {
+		total += len(s.people[i].events)
+	}
+	cuts = append(cuts, lo)
+	seen := 0
+	for i := lo; i < hi && len(cuts) < n; i++ {
+		if seen += len(s.people[i].events); seen*n >= total*len(cuts) {
+			cuts = append(cuts, i+1)
+		}
+	}
+	for len(cuts) <= n {
+		cuts = append(cuts, hi)
+	}
+	return cuts
 }
 
 // cacheTouches iterates the touch sequences of a snapshot.

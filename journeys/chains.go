@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 
 	"github.com/journeygraph/journeygraph/markov"
 )
@@ -12,11 +13,16 @@ import (
 // Chains answers the reports of absorbing Markov chains fitted on the
 // conversion paths streamed from the store: friction and attribution. Each
 // report reads the store once, one person at a time (see PathOptions for
-// how a person's touches become paths). Its methods return errors with code
-// EINVALID for a bad query (naming the field), ENOTFOUND when no journey
-// matches, and EUNAVAILABLE when the store cannot be reached.
+// how a person's touches become paths); a store that can split its stream
+// (the journey cache) is read in Parts streams at once, each counted on a
+// core of its own. Its methods return errors with code EINVALID for a bad
+// query (naming the field), ENOTFOUND when no journey matches, and
+// EUNAVAILABLE when the store cannot be reached.
 type Chains struct {
 	Store TouchReader
+	// Parts is how many streams a report reads concurrently from a store
+	// that can split one: 0 means one per core (GOMAXPROCS).
+	Parts int
 }
 
 // streamTouches reads q and calls fn with each person's sequence.
@@ -38,121 +44,80 @@ func streamTouches(ctx context.Context, r TouchReader, q TouchQuery, fn func(Tou
 	return set.Close()
 }
 
+// touchParter is a TouchReader that can also stream a query in n parts:
+// streams of disjoint sets of people which, together, are Touches' stream
+// and can be read concurrently (the journey cache can).
+type touchParter interface {
+	TouchParts(ctx context.Context, q TouchQuery, n int) ([]TouchSet, error)
+}
+
+// touchParts opens q in n parts when r can split it, else in one.
+func touchParts(ctx context.Context, r TouchReader, q TouchQuery, n int) ([]TouchSet, error) {
+	if tp, ok := r.(touchParter); ok {
+		return tp.TouchParts(ctx, q, n)
+	}
+	set, err := r.Touches(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return []TouchSet{set}, nil
+}
+
 // pathSequences adapts a touch stream to markov.Sequences: every conversion
-// path of every person, as PathOptions cut them. onPath, when set, sees each
-// path before the chain does (on the reader's goroutine, in Next); onSeq
-// each person's sequence (on the producer's). The paths are cut on a
-// goroutine of their own, started by the first Next, and handed over in
-// batches, so that cutting them overlaps with what the reader does with
-// them: the two use the two cores. people is final once Next has returned
-// false or Close has returned.
+// path of every person, as PathOptions cut them. onSeq, when set, sees
+// each person's sequence and onPath each path before the chain does, both
+// on the goroutine calling Next. people is the number of sequences read.
 type pathSequences struct {
 	set    TouchSet
 	opt    PathOptions
 	onSeq  func(TouchSequence)
 	onPath func(*ConversionPath)
 
-	batches chan pathBatch // nil until the first Next
-	done    chan struct{}  // closed by Close: the producer stops
-	closed  bool
-	batch   pathBatch
-	i       int
-	cur     markov.Path
-	err     error
-	people  int // written by the producer
-	units   int
+	paths  []ConversionPath // of the current sequence
+	steps  []string         // their steps, back to back
+	cut    ConversionPath   // scratch of PathOptions.paths
+	i      int
+	cur    markov.Path
+	err    error
+	people int
 }
 
-// pathBatch is a batch of paths (and, for onPath, the conversion paths
-// they come from), or the error that ended the stream.
-type pathBatch struct {
-	paths []markov.Path
-	conv  []ConversionPath
-	err   error
-}
-
-// pathBatchSize is how many paths the producer hands over at a time.
-const pathBatchSize = 512
-
-// newPathSequences starts reading q.
+// newPathSequences starts reading q in one stream.
 func newPathSequences(ctx context.Context, r TouchReader, q TouchQuery, opt PathOptions) (*pathSequences, error) {
 	set, err := r.Touches(ctx, q)
 	if err != nil {
 		return nil, err
 	}
-	return &pathSequences{set: set, opt: opt, done: make(chan struct{})}, nil
+	return &pathSequences{set: set, opt: opt}, nil
 }
 
-// produce cuts the paths of every sequence and sends them in batches until
-// the stream ends or Close.
-func (ps *pathSequences) produce() {
-	defer close(ps.batches)
-	send := func(b pathBatch) bool {
-		select {
-		case ps.batches <- b:
-			return true
-		case <-ps.done:
+// Next advances to the next path.
+func (ps *pathSequences) Next() bool {
+	for ps.i >= len(ps.paths) {
+		if !ps.set.Next() {
+			ps.err = ps.set.Err()
 			return false
 		}
-	}
-	var batch pathBatch
-	for ps.set.Next() {
 		seq := ps.set.At()
 		ps.people++
 		if ps.onSeq != nil {
 			ps.onSeq(seq)
 		}
-		ps.opt.Paths(seq, func(p *ConversionPath) {
-			steps := append([]string(nil), p.Steps...)
-			batch.paths = append(batch.paths, markov.Path{Steps: steps, Channel: p.Channel, Converted: p.Converted, Value: p.Value})
-			if ps.onPath != nil {
-				cp := *p
-				cp.Steps = steps
-				batch.conv = append(batch.conv, cp)
-			}
+		ps.paths, ps.steps, ps.i = ps.paths[:0], ps.steps[:0], 0
+		ps.opt.paths(seq, &ps.cut, func(p *ConversionPath) {
+			n := len(ps.steps)
+			ps.steps = append(ps.steps, p.Steps...)
+			cp := *p
+			cp.Steps = ps.steps[n:len(ps.steps):len(ps.steps)]
+			ps.paths = append(ps.paths, cp)
 		})
-		if len(batch.paths) >= pathBatchSize {
-			if !send(batch) {
-				return
-			}
-			batch = pathBatch{}
-		}
 	}
-	if err := ps.set.Err(); err != nil {
-		send(pathBatch{err: err})
-		return
-	}
-	if len(batch.paths) > 0 {
-		send(batch)
-	}
-}
-
-// Next advances to the next path.
-func (ps *pathSequences) Next() bool {
-	if ps.batches == nil {
-		ps.batches = make(chan pathBatch, 4)
-		go ps.produce()
-	}
-	for ps.i >= len(ps.batch.paths) {
-		if ps.err != nil {
-			return false
-		}
-		b, ok := <-ps.batches
-		if !ok {
-			return false
-		}
-		if b.err != nil {
-			ps.err = b.err
-			return false
-		}
-		ps.batch, ps.i = b, 0
-	}
-	ps.cur = ps.batch.paths[ps.i]
-	if ps.onPath != nil {
-		ps.onPath(&ps.batch.conv[ps.i])
-	}
+	p := &ps.paths[ps.i]
 	ps.i++
-	ps.units++
+	if ps.onPath != nil {
+		ps.onPath(p)
+	}
+	ps.cur = markov.Path{Steps: p.Steps, Channel: p.Channel, Converted: p.Converted, Value: p.Value}
 	return true
 }
 
@@ -162,17 +127,56 @@ func (ps *pathSequences) At() markov.Path { return ps.cur }
 // Err returns the stream's error.
 func (ps *pathSequences) Err() error { return ps.err }
 
-// Close stops the producer, waits for it, and releases the stream.
-func (ps *pathSequences) Close() error {
-	if !ps.closed {
-		ps.closed = true
-		close(ps.done)
-		if ps.batches != nil {
-			for range ps.batches {
-			}
-		}
+// Close releases the stream.
+func (ps *pathSequences) Close() error { return ps.set.Close() }
+
+// pathParts are the path streams of one query, one per part of its touch
+// stream (see touchParts), to be read concurrently.
+type pathParts []*pathSequences
+
+// pathParts starts reading q in c.Parts parts (one per core when 0), when
+// the store can split it, else in one.
+func (c *Chains) pathParts(ctx context.Context, q TouchQuery, opt PathOptions) (pathParts, error) {
+	n := c.Parts
+	if n <= 0 {
+		n = runtime.GOMAXPROCS(0)
 	}
-	return ps.set.Close()
+	sets, err := touchParts(ctx, c.Store, q, n)
+	if err != nil {
+		return nil, err
+	}
+	pp := make(pathParts, len(sets))
+	for i, set := range sets {
+		pp[i] = &pathSequences{set: set, opt: opt}
+	}
+	return pp, nil
+}
+
+// sequences returns the parts as markov streams.
+func (pp pathParts) sequences() []markov.Sequences {
+	out := make([]markov.Sequences, len(pp))
+	for i, ps := range pp {
+		out[i] = ps
+	}
+	return out
+}
+
+// people returns the number of sequences read over all parts.
+func (pp pathParts) people() int {
+	n := 0
+	for _, ps := range pp {
+		n += ps.people
+	}
+	return n
+}
+
+// Close closes every part.
+func (pp pathParts) Close() error {
+	var errs []error
+	for _, ps := range pp {
+		errs = append(errs, ps.Close())
+	}
+	return errors.Join(errs...)
 }
 
 // markovOptions are the chain options matching o.

@@ -3,10 +3,12 @@ package journeys
 import (
 	"container/heap"
 	"context"
+	"hash/maphash"
 	"math"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/journeygraph/journeygraph/markov"
 )
@@ -141,29 +143,43 @@ func (c *Chains) Friction(ctx context.Context, q FrictionQuery) (FrictionReport,
 	opt := q.pathOptions()
 	_ = opt.Normalize()
 	tq := TouchQuery{Filter: q.Filter}
-	ps, err := newPathSequences(ctx, c.Store, tq, opt)
+	pp, err := c.pathParts(ctx, tq, opt)
 	if err != nil {
 		return FrictionReport{}, err
 	}
-	dw := newDwells(opt)
-	dp := newDistinctPaths(q.MinLength)
-	ps.onSeq = dw.add
-	ps.onPath = dp.add
-	chain, err := markov.Fit(ps, opt.markovOptions())
-	ps.Close()
+	dws := make([]*dwells, len(pp))
+	dps := make([]*distinctPaths, len(pp))
+	for i, ps := range pp {
+		dws[i], dps[i] = newDwells(opt), newDistinctPaths(q.MinLength)
+		ps.onSeq, ps.onPath = dws[i].add, dps[i].add
+	}
+	chain, err := markov.FitParts(pp.sequences(), opt.markovOptions())
+	pp.Close()
 	if err != nil {
 		return FrictionReport{}, markovError("friction", err)
+	}
+	// The dwells are merged and sorted on one core while the other
+	// analyses the chain and scores the distinct paths.
+	dw := dws[0]
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	wg.Go(func() {
+		for _, o := range dws[1:] {
+			dw.merge(o)
+		}
+		dw.sortGaps()
+	})
+	dp := dps[0]
+	for _, o := range dps[1:] {
+		dp.merge(o)
 	}
 	an, err := chain.Absorbing()
 	if err != nil {
 		return FrictionReport{}, markovError("friction", err)
 	}
-	rep := FrictionReport{Query: q, People: ps.people, Journeys: chain.Journeys(),
+	rep := FrictionReport{Query: q, People: pp.people(), Journeys: chain.Journeys(),
 		Conversions: chain.Conversions(), ConversionRate: an.ConversionRate()}
 	fr := an.Friction()
-	rep.Site = SiteFriction{Exit: fr.Exit, Loop: fr.Loop, BackForth: fr.BackForth}
-	rep.Site.Dwells, rep.Site.DwellMedianS = dw.site()
-	rep.Steps = stepFriction(chain, fr, dw, rep.Site)
 	for _, e := range fr.Edges[:min(q.Edges, len(fr.Edges))] {
 		rep.Edges = append(rep.Edges, EdgeFriction{From: chain.Label(e.From), To: chain.Label(e.To),
 			Traffic: e.Traffic, Delta: e.Delta, Lost: e.Lost})
@@ -176,6 +192,10 @@ func (c *Chains) Friction(ctx context.Context, q FrictionQuery) (FrictionReport,
 	} else {
 		rep.Improbable = dp.improbable(chain, q.Improbable)
 	}
+	wg.Wait()
+	rep.Site = SiteFriction{Exit: fr.Exit, Loop: fr.Loop, BackForth: fr.BackForth}
+	rep.Site.Dwells, rep.Site.DwellMedianS = dw.site()
+	rep.Steps = stepFriction(chain, fr, dw, rep.Site)
 	return rep, nil
 }
 
@@ -232,6 +252,14 @@ func (d *dwells) add(seq TouchSequence) {
 	}
 }
 
+// merge adds the gaps of o (over other people) to d.
+func (d *dwells) merge(o *dwells) {
+	for step, g := range o.gaps {
+		d.gaps[step] = append(d.gaps[step], g...)
+	}
+	d.sorted = false
+}
+
 // sortGaps sorts every step's gaps, once.
 func (d *dwells) sortGaps() {
 	if !d.sorted {
@@ -283,54 +311,109 @@ func (d *dwells) site() (int, float64) {
 	return n, float64(lo) / 1000
 }
 
-// maxDistinctPaths bounds the distinct paths Friction keeps for scoring.
-const maxDistinctPaths = 200_000
+// maxDistinctPaths bounds the distinct paths Friction keeps for scoring (a
+// variable so that tests can make it overflow).
+var maxDistinctPaths = 200_000
 
 // distinctPaths keeps the distinct paths of at least min steps, with how
-// many units took each and the first person and start.
+// many units took each and the first person and start. Paths are found by
+// a hash of their steps, and told apart by comparing them.
 type distinctPaths struct {
-	min      int
-	paths    map[string]*ImprobableJourney
+	min, limit int
+	// hash is the paths' hash: nil for maphash (tests make paths collide).
+	hash     func(steps []string, converted bool) uint64
+	h        maphash.Hash     // seeded at random on first use
+	first    map[uint64]int32 // hash → index in paths of the first path with it
+	next     []int32          // index of the next path with the same hash, or -1
+	paths    []ImprobableJourney
+	arena    []string // the paths' steps, back to back
 	overflow bool
 }
 
 func newDistinctPaths(minLen int) *distinctPaths {
-	return &distinctPaths{min: minLen, paths: make(map[string]*ImprobableJourney)}
+	return &distinctPaths{min: minLen, limit: maxDistinctPaths, first: make(map[uint64]int32)}
 }
 
 func (d *distinctPaths) add(p *ConversionPath) {
 	if d.overflow || len(p.Steps) < d.min {
 		return
 	}
-	key := pathKey(p)
-	if j, ok := d.paths[key]; ok {
-		j.People++
-		if p.Person < j.Person || (p.Person == j.Person && p.Start < j.Start) {
-			j.Person, j.Start = p.Person, p.Start
-		}
-		return
-	}
-	if len(d.paths) == maxDistinctPaths {
-		d.overflow, d.paths = true, nil
-		return
-	}
-	d.paths[key] = &ImprobableJourney{Person: p.Person, People: 1, Start: p.Start,
-		Steps: slices.Clone(p.Steps), Converted: p.Converted}
+	d.count(p.Steps, p.Converted, p.Person, p.Start, 1)
 }
 
-func pathKey(p *ConversionPath) string {
-	conv := "0"
-	if p.Converted {
-		conv = "1"
+// sum returns the hash of a path.
+func (d *distinctPaths) sum(steps []string, converted bool) uint64 {
+	if d.hash != nil {
+		return d.hash(steps, converted)
 	}
-	return conv + strings.Join(p.Steps, "\x00")
+	d.h.Reset()
+	if converted {
+		d.h.WriteByte(1)
+	} else {
+		d.h.WriteByte(0)
+	}
+	for _, s := range steps {
+		d.h.WriteString(s)
+		d.h.WriteByte(0)
+	}
+	return d.h.Sum64()
+}
+
+// count adds people units who took steps (first person and start given).
+func (d *distinctPaths) count(steps []string, converted bool, person string, start int64, people int) {
+	sum := d.sum(steps, converted)
+	k, ok := d.first[sum]
+	for ok {
+		if j := &d.paths[k]; j.Converted == converted && slices.Equal(j.Steps, steps) {
+			j.People += people
+			if person < j.Person || (person == j.Person && start < j.Start) {
+				j.Person, j.Start = person, start
+			}
+			return
+		}
+		if d.next[k] < 0 {
+			break // k is the last path with this hash
+		}
+		k = d.next[k]
+	}
+	if len(d.paths) == d.limit {
+		d.overflow, d.first, d.next, d.paths = true, nil, nil, nil
+		return
+	}
+	id := int32(len(d.paths))
+	if ok {
+		d.next[k] = id
+	} else {
+		d.first[sum] = id
+	}
+	d.next = append(d.next, -1)
+	if cap(d.arena)-len(d.arena) < len(steps) {
+		d.arena = make([]string, 0, max(64<<10, len(steps)))
+	}
+	n := len(d.arena)
+	d.arena = append(d.arena, steps...)
+	d.paths = append(d.paths, ImprobableJourney{Person: person, People: people, Start: start,
+		Steps: d.arena[n:len(d.arena):len(d.arena)], Converted: converted})
+}
+
+// merge adds the paths of o (over other units) to d.
+func (d *distinctPaths) merge(o *distinctPaths) {
+	if o.overflow {
+		d.overflow, d.first, d.next, d.paths = true, nil, nil, nil
+	}
+	for _, j := range o.paths {
+		if d.overflow {
+			return
+		}
+		d.count(j.Steps, j.Converted, j.Person, j.Start, j.People)
+	}
 }
 
 // improbable scores the kept paths and returns the n least likely per step.
 func (d *distinctPaths) improbable(chain *markov.Chain, n int) []ImprobableJourney {
 	h := &journeyHeap{}
 	for _, j := range d.paths {
-		h.offer(scoreJourney(chain, *j), n)
+		h.offer(scoreJourney(chain, j), n)
 	}
 	return h.sorted()
 }

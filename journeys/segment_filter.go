@@ -33,6 +33,7 @@ type InSegment struct {
 var (
 	_ SequenceReader = InSegment{}
 	_ TouchReader    = InSegment{}
+	_ touchParter    = InSegment{}
 )
 
 // members resolves f.Segment, clearing it: nil when f has none.
@@ -83,6 +84,23 @@ func (r InSegment) Touches(ctx context.Context, q TouchQuery) (TouchSet, error) 
 		return inner, err
 	}
 	return &memberTouches{TouchSet: inner, members: set}, nil
+}
+
+// TouchParts streams the touches of q's segment members in up to n parts
+// when the reader can split a stream (see touchParts), else in one.
+func (r InSegment) TouchParts(ctx context.Context, q TouchQuery, n int) ([]TouchSet, error) {
+	set, err := r.members(ctx, &q.Filter)
+	if err != nil {
+		return nil, err
+	}
+	parts, err := touchParts(ctx, r.Reader, q, n)
+	if err != nil || set == nil {
+		return parts, err
+	}
+	for i, p := range parts {
+		parts[i] = &memberTouches{TouchSet: p, members: set}
+	}
+	return parts, nil
 }
 
 // memberSequences skips the people of a stream who are not members.

@@ -175,9 +175,13 @@ type ConversionPath struct {
 // normalized) and calls fn with each; the path and its Steps are reused
 // between calls. Touches without a step are ignored.
 func (o PathOptions) Paths(seq TouchSequence, fn func(*ConversionPath)) {
+	o.paths(seq, &ConversionPath{}, fn)
+}
+
+// paths is Paths cutting every path into p, whose Steps' array it reuses.
+func (o PathOptions) paths(seq TouchSequence, p *ConversionPath, fn func(*ConversionPath)) {
 	timeout := o.SessionTimeout.Milliseconds()
 	unsub := o.unsubscribe()
-	var p ConversionPath
 	p.Person = seq.Person
 	ts := seq.Touches
 	if slices.ContainsFunc(ts, func(t Touch) bool { return t.Step == "" }) {
@@ -188,9 +192,9 @@ func (o PathOptions) Paths(seq TouchSequence, fn func(*ConversionPath)) {
 		for end < len(ts) && (o.Unit == UnitJourney || !newSession(ts[end-1], ts[end], timeout)) {
 			end++
 		}
-		o.unitPath(&p, ts[start:end], timeout, unsub)
+		o.unitPath(p, ts[start:end], timeout, unsub)
 		if len(p.Steps) >= o.MinLength && (len(p.Steps) > 0 || p.Converted) {
-			fn(&p)
+			fn(p)
 		}
 		start = end
 	}
