@@ -230,3 +230,31 @@ func sameAttribution(a, b AttributionReport) bool {
 	}
 	return true
 }
+
+func TestFrictionEdgesOnly(t *testing.T) {
+	c := randomCache(t, 500, 4)
+	ctx := context.Background()
+	ch := &Chains{Store: c}
+	full, err := ch.Friction(ctx, FrictionQuery{Edges: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := ch.Friction(ctx, FrictionQuery{Edges: 50, EdgesOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The same report without dwell times and improbable journeys.
+	want := full
+	want.Query.EdgesOnly, want.Improbable = true, nil
+	want.Site.Dwells, want.Site.DwellMedianS = 0, 0
+	want.Steps = slices.Clone(full.Steps)
+	for i := range want.Steps {
+		want.Steps[i].Dwells, want.Steps[i].DwellMedianS, want.Steps[i].DwellIndex = 0, 0, 0
+	}
+	if len(full.Improbable) == 0 || full.Site.Dwells == 0 {
+		t.Fatalf("the full report has no improbable journey or dwell: %+v", full)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("edges only:\n got %+v\nwant %+v", got, want)
+	}
+}

@@ -27,6 +27,9 @@ type FrictionQuery struct {
 	// most 1000); Edges how many edges (default 20, at most 1000).
 	Improbable int `json:"improbable"`
 	Edges      int `json:"edges"`
+	// EdgesOnly skips what the steps and edges do not need: the dwell
+	// times (left zero) and the improbable journeys (left empty).
+	EdgesOnly bool `json:"edges_only,omitempty"`
 }
 
 // maxListed bounds Improbable and Edges.
@@ -151,7 +154,9 @@ func (c *Chains) Friction(ctx context.Context, q FrictionQuery) (FrictionReport,
 	dps := make([]*distinctPaths, len(pp))
 	for i, ps := range pp {
 		dws[i], dps[i] = newDwells(opt), newDistinctPaths(q.MinLength)
-		ps.onSeq, ps.onPath = dws[i].add, dps[i].add
+		if !q.EdgesOnly {
+			ps.onSeq, ps.onPath = dws[i].add, dps[i].add
+		}
 	}
 	chain, err := markov.FitParts(pp.sequences(), opt.markovOptions())
 	pp.Close()
@@ -184,12 +189,14 @@ func (c *Chains) Friction(ctx context.Context, q FrictionQuery) (FrictionReport,
 		rep.Edges = append(rep.Edges, EdgeFriction{From: chain.Label(e.From), To: chain.Label(e.To),
 			Traffic: e.Traffic, Delta: e.Delta, Lost: e.Lost})
 	}
-	if dp.overflow {
+	switch {
+	case q.EdgesOnly:
+	case dp.overflow:
 		rep.Improbable, err = c.rescore(ctx, tq, opt, chain, q)
 		if err != nil {
 			return FrictionReport{}, err
 		}
-	} else {
+	default:
 		rep.Improbable = dp.improbable(chain, q.Improbable)
 	}
 	wg.Wait()

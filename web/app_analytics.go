@@ -207,7 +207,7 @@ func (s *Server) mapFriction(c *gin.Context, f journeys.Filter, unit string) (ma
 		return nil, journeys.Errorf(journeys.ENOTFOUND, "friction is not enabled on this server")
 	}
 	rep, err := s.models.chains.Friction(c.Request.Context(), journeys.FrictionQuery{Filter: f,
-		Unit: journeys.Unit(unit), Edges: mapFrictionEdges})
+		Unit: journeys.Unit(unit), Edges: mapFrictionEdges, EdgesOnly: true})
 	if err != nil {
 		return nil, err
 	}

@@ -40,7 +40,7 @@ func WithModels(chains ChainReporter, models ModelService) Option {
 
 // registerModelRoutes serves, when WithModels was given:
 //
-//	GET   /friction?unit=&conversion=&unsubscribe=&min_length=&improbable=&edges=&from=&to=&channel=&device=&person_prefix=   (read key)
+//	GET   /friction?unit=&conversion=&unsubscribe=&min_length=&improbable=&edges=&edges_only=&from=&to=&channel=&device=&person_prefix=   (read key)
 //	GET   /attribution?by=channel|campaign|step&unit=&conversion=&unsubscribe=&...filter   (read key)
 //	GET   /models/current?person_prefix=                                 (read key)
 //	GET   /people/:id                                                    (read key)
@@ -64,7 +64,7 @@ func (s *Server) registerModelRoutes(read, write *gin.RouterGroup) {
 
 func (s *Server) friction(c *gin.Context) {
 	q := journeys.FrictionQuery{Unit: journeys.Unit(c.Query("unit")), Conversion: c.Query("conversion"),
-		Unsubscribe: c.Query("unsubscribe"), Collapse: c.Query("collapse") == "true"}
+		Unsubscribe: c.Query("unsubscribe"), Collapse: c.Query("collapse") == "true", EdgesOnly: c.Query("edges_only") == "true"}
 	var err error
 	for _, p := range []struct {
 		name string

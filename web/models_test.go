@@ -69,6 +69,7 @@ func TestModelRoutes(t *testing.T) {
 		want                           string // substring of the body
 	}{
 		{"friction", "GET", "/api/v1/friction?unit=journey&improbable=5&person_prefix=t-", "Bearer r", "", 200, `"unit":"journey","conversion":"purchase","unsubscribe":"unsubscribe","min_length":3,"improbable":5`},
+		{"friction edges only", "GET", "/api/v1/friction?edges_only=true&person_prefix=t-", "Bearer r", "", 200, `"edges_only":true},"people":3`},
 		{"friction bad number", "GET", "/api/v1/friction?edges=x", "Bearer r", "", 400, `"message":"edges: \"x\" is not a whole number"`},
 		{"friction bad unit", "GET", "/api/v1/friction?unit=week", "Bearer r", "", 400, `unknown unit`},
 		{"friction needs a key", "GET", "/api/v1/friction", "", "", 401, `"code":"unauthorized"`},
