@@ -13,8 +13,10 @@ import (
 const minDeletePrefix = 4
 
 // DeletePrefix erases every person whose id starts with prefix, their
-// events and the aliases merged into them, in bounded transactions, and
-// returns how many events went. It is meant for namespaces, benchmark and
+// events, the aliases merged into them and the webhook deliveries about
+// them, in bounded transactions, and the deliveries to webhooks and the
+// step rule sets whose id starts with prefix; it returns how many events
+// went. It is meant for namespaces, benchmark and
 // test runs: the (person, ts) index finds the events, where DeletePeople
 // looks people up one by one. A prefix shorter than 4 bytes is refused
 // (EINVALID). A failure part-way leaves the rest for a re-run.
@@ -25,7 +27,7 @@ func (s *Store) DeletePrefix(ctx context.Context, prefix string) (int, error) {
 	sess := s.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: s.db, AccessMode: neo4j.AccessModeWrite})
 	defer sess.Close(context.Background())
 	n := 0
-	for _, q := range []string{"delete_prefix_events", "delete_prefix_people", "delete_prefix_aliases"} {
+	for _, q := range []string{"delete_prefix_events", "delete_prefix_deliveries", "delete_prefix_people", "delete_prefix_aliases", "delete_prefix_step_rules"} {
 		// CALL ... IN TRANSACTIONS runs only in an implicit transaction.
 		params := map[string]any{"prefix": prefix}
 		res, err := sess.Run(ctx, queryText(q, params), params)

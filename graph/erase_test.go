@@ -60,4 +60,22 @@ func TestErasureTakesMembershipsAndDeliveries(t *testing.T) {
 	if people, _ := cache.Stats(); people != 1 {
 		t.Errorf("cache holds %d people after the erasure, want 1", people)
 	}
+
+	// Deleting the prefix takes the rest: b, b's delivery, the prefix's
+	// step rules with their versions.
+	rules := s.StepRules(prefix + "rules")
+	for v := 1; v <= 2; v++ {
+		if err := rules.SaveStepRules(ctx, journeys.SavedStepRules{StepRules: journeys.DefaultStepRules(), Version: v, UpdatedAt: t0}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := s.DeletePrefix(ctx, prefix); err != nil || n != 1 {
+		t.Fatalf("DeletePrefix: %d, %v; want b's 1 event", n, err)
+	}
+	if ds, err := s.Deliveries(ctx, hook.ID, 10); err != nil || len(ds) != 0 {
+		t.Errorf("deliveries after deleting the prefix: %+v (%v), want none", ds, err)
+	}
+	if got, err := rules.LoadStepRules(ctx); err != nil || got.Version != 0 {
+		t.Errorf("step rules after deleting the prefix: version %d (%v), want none", got.Version, err)
+	}
 }

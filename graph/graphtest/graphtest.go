@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -64,12 +65,42 @@ func Open(tb testing.TB) *graph.Store {
 }
 
 // RunID returns a fresh prefix for the ids a test writes, so tests sharing
-// the one Neo4j database never see each other's people and events.
+// the one Neo4j database never see each other's people and events. When
+// the test ends, everything under the prefix is deleted (Store.DeletePrefix:
+// people, events, aliases, deliveries, step rule sets), so that runs do not
+// pile up in the database the demo also uses; set
+// JOURNEYGRAPH_KEEP_TEST_DATA=1 to keep it for a look.
 func RunID(tb testing.TB) string {
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
 	name := strings.NewReplacer("/", "_", " ", "_").Replace(tb.Name())
-	return "t-" + name + "-" + hex.EncodeToString(b) + "-"
+	prefix := "t-" + name + "-" + hex.EncodeToString(b) + "-"
+	tb.Cleanup(func() { deletePrefix(tb, prefix) })
+	return prefix
+}
+
+// cleaner is the store deleting the tests' prefixes, opened once.
+var cleaner struct {
+	once  sync.Once
+	store *graph.Store
+	err   error
+}
+
+// deletePrefix deletes what a test wrote under prefix, unless asked not to
+// or Neo4j cannot be reached (then the test wrote nothing there).
+func deletePrefix(tb testing.TB, prefix string) {
+	if os.Getenv("JOURNEYGRAPH_KEEP_TEST_DATA") != "" || testing.Short() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cleaner.once.Do(func() { cleaner.store, cleaner.err = graph.Open(ctx, Config()) })
+	if cleaner.err != nil {
+		return
+	}
+	if _, err := cleaner.store.DeletePrefix(ctx, prefix); err != nil {
+		tb.Logf("deleting the test's data under %s: %v", prefix, err)
+	}
 }
 
 // RepoRoot is the repository's root folder.
