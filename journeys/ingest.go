@@ -48,7 +48,8 @@ type Ingester struct {
 	Store EventWriter
 	Rules StepRules
 	// Book, when set, gives the rules instead of Rules: its current ones
-	// at the start of each Ingest.
+	// at the start of each Ingest, held (Rulebook.Use) until its batches
+	// are written so that a restep of newer rules runs after them.
 	Book      *Rulebook
 	BatchSize int // DefaultBatchSize when 0
 	Writers   int // DefaultWriters when 0
@@ -64,7 +65,9 @@ func (in *Ingester) Ingest(ctx context.Context, events []Event) (WriteResult, er
 	var res WriteResult
 	rules := in.Rules
 	if in.Book != nil {
-		rules = in.Book.Current().StepRules
+		saved, release := in.Book.Use()
+		defer release()
+		rules = saved.StepRules
 	}
 	seen := make(map[string]bool, len(events))
 	batch := make([]Event, 0, len(events))

@@ -59,6 +59,11 @@ type Rulebook struct {
 	status  RestepStatus
 	wg      sync.WaitGroup
 	resteps sync.Mutex // one restep at a time
+	// users is held for reading by every ingest while it writes with the
+	// rules it took (Use); a restep takes it for writing once, as a
+	// barrier, so that events written with older rules are committed
+	// before it reads the stored events.
+	users sync.RWMutex
 }
 
 // Open loads the saved rules, or saves initial as version 1 when there are
@@ -88,6 +93,16 @@ func (b *Rulebook) Current() SavedStepRules {
 		return *p
 	}
 	return SavedStepRules{}
+}
+
+// Use returns the rules in force for writing events with, and a release
+// to call once those events are committed (or failed). A restep after a
+// save waits for every earlier user to release before it reads the stored
+// events, so that none written with the old rules commits behind it and
+// keeps an old step.
+func (b *Rulebook) Use() (SavedStepRules, func()) {
+	b.users.RLock()
+	return b.Current(), b.users.RUnlock
 }
 
 // Save validates rules and saves them as the version after base, the
@@ -124,6 +139,9 @@ func (b *Rulebook) restep(saved SavedStepRules) {
 	if b.Current().Version != saved.Version {
 		return
 	}
+	// Wait for the ingests that took older rules (new ones take saved).
+	b.users.Lock()
+	b.users.Unlock()
 	read, changed, err := b.Restep.Restep(context.Background(), saved.StepRules, b.Prefix)
 	b.mu.Lock()
 	defer b.mu.Unlock()

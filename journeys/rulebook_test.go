@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"sync"
 	"testing"
+	"time"
 )
 
 // memRules is a StepRuleStore in memory.
@@ -139,5 +140,77 @@ func TestRulebookLastSaveWins(t *testing.T) {
 	}
 	if st := book.Status(); st.Version != 3 || st.Running {
 		t.Errorf("status %+v, want version 3 done", st)
+	}
+}
+
+// lateWriter stores events in a memSource once gate is closed, saying on
+// started that a write began: an ingest batch committing late.
+type lateWriter struct {
+	m       *memSource
+	mu      *sync.Mutex
+	started chan struct{}
+	gate    chan struct{}
+}
+
+func (w *lateWriter) WriteEvents(_ context.Context, events []Event) (WriteResult, error) {
+	close(w.started)
+	<-w.gate
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, e := range events {
+		w.m.put(e.Person, Touch{StepEvent: StepEvent{Step: e.Step, TS: e.Time.UnixMilli()}, Type: e.Type, Name: e.Name, URL: e.URL})
+	}
+	return WriteResult{Accepted: len(events)}, nil
+}
+
+// signalRestep is memRestep under a lock, saying on called that it ran.
+type signalRestep struct {
+	memRestep
+	mu     *sync.Mutex
+	called chan struct{}
+	once   sync.Once
+}
+
+func (r *signalRestep) Restep(ctx context.Context, rules StepRules, prefix string) (int, int, error) {
+	r.once.Do(func() { close(r.called) })
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.memRestep.Restep(ctx, rules, prefix)
+}
+
+// TestRulebookRestepWaitsForOlderIngests: an ingest that took the old rules
+// and commits after a save is not left behind by the save's restep.
+func TestRulebookRestepWaitsForOlderIngests(t *testing.T) {
+	m := &memSource{people: map[string]StoredJourney{}}
+	var mu sync.Mutex
+	rs := &signalRestep{memRestep: memRestep{m}, mu: &mu, called: make(chan struct{})}
+	book := &Rulebook{Store: &memRules{}, Restep: rs, Touches: &Cache{Source: m}}
+	ctx := context.Background()
+	if _, err := book.Open(ctx, StepRules{}); err != nil {
+		t.Fatal(err)
+	}
+	w := &lateWriter{m: m, mu: &mu, started: make(chan struct{}), gate: make(chan struct{})}
+	in := &Ingester{Store: w, Book: book}
+	done := make(chan error)
+	go func() {
+		_, err := in.Ingest(ctx, []Event{{ID: "e1", Type: TypePage, Person: "b", Name: "page_view", URL: "https://x/p/2", Time: time.UnixMilli(5)}})
+		done <- err
+	}()
+	<-w.started // the ingest holds version 1's rules and is writing
+	if _, err := book.Save(ctx, StepRules{Rules: []StepRule{{Label: "product", URL: "*/p/*"}}}, 1); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-rs.called:
+		t.Error("the restep ran while an ingest with the old rules was still writing")
+	case <-time.After(200 * time.Millisecond):
+	}
+	close(w.gate)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	book.Wait()
+	if got := m.people["b"].Touches[0].Step; got != "product" {
+		t.Errorf("the late event's step is %q, want the saved rules' product", got)
 	}
 }
