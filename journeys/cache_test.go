@@ -2,6 +2,7 @@ package journeys
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
@@ -246,5 +247,76 @@ func TestCacheLateCommitIsFoundByFullSync(t *testing.T) {
 		if _, events := c.Stats(); events != st.events {
 			t.Errorf("after sync %d: %d events cached, want %d", i, events, st.events)
 		}
+	}
+}
+
+// TestCacheForgetsStringsNoLongerUsed: sessions come and go, and people are
+// deleted; full syncs compact the interned strings to those in use, and
+// the streams stay the store's.
+func TestCacheForgetsStringsNoLongerUsed(t *testing.T) {
+	defer func(n int) { minCompact = n }(minCompact)
+	minCompact = 10
+	m := &memSource{people: map[string]StoredJourney{}}
+	visit := func(id string, n int) Touch {
+		t := tch("view", "pv", int64(n), "web", "")
+		t.Session = fmt.Sprintf("%s-session-%d", id, n) // a new string each visit
+		return t
+	}
+	for _, id := range []string{"p1", "p2", "p3"} {
+		m.put(id, visit(id, 0))
+	}
+	c := &Cache{Source: m}
+	ctx := context.Background()
+	if err := c.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	maxStrs := 0
+	for n := 1; n <= 200; n++ {
+		m.put("p1", visit("p1", n)) // p1's last visit only: the older sessions are gone
+		if n%50 == 0 {
+			delete(m.people, "p2")
+			m.put(fmt.Sprintf("new%d", n), visit("new", n))
+		}
+		if err := c.SyncFull(ctx); err != nil {
+			t.Fatal(err)
+		}
+		maxStrs = max(maxStrs, len(c.strs.strs))
+		seqs, touches := streams(t, c, Filter{}, nil, true)
+		ws, wt := want(m, Filter{}, nil, true)
+		if !reflect.DeepEqual(seqs, ws) || !reflect.DeepEqual(touches, wt) {
+			t.Fatalf("after visit %d: cache %+v, store %+v", n, touches, wt)
+		}
+	}
+	// In use: "", view, pv, web, /pv, track and one session per person.
+	if inUse := 6 + len(m.people); maxStrs > 2*max(inUse+4, minCompact)+1 {
+		t.Errorf("the interner grew to %d strings with %d in use", maxStrs, inUse)
+	}
+}
+
+// BenchmarkCacheCompact measures a compaction of 1M cached events (100,000
+// people, 10 events each, a session per person): the pass a full sync
+// makes when the interned strings have doubled. Run:
+//
+//	go test ./journeys -run '^$' -bench CacheCompact -benchtime 5x
+func BenchmarkCacheCompact(b *testing.B) {
+	m := &memSource{people: map[string]StoredJourney{}}
+	steps := []string{"page_view", "product_view", "add_to_cart", "checkout", "purchase"}
+	for p := range 100_000 {
+		id := fmt.Sprintf("p%06d", p)
+		ts := make([]Touch, 10)
+		for i := range ts {
+			ts[i] = Touch{StepEvent: StepEvent{Step: steps[(p+i)%len(steps)], TS: int64(i), Session: id + "-s"},
+				Type: "track", Name: steps[(p+i)%len(steps)], URL: fmt.Sprintf("/p/%d", (p*7+i)%5000), Channel: "web", Device: "mobile"}
+		}
+		m.people[id] = StoredJourney{Person: id, Touched: 1, Touches: ts}
+	}
+	c := &Cache{Source: m}
+	if err := c.Load(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	s := c.snap.Load()
+	b.ResetTimer()
+	for b.Loop() {
+		c.compact(s)
 	}
 }
