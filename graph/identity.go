@@ -3,7 +3,10 @@ package graph
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"slices"
 	"sort"
+	"strings"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
@@ -30,14 +33,13 @@ func (s *Store) applyIdentities(ctx context.Context, tx neo4j.ManagedTransaction
 	if err != nil {
 		return err
 	}
-	var merges, traits []map[string]any
+	var merges []map[string]any
 	people := map[string]bool{}
+	identified := map[string][]journeys.Event{} // identify events with traits, by person
 	for _, e := range ids {
 		known := resolve(alias, e.Person)
 		if len(e.Properties) > 0 && e.Type == journeys.TypeIdentify {
-			b, _ := json.Marshal(e.Properties)
-			traits = append(traits, map[string]any{"person": known, "json": string(b), "ts": e.Time.UnixMilli(),
-				"flat": journeys.FlatProps(e.Properties, journeys.TraitPrefix)})
+			identified[known] = append(identified[known], e)
 			people[known] = true
 		}
 		anon := e.PreviousID
@@ -67,9 +69,43 @@ func (s *Store) applyIdentities(ctx context.Context, tx neo4j.ManagedTransaction
 			return err
 		}
 	}
-	if len(traits) > 0 {
-		_, err = run(ctx, tx, "set_traits", map[string]any{"traits": traits})
+	if len(identified) > 0 {
+		return setTraits(ctx, tx, identified)
 	}
+	return nil
+}
+
+// setTraits merges the traits of each person's identify events into the
+// stored ones, in time order (journeys.MergeTraits), and stores them.
+func setTraits(ctx context.Context, tx neo4j.ManagedTransaction, identified map[string][]journeys.Event) error {
+	recs, err := run(ctx, tx, "get_traits", map[string]any{"people": keys(identified)})
+	if err != nil {
+		return err
+	}
+	rows := make([]map[string]any, 0, len(recs))
+	for _, r := range recs {
+		person := str(r, "person")
+		var traits map[string]any
+		if s := str(r, "traits"); s != "" {
+			d := json.NewDecoder(strings.NewReader(s))
+			d.UseNumber()
+			_ = d.Decode(&traits) // a document that is not an object counts as none
+		}
+		at := intOf(r, "ts")
+		evs := identified[person]
+		slices.SortStableFunc(evs, func(a, b journeys.Event) int { return a.Time.Compare(b.Time) })
+		for _, e := range evs {
+			ts := e.Time.UnixMilli()
+			traits, at = journeys.MergeTraits(traits, at, e.Properties, ts), max(at, ts)
+		}
+		b, err := json.Marshal(traits)
+		if err != nil {
+			return fmt.Errorf("traits of %s: %w", person, err)
+		}
+		rows = append(rows, map[string]any{"person": person, "json": string(b), "ts": at,
+			"flat": journeys.FlatProps(traits, journeys.TraitPrefix)})
+	}
+	_, err = run(ctx, tx, "set_traits", map[string]any{"traits": rows})
 	return err
 }
 
@@ -122,9 +158,10 @@ func resolve(alias map[string]string, id string) string {
 	return id
 }
 
-func keys(set map[string]bool) []string {
-	out := make([]string, 0, len(set))
-	for k := range set {
+// keys returns the keys of m, sorted.
+func keys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
 		out = append(out, k)
 	}
 	sort.Strings(out)

@@ -36,8 +36,17 @@ func TestSegmentsOnPropsAndTraits(t *testing.T) {
 		identify(a, 4, map[string]any{"country": "FR", "email": "a@example.com"}),
 		identify(b, 5, map[string]any{"country": "DE"}),
 	)
-	// A later identify adds a trait and changes one: traits merge.
+	// A later identify adds a trait and changes one: traits merge. An
+	// earlier one arriving late only fills in a trait a lacked.
 	write(t, s, identify(a, 6, map[string]any{"country": "BE", "vip": true}))
+	write(t, s, identify(a, 2, map[string]any{"country": "ES", "plan": "gold"}))
+	pa, _, err := s.Journey(ctx, a, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"country":"BE","email":"a@example.com","plan":"gold","vip":true}`; pa.Traits != want {
+		t.Errorf("a's traits %s, want %s", pa.Traits, want)
+	}
 	tests := []struct {
 		name, where string
 		want        []string
@@ -50,6 +59,8 @@ func TestSegmentsOnPropsAndTraits(t *testing.T) {
 		{"latest country", `{"person": {"traits.country": {"in": ["BE", "DE"]}}}`, []string{a, b}},
 		{"merged trait", `{"all": [{"person": {"traits.vip": true}}, {"person": {"traits.email": {"contains": "@example"}}}]}`, []string{a}},
 		{"not FR any more", `{"person": {"traits.country": "FR"}}`, nil},
+		{"not ES: that identify was older", `{"person": {"traits.country": "ES"}}`, nil},
+		{"filled in by the older identify", `{"person": {"traits.plan": "gold"}}`, []string{a}},
 	}
 	asOf := t0.Add(24 * time.Hour)
 	for _, tt := range tests {

@@ -12,7 +12,7 @@ type Person struct {
 	FirstSeen time.Time `json:"first_seen"`
 	LastSeen  time.Time `json:"last_seen"`
 	Aliases   []string  `json:"aliases,omitempty"` // anonymous ids merged into this person
-	Traits    string    `json:"traits,omitempty"`  // latest identify traits, as JSON
+	Traits    string    `json:"traits,omitempty"`  // the traits of every identify merged (MergeTraits), as JSON
 }
 
 // JourneyEvent is one event of a journey with its place in it.

@@ -79,3 +79,23 @@ func StoredProp(field string) (string, bool) {
 	}
 	return "", false
 }
+
+// MergeTraits returns the traits of a person who had traits as of an
+// identify at time at (epoch ms) and is identified again with traits next
+// at time nextAt: every key of both, a key of both taking the later
+// identify's value (so an identify that arrives late fills in keys only).
+// Neither map is changed.
+func MergeTraits(traits map[string]any, at int64, next map[string]any, nextAt int64) map[string]any {
+	older, newer := traits, next
+	if nextAt < at {
+		older, newer = next, traits
+	}
+	out := make(map[string]any, len(older)+len(newer))
+	for k, v := range older {
+		out[k] = v
+	}
+	for k, v := range newer {
+		out[k] = v
+	}
+	return out
+}

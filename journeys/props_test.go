@@ -68,3 +68,35 @@ func TestParseSegmentPropsAndTraits(t *testing.T) {
 		})
 	}
 }
+
+func TestMergeTraits(t *testing.T) {
+	old := map[string]any{"country": "FR", "email": "a@x.org"}
+	tests := []struct {
+		name   string
+		next   map[string]any
+		nextAt int64
+		want   map[string]any
+	}{
+		{"later: adds and overrides", map[string]any{"country": "BE", "vip": true}, 20,
+			map[string]any{"country": "BE", "email": "a@x.org", "vip": true}},
+		{"same time: the new one wins", map[string]any{"country": "BE"}, 10,
+			map[string]any{"country": "BE", "email": "a@x.org"}},
+		{"earlier, arriving late: fills in only", map[string]any{"country": "DE", "plan": "pro"}, 5,
+			map[string]any{"country": "FR", "email": "a@x.org", "plan": "pro"}},
+		{"nothing new", nil, 20, map[string]any{"country": "FR", "email": "a@x.org"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := MergeTraits(old, 10, tt.next, tt.nextAt)
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("got %v, want %v", got, tt.want)
+			}
+			if len(old) != 2 || old["country"] != "FR" {
+				t.Errorf("the old traits changed: %v", old)
+			}
+		})
+	}
+	if got := MergeTraits(nil, 0, map[string]any{"a": 1.0}, 0); !reflect.DeepEqual(got, map[string]any{"a": 1.0}) {
+		t.Errorf("first identify: %v", got)
+	}
+}
