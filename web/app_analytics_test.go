@@ -36,6 +36,25 @@ func getPage(srv *Server, cookie *http.Cookie, path string) *httptest.ResponseRe
 	return w
 }
 
+// TestMapMarksFrictionEdges: the map's friction option marks the friction
+// report's edges, asking it for its edges only.
+func TestMapMarksFrictionEdges(t *testing.T) {
+	fm := &fakeModels{}
+	srv, cookie, _ := pageServer(t, []journeys.Sequence{steps("a", "view", "cart", "buy"), steps("b", "view", "cart")}, fm)
+	w := getPage(srv, cookie, "/app/map?step=view&depth=3&friction=1&unit=journey")
+	for _, want := range []string{`class="band friction"`, `data-from="view" data-to="cart"`, "friction: 1.5 conversions lost", "Orange bands"} {
+		if w.Code != 200 || !strings.Contains(w.Body.String(), want) {
+			t.Errorf("status %d, page lacks %q:\n%s", w.Code, want, w.Body)
+		}
+	}
+	if q := fm.friction; !q.EdgesOnly || q.Unit != journeys.UnitJourney || q.Edges != mapFrictionEdges {
+		t.Errorf("friction asked %+v, want edges only, unit journey, %d edges", q, mapFrictionEdges)
+	}
+	if strings.Contains(getPage(srv, cookie, "/app/map?step=view&depth=3").Body.String(), "band friction") {
+		t.Error("the map marks friction without the option")
+	}
+}
+
 func TestAnalyticsPages(t *testing.T) {
 	seqs := []journeys.Sequence{
 		steps("a", "view", "cart", "buy"), steps("b", "view", "cart"), steps("c", "view"), steps("d", "<i>odd</i>"),

@@ -25,7 +25,8 @@ func (f *fakeModels) Friction(_ context.Context, q journeys.FrictionQuery) (jour
 	if err := q.Normalize(); err != nil {
 		return journeys.FrictionReport{}, err
 	}
-	return journeys.FrictionReport{Query: q, People: 3}, f.err
+	return journeys.FrictionReport{Query: q, People: 3,
+		Edges: []journeys.EdgeFriction{{From: "view", To: "cart", Traffic: 3, Delta: -0.5, Lost: 1.5}}}, f.err
 }
 
 func (f *fakeModels) Attribution(_ context.Context, q journeys.AttributionQuery) (journeys.AttributionReport, error) {
