@@ -70,7 +70,8 @@ func (s *Store) Webhooks(ctx context.Context) ([]journeys.Webhook, error) {
 	return out, wrap("webhooks", err)
 }
 
-// DeleteWebhook removes a subscription; ENOTFOUND when unknown.
+// DeleteWebhook removes a subscription and then its delivery log;
+// ENOTFOUND when unknown.
 func (s *Store) DeleteWebhook(ctx context.Context, id string) error {
 	err := s.write(ctx, 0, func(tx neo4j.ManagedTransaction) error {
 		recs, err := run(ctx, tx, "delete_webhook", map[string]any{"id": id})
@@ -82,7 +83,18 @@ func (s *Store) DeleteWebhook(ctx context.Context, id string) error {
 		}
 		return nil
 	})
-	return wrap("delete webhook", err)
+	if err != nil {
+		return wrap("delete webhook", err)
+	}
+	// CALL ... IN TRANSACTIONS runs only in an implicit transaction.
+	sess := s.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: s.db, AccessMode: neo4j.AccessModeWrite})
+	defer sess.Close(context.Background())
+	params := map[string]any{"id": id}
+	res, err := sess.Run(ctx, queryText("delete_webhook_deliveries", params), params)
+	if err == nil {
+		_, err = res.Consume(ctx)
+	}
+	return wrap("delete webhook deliveries", err)
 }
 
 func webhookOf(r *neo4j.Record) journeys.Webhook {

@@ -225,4 +225,14 @@ func TestRecordedTestSendsAreLoggedNotClaimed(t *testing.T) {
 	if err != nil || len(claimed) != 0 {
 		t.Errorf("claimed %+v (%v), want nothing", claimed, err)
 	}
+	// Deleting the webhook takes its log.
+	if err := s.DeleteWebhook(ctx, hook.ID); err != nil {
+		t.Fatal(err)
+	}
+	if ds, err := s.Deliveries(ctx, hook.ID, 10); err != nil || len(ds) != 0 {
+		t.Errorf("log after deleting the webhook: %+v (%v), want none", ds, err)
+	}
+	if err := s.DeleteWebhook(ctx, hook.ID); journeys.ErrorCode(err) != journeys.ENOTFOUND {
+		t.Errorf("deleting it again: %v, want not found", err)
+	}
 }
