@@ -1,6 +1,7 @@
 package journeys
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -220,19 +221,31 @@ func compilePattern(p string, allowRegex bool) (*regexp.Regexp, error) {
 	return re, nil
 }
 
-// LoadStepRules reads step rules from a JSON file
-// ({"rules": [...], "collapse_repeats": true}) and validates them.
+// LoadStepRules reads step rules from a JSON file (see ParseStepRules).
 func LoadStepRules(path string) (StepRules, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return StepRules{}, Errorf(EINVALID, "steps: %v", err)
 	}
-	var rs StepRules
-	if err := json.Unmarshal(b, &rs); err != nil {
-		return StepRules{}, Errorf(EINVALID, "steps: %s: not valid JSON: %v", path, err)
-	}
-	if err := rs.Validate(); err != nil {
+	rs, err := ParseStepRules(b)
+	if err != nil {
 		return StepRules{}, Errorf(EINVALID, "steps: %s: %s", path, ErrorMessage(err))
 	}
 	return rs, nil
+}
+
+// ParseStepRules reads step rules written as JSON ({"rules": [...],
+// "collapse_repeats": true}) and validates them. A key it does not know is
+// an error, not ignored: a misspelt "lable" would drop the label silently.
+func ParseStepRules(b []byte) (StepRules, error) {
+	var rs StepRules
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&rs); err != nil {
+		return StepRules{}, invalidField("rules", "not valid step rules JSON: %v", err)
+	}
+	if dec.More() {
+		return StepRules{}, invalidField("rules", "not valid step rules JSON: more after the rules object")
+	}
+	return rs, rs.Validate()
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -187,4 +188,30 @@ func ExampleStepRules() {
 	// page_view https://shop.example/about -> "page_view" keep=true
 	// identify  -> "" keep=false
 	// step rules: rules[0].url: bad regex "^/p/(\\d+$": error parsing regexp: missing closing ): `^/p/(\d+$`
+}
+
+func TestParseStepRules(t *testing.T) {
+	tests := []struct {
+		name, text string
+		want       string // the error, or "" for rules
+	}{
+		{"rules", `{"rules": [{"label": "product", "url": "*/p/*"}], "collapse_repeats": true}`, ""},
+		{"misspelt key", `{"rules": [{"lable": "product", "url": "*/p/*"}]}`, `rules: not valid step rules JSON: json: unknown field "lable"`},
+		{"more after the object", `{"rules": []} {"rules": []}`, "rules: not valid step rules JSON: more after the rules object"},
+		{"not JSON", `rules: []`, "rules: not valid step rules JSON: invalid character 'r' looking for beginning of value"},
+		{"a rule without a pattern", `{"rules": [{"label": "x"}]}`, "rules[0]"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rs, err := ParseStepRules([]byte(tt.text))
+			switch {
+			case tt.want == "" && err != nil:
+				t.Fatalf("error %v", err)
+			case tt.want == "" && (len(rs.Rules) != 1 || rs.Rules[0].Label != "product" || !rs.CollapseRepeats):
+				t.Errorf("rules %+v", rs)
+			case tt.want != "" && (err == nil || ErrorCode(err) != EINVALID || !strings.Contains(err.Error(), tt.want)):
+				t.Errorf("error %v, want one with %q", err, tt.want)
+			}
+		})
+	}
 }

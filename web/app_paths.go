@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -76,7 +75,7 @@ func (s *Server) pathRulesPost(c *gin.Context) {
 	}
 	var rules journeys.StepRules
 	if err == nil {
-		rules, err = parseRulesText(text)
+		rules, err = journeys.ParseStepRules([]byte(text))
 	}
 	if err != nil {
 		s.rulesError(c, data, err)
@@ -116,16 +115,4 @@ func (s *Server) rulesError(c *gin.Context, data gin.H, err error) {
 		data["Problems"] = jerr.Details
 	}
 	s.renderError(c, "paths", data, err)
-}
-
-// parseRulesText reads step rules written as JSON ({"rules": [...],
-// "collapse_repeats": false}); unknown keys are errors.
-func parseRulesText(text string) (journeys.StepRules, error) {
-	var rules journeys.StepRules
-	dec := json.NewDecoder(bytes.NewReader([]byte(text)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&rules); err != nil {
-		return rules, fieldError("rules", "not valid step rules JSON: %v", err)
-	}
-	return rules, rules.Validate()
 }
