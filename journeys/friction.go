@@ -136,9 +136,9 @@ type FrictionReport struct {
 }
 
 // Friction fits the chain of q and returns its friction report. It reads
-// the store once: distinct paths of at least MinLength steps are kept (as
-// step ids) to be scored after the fit; beyond maxDistinctPaths of them, a
-// second read scores every unit instead.
+// the store once (in parts, see Chains): the distinct paths of at least
+// MinLength steps are kept to be scored after the fit; beyond
+// maxDistinctPaths of them, a second read scores every unit instead.
 func (c *Chains) Friction(ctx context.Context, q FrictionQuery) (FrictionReport, error) {
 	if err := q.Normalize(); err != nil {
 		return FrictionReport{}, err

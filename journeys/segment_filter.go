@@ -75,15 +75,11 @@ func (r InSegment) Sequences(ctx context.Context, f Filter, withSessions bool) (
 
 // Touches streams the touches of q's segment members.
 func (r InSegment) Touches(ctx context.Context, q TouchQuery) (TouchSet, error) {
-	set, err := r.members(ctx, &q.Filter)
+	parts, err := r.TouchParts(ctx, q, 1)
 	if err != nil {
 		return nil, err
 	}
-	inner, err := r.Reader.Touches(ctx, q)
-	if err != nil || set == nil {
-		return inner, err
-	}
-	return &memberTouches{TouchSet: inner, members: set}, nil
+	return parts[0], nil
 }
 
 // TouchParts streams the touches of q's segment members in up to n parts

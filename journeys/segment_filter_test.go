@@ -61,6 +61,19 @@ func TestInSegment(t *testing.T) {
 			if !slices.Equal(got, tt.want) || !slices.Equal(got2, tt.want) {
 				t.Errorf("people %v and %v, want %v", got, got2, tt.want)
 			}
+			parts, err := r.TouchParts(ctx, TouchQuery{Filter: f}, 2)
+			if err != nil || len(parts) != 2 {
+				t.Fatalf("%d parts, %v", len(parts), err)
+			}
+			var got3 []string
+			for _, p := range parts {
+				for p.Next() {
+					got3 = append(got3, p.At().Person)
+				}
+			}
+			if !slices.Equal(got3, tt.want) {
+				t.Errorf("people in two parts %v, want %v", got3, tt.want)
+			}
 		})
 	}
 	if _, err := r.Reader.Sequences(context.Background(), Filter{Segment: "vip"}, false); ErrorCode(err) != EINVALID {
