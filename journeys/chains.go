@@ -21,9 +21,15 @@ import (
 type Chains struct {
 	Store TouchReader
 	// Parts is how many streams a report reads concurrently from a store
-	// that can split one: 0 means one per core (GOMAXPROCS).
+	// that can split one: 0 means one per core (GOMAXPROCS), at most
+	// maxParts. Each part keeps its own counts until they are merged.
 	Parts int
 }
+
+// maxParts bounds the default Parts: each part may hold up to
+// maxDistinctPaths paths before the merge, and past a few cores the merge
+// costs more than the parts save.
+const maxParts = 8
 
 // streamTouches reads q and calls fn with each person's sequence.
 func streamTouches(ctx context.Context, r TouchReader, q TouchQuery, fn func(TouchSequence) error) error {
@@ -134,12 +140,12 @@ func (ps *pathSequences) Close() error { return ps.set.Close() }
 // stream (see touchParts), to be read concurrently.
 type pathParts []*pathSequences
 
-// pathParts starts reading q in c.Parts parts (one per core when 0), when
-// the store can split it, else in one.
+// pathParts starts reading q in c.Parts parts (see Chains), when the store
+// can split it, else in one.
 func (c *Chains) pathParts(ctx context.Context, q TouchQuery, opt PathOptions) (pathParts, error) {
 	n := c.Parts
 	if n <= 0 {
-		n = runtime.GOMAXPROCS(0)
+		n = min(runtime.GOMAXPROCS(0), maxParts)
 	}
 	sets, err := touchParts(ctx, c.Store, q, n)
 	if err != nil {
