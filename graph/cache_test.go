@@ -79,7 +79,6 @@ func sameStreams(t *testing.T, what string, s *graph.Store, c *journeys.Cache, r
 func TestCacheFollowsTheStore(t *testing.T) {
 	s := graphtest.Open(t)
 	run := graphtest.RunID(t)
-	t.Cleanup(func() { s.DeletePrefix(context.Background(), run) })
 	src := func(person, name string, minutes int, channel, device string) journeys.Event {
 		e := ev(person, name, minutes)
 		e.Channel, e.Device, e.Value = channel, device, float64(minutes)

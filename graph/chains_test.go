@@ -41,11 +41,7 @@ func chainsLoad(t *testing.T, s *graph.Store, run string) []journeys.TouchSequen
 		}
 	}
 	rules := journeys.DefaultStepRules()
-	t.Cleanup(func() {
-		ctx := context.Background()
-		_, _ = s.DeletePrefix(ctx, run)
-		_ = s.DeleteModels(ctx, run)
-	})
+	t.Cleanup(func() { _ = s.DeleteModels(context.Background(), run) })
 	if _, err := (&journeys.Ingester{Store: s, Rules: rules}).Ingest(context.Background(), events); err != nil {
 		t.Fatalf("ingest: %v", err)
 	}

@@ -16,7 +16,6 @@ func TestErasureTakesMembershipsAndDeliveries(t *testing.T) {
 	s := graphtest.Open(t)
 	ctx := context.Background()
 	prefix := graphtest.RunID(t)
-	t.Cleanup(func() { _, _ = s.DeletePrefix(context.Background(), prefix) })
 	a, b := prefix+"a", prefix+"b"
 	write(t, s, ev(a, "add_to_cart", 1), ev(b, "add_to_cart", 2))
 	cache := &journeys.Cache{Source: s, Prefix: prefix}

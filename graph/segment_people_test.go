@@ -19,7 +19,6 @@ func TestStaticSegmentMembers(t *testing.T) {
 	s := graphtest.Open(t)
 	ctx := context.Background()
 	prefix := graphtest.RunID(t)
-	t.Cleanup(func() { _, _ = s.DeletePrefix(context.Background(), prefix) })
 	a, b, c := prefix+"a", prefix+"b", prefix+"c"
 	evil := prefix + `"}) MATCH (n) DETACH DELETE n //`
 	write(t, s, ev(a, "purchase", 0), ev(b, "product_view", 1), ev(c, "purchase", 2), ev(evil, "product_view", 3))
@@ -85,10 +84,7 @@ func TestStaticSegmentSaved(t *testing.T) {
 	ctx := context.Background()
 	prefix := graphtest.RunID(t)
 	name := strings.TrimSuffix(prefix, "-") + ".static"
-	t.Cleanup(func() {
-		_ = s.DeleteSegment(context.Background(), name)
-		_, _ = s.DeletePrefix(context.Background(), prefix)
-	})
+	t.Cleanup(func() { _ = s.DeleteSegment(context.Background(), name) })
 	a, b := prefix+"a", prefix+`b'}) DETACH DELETE n`
 	write(t, s, ev(a, "purchase", 0), ev(b, "product_view", 1))
 	now := t0.Add(time.Hour)

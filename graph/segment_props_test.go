@@ -16,7 +16,6 @@ func TestSegmentsOnPropsAndTraits(t *testing.T) {
 	s := graphtest.Open(t)
 	ctx := context.Background()
 	prefix := graphtest.RunID(t)
-	t.Cleanup(func() { _, _ = s.DeletePrefix(context.Background(), prefix) })
 	a, b, c := prefix+"a", prefix+"b", prefix+"c"
 	buy := func(person string, minutes int, props map[string]any) journeys.Event {
 		e := ev(person, "purchase", minutes)

@@ -93,7 +93,6 @@ func TestStateChangedWebhooks(t *testing.T) {
 	t.Cleanup(func() {
 		ctx := context.Background()
 		_ = s.DeleteWebhook(ctx, hook.ID)
-		_, _ = s.DeletePrefix(ctx, prefix)
 		_ = s.DeleteModels(ctx, prefix)
 	})
 

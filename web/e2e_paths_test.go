@@ -22,7 +22,6 @@ func TestBrowserPathsExplorerEditsStepRules(t *testing.T) {
 	ctx := browser(t)
 	run := graphtest.RunID(t)
 	bg := context.Background()
-	t.Cleanup(func() { _, _ = store.DeletePrefix(context.Background(), run) })
 	t0 := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
 	var events []journeys.Event
 	for i, p := range []string{"a", "b", "c"} {

@@ -53,11 +53,7 @@ func TestBrowserSegmentsAndWebhooks(t *testing.T) {
 	run := graphtest.RunID(t)
 	name := run + "abandoners"
 	asOf := time.Date(2031, 3, 10, 12, 0, 0, 0, time.UTC)
-	t.Cleanup(func() {
-		bg := context.Background()
-		_ = store.DeleteSegment(bg, name)
-		_, _ = store.DeletePrefix(bg, run)
-	})
+	t.Cleanup(func() { _ = store.DeleteSegment(context.Background(), name) })
 
 	// Two cart abandoners and a buyer, as of asOf.
 	plant := map[string][]string{
