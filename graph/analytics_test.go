@@ -14,6 +14,9 @@ import (
 	"github.com/journeygraph/journeygraph/graph"
 	"github.com/journeygraph/journeygraph/graph/graphtest"
 	"github.com/journeygraph/journeygraph/journeys"
+	"github.com/journeygraph/journeygraph/journeys/ingest"
+	"github.com/journeygraph/journeygraph/journeys/report"
+	"github.com/journeygraph/journeygraph/journeys/segment"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under graph/testdata")
@@ -25,7 +28,7 @@ func loadDemo(t *testing.T, s *graph.Store, file, preset, run string) []journeys
 	t.Helper()
 	events := graphtest.DemoEvents(t, file, preset, run)
 	rules := journeys.DefaultStepRules()
-	in := &journeys.Ingester{Store: s, Rules: rules}
+	in := &ingest.Ingester{Store: s, Rules: rules}
 	t.Cleanup(func() {
 		if _, err := s.DeletePrefix(context.Background(), run); err != nil {
 			t.Errorf("clean up: %v", err)
@@ -154,8 +157,8 @@ func reached(people map[string][]journeys.Event, steps []string, window time.Dur
 	return counts, exact
 }
 
-func analytics(s *graph.Store) *journeys.Analytics {
-	return &journeys.Analytics{Store: s, Rules: journeys.DefaultStepRules()}
+func analytics(s *graph.Store) *report.Analytics {
+	return &report.Analytics{Store: s, Rules: journeys.DefaultStepRules()}
 }
 
 func TestTaobaoFunnel(t *testing.T) {
@@ -175,9 +178,9 @@ func TestTaobaoFunnel(t *testing.T) {
 		{"within an hour", time.Hour, "taobao_funnel_1h.json"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			f := journeys.Funnel{Window: journeys.Duration(tt.window), Filter: journeys.Filter{PersonPrefix: run}}
+			f := report.Funnel{Window: journeys.Duration(tt.window), Filter: journeys.Filter{PersonPrefix: run}}
 			for _, st := range steps {
-				f.Steps = append(f.Steps, journeys.FunnelStep{Step: st})
+				f.Steps = append(f.Steps, report.FunnelStep{Step: st})
 			}
 			rep, err := a.Funnel(ctx, f)
 			if err != nil {
@@ -195,7 +198,7 @@ func TestTaobaoFunnel(t *testing.T) {
 			// Added to cart, never bought (within the window): listed, paged.
 			var listed []string
 			for offset := 0; ; {
-				page, err := a.FunnelDropped(ctx, journeys.DroppedQuery{Funnel: f, Step: 2, Offset: offset, Limit: 25})
+				page, err := a.FunnelDropped(ctx, report.DroppedQuery{Funnel: f, Step: 2, Offset: offset, Limit: 25})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -238,7 +241,7 @@ func TestTaobaoFunnel(t *testing.T) {
 		if _, err := s.SaveSegment(ctx, seg, asOf); err != nil {
 			t.Fatal(err)
 		}
-		sg := &journeys.Segmenter{Store: s}
+		sg := &segment.Segmenter{Store: s}
 		if _, err := sg.Refresh(ctx, []string{name}, journeys.SegmentScope{Prefix: run}, "test", asOf); err != nil {
 			t.Fatal(err)
 		}
@@ -248,10 +251,10 @@ func TestTaobaoFunnel(t *testing.T) {
 				members[id] = evs
 			}
 		}
-		scoped := &journeys.Analytics{Store: journeys.InSegment{Reader: s, Members: s}, Rules: journeys.DefaultStepRules()}
-		f := journeys.Funnel{Window: journeys.Duration(30 * 24 * time.Hour), Filter: journeys.Filter{PersonPrefix: run, Segment: name}}
+		scoped := &report.Analytics{Store: segment.InSegment{Reader: s, Members: s}, Rules: journeys.DefaultStepRules()}
+		f := report.Funnel{Window: journeys.Duration(30 * 24 * time.Hour), Filter: journeys.Filter{PersonPrefix: run, Segment: name}}
 		for _, st := range steps {
-			f.Steps = append(f.Steps, journeys.FunnelStep{Step: st})
+			f.Steps = append(f.Steps, report.FunnelStep{Step: st})
 		}
 		rep, err := scoped.Funnel(ctx, f)
 		if err != nil {
@@ -289,15 +292,15 @@ func TestRees46Funnel(t *testing.T) {
 	events := loadDemo(t, s, "rees46_6000events.csv.gz", "rees46", run)
 	people := byPerson(events)
 	steps := []string{"product_view", "add_to_cart", "purchase"}
-	f := journeys.Funnel{Filter: journeys.Filter{PersonPrefix: run}}
+	f := report.Funnel{Filter: journeys.Filter{PersonPrefix: run}}
 	for _, st := range steps {
-		f.Steps = append(f.Steps, journeys.FunnelStep{Step: st})
+		f.Steps = append(f.Steps, report.FunnelStep{Step: st})
 	}
 	rep, err := analytics(s).Funnel(context.Background(), f)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, _ := reached(people, steps, time.Duration(journeys.DefaultFunnelWindow))
+	want, _ := reached(people, steps, time.Duration(report.DefaultFunnelWindow))
 	for k, st := range rep.Steps {
 		if st.People != want[k] {
 			t.Errorf("step %d %s: %d people, independent count %d", k, st.Step, st.People, want[k])
@@ -314,12 +317,12 @@ func TestPathsReconcile(t *testing.T) {
 	a := analytics(s)
 	for _, tt := range []struct {
 		name string
-		q    journeys.PathQuery
+		q    report.PathQuery
 	}{
-		{"from the start of sessions", journeys.PathQuery{Depth: 3}},
-		{"starting at cart", journeys.PathQuery{Start: "add_to_cart", Depth: 4, Limit: 10}},
-		{"ending at purchase over journeys", journeys.PathQuery{End: "purchase", Depth: 3, Unit: journeys.UnitJourney}},
-		{"between cart and purchase", journeys.PathQuery{Start: "add_to_cart", End: "purchase", Depth: 4}},
+		{"from the start of sessions", report.PathQuery{Depth: 3}},
+		{"starting at cart", report.PathQuery{Start: "add_to_cart", Depth: 4, Limit: 10}},
+		{"ending at purchase over journeys", report.PathQuery{End: "purchase", Depth: 3, Unit: journeys.UnitJourney}},
+		{"between cart and purchase", report.PathQuery{Start: "add_to_cart", End: "purchase", Depth: 4}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			q := tt.q
@@ -360,7 +363,7 @@ func TestPathsReconcile(t *testing.T) {
 
 // hasPath reports whether some session (journey) of evs has q's start, and
 // its end after it: plain loops over 30-minute sessions.
-func hasPath(evs []journeys.Event, q journeys.PathQuery) bool {
+func hasPath(evs []journeys.Event, q report.PathQuery) bool {
 	var units [][]journeys.Event
 	for i, e := range evs {
 		if i == 0 || (q.Unit != journeys.UnitJourney && e.Time.Sub(evs[i-1].Time) > 30*time.Minute) {
@@ -399,7 +402,7 @@ func TestTransitionsCountEveryEdge(t *testing.T) {
 	s := graphtest.Open(t)
 	run := graphtest.RunID(t)
 	events := loadDemo(t, s, "rees46_6000events.csv.gz", "rees46", run)
-	rep, err := analytics(s).Transitions(context.Background(), journeys.TransitionQuery{
+	rep, err := analytics(s).Transitions(context.Background(), report.TransitionQuery{
 		Unit: journeys.UnitJourney, Filter: journeys.Filter{PersonPrefix: run}})
 	if err != nil {
 		t.Fatal(err)
@@ -417,11 +420,11 @@ func TestTransitionsCountEveryEdge(t *testing.T) {
 		wantPeople[k][person] = true
 	}
 	for person, evs := range byPerson(events) {
-		add(journeys.MarkStart, evs[0].Step, person)
+		add(report.MarkStart, evs[0].Step, person)
 		for i := 1; i < len(evs); i++ {
 			add(evs[i-1].Step, evs[i].Step, person)
 		}
-		add(evs[len(evs)-1].Step, journeys.MarkExit, person)
+		add(evs[len(evs)-1].Step, report.MarkExit, person)
 	}
 	if len(rep.Edges) != len(want) {
 		t.Errorf("%d edges, independent count %d", len(rep.Edges), len(want))
@@ -469,7 +472,7 @@ func TestFiltersKeepMatchingEvents(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := tt.filter
 			f.PersonPrefix = run
-			rep, err := a.Paths(context.Background(), journeys.PathQuery{Depth: 3, Filter: f})
+			rep, err := a.Paths(context.Background(), report.PathQuery{Depth: 3, Filter: f})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -5,10 +5,10 @@ import (
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
-	"github.com/journeygraph/journeygraph/journeys"
+	"github.com/journeygraph/journeygraph/graph/inmem"
 )
 
-var _ journeys.JourneySource = (*Store)(nil)
+var _ inmem.JourneySource = (*Store)(nil)
 
 // PeopleAfter returns up to limit ids of people whose id starts with prefix,
 // after the cursor, in id order (from the unique index alone).
@@ -30,8 +30,8 @@ func (s *Store) PeopleAfter(ctx context.Context, prefix, after string, limit int
 
 // Journeys returns every event of the people ids that exist, in chain
 // order, with the time each person was last changed (stream_journeys.cypher).
-func (s *Store) Journeys(ctx context.Context, ids []string) ([]journeys.StoredJourney, error) {
-	var out []journeys.StoredJourney
+func (s *Store) Journeys(ctx context.Context, ids []string) ([]inmem.StoredJourney, error) {
+	var out []inmem.StoredJourney
 	err := s.read(ctx, func(tx neo4j.ManagedTransaction) error {
 		out = out[:0]
 		recs, err := run(ctx, tx, "stream_journeys", map[string]any{"ids": ids})
@@ -52,9 +52,9 @@ func (s *Store) Journeys(ctx context.Context, ids []string) ([]journeys.StoredJo
 
 // storedJourney decodes one row of stream_journeys: the columns of
 // stream_touches, plus the person's touched time.
-func storedJourney(r *neo4j.Record) (journeys.StoredJourney, error) {
+func storedJourney(r *neo4j.Record) (inmem.StoredJourney, error) {
 	seq, err := touchSequence(r)
-	return journeys.StoredJourney{Person: seq.Person, Touched: intOf(r, "touched"), Touches: seq.Touches}, err
+	return inmem.StoredJourney{Person: seq.Person, Touched: intOf(r, "touched"), Touches: seq.Touches}, err
 }
 
 // TouchedSince returns the people whose id starts with prefix and whose

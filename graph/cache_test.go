@@ -9,6 +9,7 @@ import (
 
 	"github.com/journeygraph/journeygraph/graph"
 	"github.com/journeygraph/journeygraph/graph/graphtest"
+	"github.com/journeygraph/journeygraph/graph/inmem"
 	"github.com/journeygraph/journeygraph/journeys"
 )
 
@@ -51,7 +52,7 @@ func readTouches(t *testing.T, r journeys.TouchReader, q journeys.TouchQuery) []
 }
 
 // sameStreams checks that the cache streams exactly what the store streams.
-func sameStreams(t *testing.T, what string, s *graph.Store, c *journeys.Cache, run string) {
+func sameStreams(t *testing.T, what string, s *graph.Store, c *inmem.Cache, run string) {
 	t.Helper()
 	filters := []journeys.Filter{
 		{PersonPrefix: run},
@@ -89,7 +90,7 @@ func TestCacheFollowsTheStore(t *testing.T) {
 	ping.Step = "" // excluded by the rules: only a touch query by name reads it
 	write(t, s, src(a, "view", 1, "email", "mobile"), ping, src(a, "cart", 3, "ads", "desktop"),
 		src(b, "view", 4, "email", "desktop"), src(gone, "view", 2, "email", "mobile"))
-	c := &journeys.Cache{Source: s, Prefix: run}
+	c := &inmem.Cache{Source: s, Prefix: run}
 	ctx := context.Background()
 	if err := c.Load(ctx); err != nil {
 		t.Fatal(err)

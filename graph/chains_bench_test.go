@@ -10,6 +10,8 @@ import (
 	"github.com/journeygraph/journeygraph/graph"
 	"github.com/journeygraph/journeygraph/graph/graphtest"
 	"github.com/journeygraph/journeygraph/journeys"
+	"github.com/journeygraph/journeygraph/journeys/chain"
+	"github.com/journeygraph/journeygraph/journeys/ingest"
 )
 
 // The chain benchmarks run on generated events (chainsGen) under a fixed
@@ -41,7 +43,7 @@ func benchChains(b *testing.B) (*graph.Store, journeys.Filter) {
 		return s, journeys.Filter{PersonPrefix: prefix}
 	}
 	start := time.Now()
-	in := &journeys.Ingester{Store: s, Rules: journeys.DefaultStepRules(), BatchSize: 5000}
+	in := &ingest.Ingester{Store: s, Rules: journeys.DefaultStepRules(), BatchSize: 5000}
 	var batch []journeys.Event
 	total := 0
 	for i := 0; total < n; i++ {
@@ -91,9 +93,9 @@ func BenchmarkChainsStream(b *testing.B) {
 // touch, the chain fit, absorbing analysis and scoring).
 func BenchmarkChainsFriction(b *testing.B) {
 	s, f := benchChains(b)
-	c := &journeys.Chains{Store: s}
+	c := &chain.Chains{Store: s}
 	for b.Loop() {
-		if _, err := c.Friction(context.Background(), journeys.FrictionQuery{Filter: f}); err != nil {
+		if _, err := c.Friction(context.Background(), chain.FrictionQuery{Filter: f}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -102,9 +104,9 @@ func BenchmarkChainsFriction(b *testing.B) {
 // BenchmarkChainsAttribution measures channel attribution over journeys.
 func BenchmarkChainsAttribution(b *testing.B) {
 	s, f := benchChains(b)
-	c := &journeys.Chains{Store: s}
+	c := &chain.Chains{Store: s}
 	for b.Loop() {
-		if _, err := c.Attribution(context.Background(), journeys.AttributionQuery{Filter: f, By: journeys.ByChannel}); err != nil {
+		if _, err := c.Attribution(context.Background(), chain.AttributionQuery{Filter: f, By: journeys.ByChannel}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -114,7 +116,7 @@ func BenchmarkChainsAttribution(b *testing.B) {
 // decode and write of every person, reporting the two phases.
 func BenchmarkChainsFitDecode(b *testing.B) {
 	s, f := benchChains(b)
-	hs := &journeys.HiddenStates{Touches: s, Models: s, People: s}
+	hs := &chain.HiddenStates{Touches: s, Models: s, People: s}
 	b.Cleanup(func() { _ = s.DeleteModels(context.Background(), f.PersonPrefix) })
 	for b.Loop() {
 		v, err := hs.Fit(context.Background(), journeys.ModelQuery{Filter: f, States: 4})
@@ -145,17 +147,17 @@ func BenchmarkChainsInMemory(b *testing.B) {
 		n += len(sq.Touches)
 		seqs = append(seqs, sq)
 	}
-	c := &journeys.Chains{Store: memTouches{seqs}}
+	c := &chain.Chains{Store: memTouches{seqs}}
 	b.Run("friction", func(b *testing.B) {
 		for b.Loop() {
-			if _, err := c.Friction(context.Background(), journeys.FrictionQuery{}); err != nil {
+			if _, err := c.Friction(context.Background(), chain.FrictionQuery{}); err != nil {
 				b.Fatal(err)
 			}
 		}
 	})
 	b.Run("attribution", func(b *testing.B) {
 		for b.Loop() {
-			if _, err := c.Attribution(context.Background(), journeys.AttributionQuery{By: journeys.ByChannel}); err != nil {
+			if _, err := c.Attribution(context.Background(), chain.AttributionQuery{By: journeys.ByChannel}); err != nil {
 				b.Fatal(err)
 			}
 		}

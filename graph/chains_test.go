@@ -15,6 +15,8 @@ import (
 	"github.com/journeygraph/journeygraph/graph"
 	"github.com/journeygraph/journeygraph/graph/graphtest"
 	"github.com/journeygraph/journeygraph/journeys"
+	"github.com/journeygraph/journeygraph/journeys/chain"
+	"github.com/journeygraph/journeygraph/journeys/ingest"
 	"github.com/journeygraph/journeygraph/markov"
 )
 
@@ -42,7 +44,7 @@ func chainsLoad(t *testing.T, s *graph.Store, run string) []journeys.TouchSequen
 	}
 	rules := journeys.DefaultStepRules()
 	t.Cleanup(func() { _ = s.DeleteModels(context.Background(), run) })
-	if _, err := (&journeys.Ingester{Store: s, Rules: rules}).Ingest(context.Background(), events); err != nil {
+	if _, err := (&ingest.Ingester{Store: s, Rules: rules}).Ingest(context.Background(), events); err != nil {
 		t.Fatalf("ingest: %v", err)
 	}
 	journeys.SortEvents(events)
@@ -116,12 +118,12 @@ func TestChainsOnTaobao(t *testing.T) {
 	run := graphtest.RunID(t)
 	seqs := chainsLoad(t, s, run)
 	ctx := context.Background()
-	viaGraph := &journeys.Chains{Store: s}
-	inMemory := &journeys.Chains{Store: memTouches{seqs}}
+	viaGraph := &chain.Chains{Store: s}
+	inMemory := &chain.Chains{Store: memTouches{seqs}}
 	scope := journeys.Filter{PersonPrefix: run}
 
 	t.Run("friction", func(t *testing.T) {
-		q := journeys.FrictionQuery{Filter: scope, Improbable: 10, Edges: 15}
+		q := chain.FrictionQuery{Filter: scope, Improbable: 10, Edges: 15}
 		got, err := viaGraph.Friction(ctx, q)
 		if err != nil {
 			t.Fatal(err)
@@ -139,7 +141,7 @@ func TestChainsOnTaobao(t *testing.T) {
 	})
 	for _, by := range []journeys.Touchpoint{journeys.ByChannel, journeys.ByCampaign, journeys.ByStep} {
 		t.Run("attribution by "+string(by), func(t *testing.T) {
-			q := journeys.AttributionQuery{Filter: scope, By: by}
+			q := chain.AttributionQuery{Filter: scope, By: by}
 			got, err := viaGraph.Attribution(ctx, q)
 			if err != nil {
 				t.Fatal(err)
@@ -154,7 +156,7 @@ func TestChainsOnTaobao(t *testing.T) {
 	}
 	t.Run("hidden states", func(t *testing.T) { testHiddenStates(t, s, run, seqs) })
 	t.Run("attribution by step equals markov on independent paths", func(t *testing.T) {
-		got, err := viaGraph.Attribution(ctx, journeys.AttributionQuery{Filter: scope, By: journeys.ByStep})
+		got, err := viaGraph.Attribution(ctx, chain.AttributionQuery{Filter: scope, By: journeys.ByStep})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -166,7 +168,7 @@ func TestChainsOnTaobao(t *testing.T) {
 			t.Errorf("conversions, value = %g, %g; want %g, %g", got.Conversions, got.Value, want.Conversions, want.Value)
 		}
 		for _, c := range want.Credits {
-			i := slices.IndexFunc(got.Touches, func(tc journeys.TouchCredit) bool { return tc.Touch == c.Label })
+			i := slices.IndexFunc(got.Touches, func(tc chain.TouchCredit) bool { return tc.Touch == c.Label })
 			if i < 0 {
 				if c.Label != "unsubscribe" {
 					t.Errorf("no credit for %s", c.Label)
@@ -207,7 +209,7 @@ func sessionPaths(seqs []journeys.TouchSequence) []markov.Path {
 }
 
 // checkDwells recomputes the median gap after each step in plain Go.
-func checkDwells(t *testing.T, rep journeys.FrictionReport, seqs []journeys.TouchSequence) {
+func checkDwells(t *testing.T, rep chain.FrictionReport, seqs []journeys.TouchSequence) {
 	t.Helper()
 	gaps := map[string][]float64{}
 	var all []float64
@@ -236,7 +238,7 @@ func checkDwells(t *testing.T, rep journeys.FrictionReport, seqs []journeys.Touc
 func testHiddenStates(t *testing.T, s *graph.Store, run string, seqs []journeys.TouchSequence) {
 	ctx := context.Background()
 	scope := journeys.Filter{PersonPrefix: run}
-	hs := &journeys.HiddenStates{Touches: s, Models: s, People: s, BatchSize: 64}
+	hs := &chain.HiddenStates{Touches: s, Models: s, People: s, BatchSize: 64}
 
 	t.Run("chosen events", func(t *testing.T) {
 		v, err := hs.Fit(ctx, journeys.ModelQuery{Filter: scope, Events: []string{"add_to_cart", "purchase", "no_such_event"}, States: 2, MaxIter: 5})

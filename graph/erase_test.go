@@ -6,7 +6,9 @@ import (
 	"time"
 
 	"github.com/journeygraph/journeygraph/graph/graphtest"
+	"github.com/journeygraph/journeygraph/graph/inmem"
 	"github.com/journeygraph/journeygraph/journeys"
+	"github.com/journeygraph/journeygraph/journeys/segment"
 )
 
 // TestErasureTakesMembershipsAndDeliveries: erasing a person also removes
@@ -18,7 +20,7 @@ func TestErasureTakesMembershipsAndDeliveries(t *testing.T) {
 	prefix := graphtest.RunID(t)
 	a, b := prefix+"a", prefix+"b"
 	write(t, s, ev(a, "add_to_cart", 1), ev(b, "add_to_cart", 2))
-	cache := &journeys.Cache{Source: s, Prefix: prefix}
+	cache := &inmem.Cache{Source: s, Prefix: prefix}
 	if err := cache.Load(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +37,7 @@ func TestErasureTakesMembershipsAndDeliveries(t *testing.T) {
 	if _, err := s.SaveSegment(ctx, seg, t0); err != nil {
 		t.Fatal(err)
 	}
-	sg := &journeys.Segmenter{Store: s}
+	sg := &segment.Segmenter{Store: s}
 	if _, err := sg.Refresh(ctx, []string{seg.Name}, journeys.SegmentScope{Prefix: prefix}, "test", t0.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}

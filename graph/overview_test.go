@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/journeygraph/journeygraph/graph/graphtest"
+	"github.com/journeygraph/journeygraph/graph/inmem"
 	"github.com/journeygraph/journeygraph/journeys"
 )
 
@@ -30,7 +31,7 @@ func TestOverviewCountsPerDay(t *testing.T) {
 	readers := []struct {
 		name string
 		r    journeys.OverviewReader
-	}{{"store", s}, {"cache", &journeys.Cache{Source: s, Prefix: run}}}
+	}{{"store", s}, {"cache", &inmem.Cache{Source: s, Prefix: run}}}
 	for _, rd := range readers {
 		t.Run(rd.name, func(t *testing.T) { checkOverview(t, rd.r, day0) })
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/journeygraph/journeygraph/graph"
 	"github.com/journeygraph/journeygraph/graph/graphtest"
 	"github.com/journeygraph/journeygraph/journeys"
+	"github.com/journeygraph/journeygraph/journeys/segment"
 )
 
 // hostile are texts that would change a query if they ever reached it.
@@ -148,7 +149,7 @@ func TestHostileDefinitionsAreRejected(t *testing.T) {
 // FuzzSegmentQuery: whatever definition parses, its query carries no
 // quote, comment or write clause, and every parameter it uses is supplied.
 func FuzzSegmentQuery(f *testing.F) {
-	for _, s := range journeys.BuiltInSegments() {
+	for _, s := range segment.BuiltInSegments() {
 		b, _ := json.Marshal(s)
 		f.Add(b)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/journeygraph/journeygraph/graph/graphtest"
 	"github.com/journeygraph/journeygraph/journeys"
+	"github.com/journeygraph/journeygraph/journeys/segment"
 )
 
 // TestStaticSegmentMembers evaluates people blocks on the real graph: a
@@ -88,7 +89,7 @@ func TestStaticSegmentSaved(t *testing.T) {
 	a, b := prefix+"a", prefix+`b'}) DETACH DELETE n`
 	write(t, s, ev(a, "purchase", 0), ev(b, "product_view", 1))
 	now := t0.Add(time.Hour)
-	sg := &journeys.Segmenter{Store: s, Now: func() time.Time { return now }}
+	sg := &segment.Segmenter{Store: s, Now: func() time.Time { return now }}
 	saved, res, err := sg.Save(ctx, journeys.StaticSegment(name, "from a test", []string{b, a, prefix + "ghost", a}))
 	if err != nil {
 		t.Fatal(err)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/journeygraph/journeygraph/graph/graphtest"
 	"github.com/journeygraph/journeygraph/journeys"
+	"github.com/journeygraph/journeygraph/journeys/ingest"
 )
 
 // taobaoCounts reads the Taobao excerpt directly and counts, per the
@@ -75,7 +76,7 @@ func TestCartAbandonersOnTaobao(t *testing.T) {
 	prefix := graphtest.RunID(t)
 	events := graphtest.DemoEvents(t, "taobao_200users.csv.gz", "taobao", prefix)
 	ctx := context.Background()
-	in := &journeys.Ingester{Store: s, Rules: journeys.DefaultStepRules()}
+	in := &ingest.Ingester{Store: s, Rules: journeys.DefaultStepRules()}
 	if _, err := in.Ingest(ctx, events); err != nil {
 		t.Fatal(err)
 	}

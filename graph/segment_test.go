@@ -9,6 +9,8 @@ import (
 	"github.com/journeygraph/journeygraph/graph"
 	"github.com/journeygraph/journeygraph/graph/graphtest"
 	"github.com/journeygraph/journeygraph/journeys"
+	"github.com/journeygraph/journeygraph/journeys/ingest"
+	"github.com/journeygraph/journeygraph/journeys/segment"
 	"github.com/journeygraph/journeygraph/journeys/synth"
 )
 
@@ -20,7 +22,7 @@ func plant(t *testing.T, s *graph.Store, perKind int) (string, synth.Data) {
 	prefix := graphtest.RunID(t)
 	d := synth.Generate(synth.Config{Seed: 7, AsOf: segAsOf, Prefix: prefix, PerKind: perKind})
 	ctx := context.Background()
-	in := &journeys.Ingester{Store: s, Rules: journeys.DefaultStepRules()}
+	in := &ingest.Ingester{Store: s, Rules: journeys.DefaultStepRules()}
 	if _, err := in.Ingest(ctx, d.Events); err != nil {
 		t.Fatalf("ingest: %v", err)
 	}
@@ -42,7 +44,7 @@ func TestBuiltInSegmentsAreExact(t *testing.T) {
 		people = append(people, p)
 	}
 	ctx := context.Background()
-	for _, seg := range journeys.BuiltInSegments() {
+	for _, seg := range segment.BuiltInSegments() {
 		t.Run(seg.Name, func(t *testing.T) {
 			if len(want[seg.Name]) == 0 {
 				t.Fatalf("the generator plants no member of %s", seg.Name)
@@ -62,11 +64,11 @@ func TestBuiltInSegmentsAreExact(t *testing.T) {
 	// The planted kinds land where they were meant to (a check of the generator).
 	for person, kind := range d.Kinds {
 		for seg, kinds := range map[string][]string{
-			journeys.SegmentCartAbandoners:      {"abandoner", "abandoner_re", "abandoner_future_buy"},
-			journeys.SegmentProspectsToRelaunch: {"prospect"},
-			journeys.SegmentHyperEngaged:        {"hyper"},
-			journeys.SegmentAtRiskSubscribers:   {"at_risk", "at_risk_score"},
-			journeys.SegmentVIP:                 {"vip"},
+			segment.SegmentCartAbandoners:      {"abandoner", "abandoner_re", "abandoner_future_buy"},
+			segment.SegmentProspectsToRelaunch: {"prospect"},
+			segment.SegmentHyperEngaged:        {"hyper"},
+			segment.SegmentAtRiskSubscribers:   {"at_risk", "at_risk_score"},
+			segment.SegmentVIP:                 {"vip"},
 		} {
 			if in := slices.Contains(want[seg], person); in != slices.Contains(kinds, kind) {
 				t.Errorf("%s (%s): in %s = %v", person, kind, seg, in)
@@ -91,8 +93,8 @@ func TestMembershipHistory(t *testing.T) {
 	prefix, d := plant(t, s, 2)
 	ctx := context.Background()
 	var hyper journeys.Segment
-	for _, b := range journeys.BuiltInSegments() {
-		if b.Name == journeys.SegmentHyperEngaged {
+	for _, b := range segment.BuiltInSegments() {
+		if b.Name == segment.SegmentHyperEngaged {
 			hyper = b
 		}
 	}
@@ -112,13 +114,13 @@ func TestMembershipHistory(t *testing.T) {
 		t.Errorf("unchanged definition saved as version %d, want 1", again.Version)
 	}
 	clock := segAsOf
-	sg := &journeys.Segmenter{Store: s, Now: func() time.Time { return clock }}
+	sg := &segment.Segmenter{Store: s, Now: func() time.Time { return clock }}
 	scope := journeys.SegmentScope{Prefix: prefix}
 	res, err := sg.Refresh(ctx, []string{hyper.Name}, scope, "test", segAsOf)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := synth.Expected(d.Events, d.Scores, segAsOf)[journeys.SegmentHyperEngaged]
+	want := synth.Expected(d.Events, d.Scores, segAsOf)[segment.SegmentHyperEngaged]
 	if res[0].Entered != len(want) || res[0].Members != len(want) {
 		t.Fatalf("first refresh: %+v, want %d entered", res[0], len(want))
 	}

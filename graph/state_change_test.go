@@ -14,6 +14,8 @@ import (
 
 	"github.com/journeygraph/journeygraph/graph/graphtest"
 	"github.com/journeygraph/journeygraph/journeys"
+	"github.com/journeygraph/journeygraph/journeys/chain"
+	"github.com/journeygraph/journeygraph/journeys/webhook"
 )
 
 // TestStateChangedWebhooks fits a model twice on a scoped dataset with a
@@ -56,8 +58,8 @@ func TestStateChangedWebhooks(t *testing.T) {
 		body, _ := io.ReadAll(r.Body)
 		mu.Lock()
 		defer mu.Unlock()
-		if journeys.VerifySignature(secret, r.Header.Get(journeys.HeaderSignature), r.Header.Get(journeys.HeaderTimestamp), body, time.Now(), 0) != nil ||
-			r.Header.Get(journeys.HeaderEventType) != journeys.EventTypeStateChanged {
+		if webhook.VerifySignature(secret, r.Header.Get(webhook.HeaderSignature), r.Header.Get(webhook.HeaderTimestamp), body, time.Now(), 0) != nil ||
+			r.Header.Get(webhook.HeaderEventType) != journeys.EventTypeStateChanged {
 			bad++
 			w.WriteHeader(http.StatusUnauthorized)
 			return
@@ -66,7 +68,7 @@ func TestStateChangedWebhooks(t *testing.T) {
 			DeliveryID string                     `json:"delivery_id"`
 			Event      journeys.StateChangedEvent `json:"event"`
 		}
-		if err := json.Unmarshal(body, &b); err != nil || b.DeliveryID != r.Header.Get(journeys.HeaderIdempotency) {
+		if err := json.Unmarshal(body, &b); err != nil || b.DeliveryID != r.Header.Get(webhook.HeaderIdempotency) {
 			bad++
 			w.WriteHeader(http.StatusBadRequest)
 			return
@@ -96,7 +98,7 @@ func TestStateChangedWebhooks(t *testing.T) {
 		_ = s.DeleteModels(ctx, prefix)
 	})
 
-	hs := &journeys.HiddenStates{Touches: s, Models: s, People: s, BatchSize: 3}
+	hs := &chain.HiddenStates{Touches: s, Models: s, People: s, BatchSize: 3}
 	q := journeys.ModelQuery{Filter: journeys.Filter{PersonPrefix: prefix}, States: 2, Seed: 3, MaxIter: 20}
 	v1, err := hs.Fit(ctx, q)
 	if err != nil {
@@ -164,7 +166,7 @@ func TestStateChangedWebhooks(t *testing.T) {
 	}
 
 	dctx, cancel := context.WithCancel(ctx)
-	d := &journeys.Dispatcher{Store: s, Prefix: hook.ID, Poll: 20 * time.Millisecond}
+	d := &webhook.Dispatcher{Store: s, Prefix: hook.ID, Poll: 20 * time.Millisecond}
 	done := make(chan struct{})
 	go func() { d.Run(dctx); close(done) }()
 	deadline := time.Now().Add(15 * time.Second)

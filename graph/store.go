@@ -15,6 +15,7 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"github.com/journeygraph/journeygraph/cypher"
+	"github.com/journeygraph/journeygraph/graph/inmem"
 	"github.com/journeygraph/journeygraph/journeys"
 )
 
@@ -179,4 +180,4 @@ func wrap(op string, err error) error {
 
 // The change window of journeys.Cache must outlast a stamping transaction
 // (this fails to compile otherwise: a negative constant is no uint).
-const _ = uint(journeys.DefaultChangeWindow - stampTimeout)
+const _ = uint(inmem.DefaultChangeWindow - stampTimeout)

@@ -13,6 +13,8 @@ import (
 	"github.com/journeygraph/journeygraph/graph"
 	"github.com/journeygraph/journeygraph/graph/graphtest"
 	"github.com/journeygraph/journeygraph/journeys"
+	"github.com/journeygraph/journeygraph/journeys/segment"
+	"github.com/journeygraph/journeygraph/journeys/webhook"
 )
 
 // receiver records the deliveries a loopback webhook receiver accepted,
@@ -36,15 +38,15 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		<-r.Context().Done() // the dispatcher is stopped mid-delivery
 		return
 	}
-	err := journeys.VerifySignature(rc.secret, r.Header.Get(journeys.HeaderSignature), r.Header.Get(journeys.HeaderTimestamp), body, time.Now(), 0)
+	err := webhook.VerifySignature(rc.secret, r.Header.Get(webhook.HeaderSignature), r.Header.Get(webhook.HeaderTimestamp), body, time.Now(), 0)
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
-	if err != nil || r.Header.Get(journeys.HeaderIdempotency) == "" {
+	if err != nil || r.Header.Get(webhook.HeaderIdempotency) == "" {
 		rc.bad++
 		w.WriteHeader(http.StatusUnauthorized)
 		return
 	}
-	rc.accepted[r.Header.Get(journeys.HeaderIdempotency)]++
+	rc.accepted[r.Header.Get(webhook.HeaderIdempotency)]++
 	w.WriteHeader(http.StatusOK)
 }
 
@@ -80,7 +82,7 @@ func queueOne(t *testing.T, s *graph.Store, url string) journeys.Webhook {
 	if _, err := s.SaveSegment(ctx, seg, t0); err != nil {
 		t.Fatal(err)
 	}
-	sg := &journeys.Segmenter{Store: s}
+	sg := &segment.Segmenter{Store: s}
 	if res, err := sg.Refresh(ctx, []string{seg.Name}, journeys.SegmentScope{Prefix: prefix}, "test", t0.Add(time.Hour)); err != nil || res[0].Entered != 1 {
 		t.Fatalf("refresh: %+v %v", res, err)
 	}
@@ -120,7 +122,7 @@ func TestWebhookReceiverDownThenUp(t *testing.T) {
 	rc := &receiver{secret: hook.Secret, accepted: map[string]int{}}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	d := &journeys.Dispatcher{Store: s, Prefix: hook.ID, Backoff: 100 * time.Millisecond, Poll: 50 * time.Millisecond}
+	d := &webhook.Dispatcher{Store: s, Prefix: hook.ID, Backoff: 100 * time.Millisecond, Poll: 50 * time.Millisecond}
 	go d.Run(ctx)
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
 		ds, _ := s.Deliveries(ctx, hook.ID, 10)
@@ -166,7 +168,7 @@ func TestWebhookSurvivesDispatcherStop(t *testing.T) {
 	rc.secret = hook.Secret
 	lease := 500 * time.Millisecond
 	ctx1, stop1 := context.WithCancel(context.Background())
-	d1 := &journeys.Dispatcher{Store: s, Prefix: hook.ID, Lease: lease, Poll: 50 * time.Millisecond}
+	d1 := &webhook.Dispatcher{Store: s, Prefix: hook.ID, Lease: lease, Poll: 50 * time.Millisecond}
 	done := make(chan struct{})
 	go func() { d1.Run(ctx1); close(done) }()
 	select {
@@ -181,7 +183,7 @@ func TestWebhookSurvivesDispatcherStop(t *testing.T) {
 	}
 	ctx2, stop2 := context.WithCancel(context.Background())
 	defer stop2()
-	d2 := &journeys.Dispatcher{Store: s, Prefix: hook.ID, Lease: lease, Poll: 50 * time.Millisecond}
+	d2 := &webhook.Dispatcher{Store: s, Prefix: hook.ID, Lease: lease, Poll: 50 * time.Millisecond}
 	go d2.Run(ctx2)
 	got := waitDelivered(t, s, hook.ID)
 	acc, bad := rc.counts()
@@ -204,12 +206,12 @@ func TestRecordedTestSendsAreLoggedNotClaimed(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = s.DeleteWebhook(context.Background(), hook.ID) })
 	now := time.Now().UTC().Truncate(time.Millisecond)
-	d := journeys.TestDelivery(hook, now)
+	d := webhook.TestDelivery(hook, now)
 	d.Attempts, d.Status, d.LastError = 1, journeys.DeliveryFailed, "connection refused"
 	if err := s.RecordDelivery(ctx, d); err != nil {
 		t.Fatal(err)
 	}
-	pending := journeys.TestDelivery(hook, now)
+	pending := webhook.TestDelivery(hook, now)
 	if err := s.RecordDelivery(ctx, pending); journeys.ErrorCode(err) != journeys.EINVALID {
 		t.Errorf("recording a pending delivery: %v, want invalid", err)
 	}

@@ -23,7 +23,7 @@ func ParseDuration(s string) (Duration, error) {
 	if i := strings.IndexByte(s, 'd'); i > 0 {
 		n, err := strconv.ParseInt(s[:i], 10, 64)
 		if err != nil || n < 0 || n > 100000 {
-			return 0, Errorf(EINVALID, "%s is not a duration (want 7d, 36h, 1h30m...)", quote(s))
+			return 0, Errorf(EINVALID, "%s is not a duration (want 7d, 36h, 1h30m...)", Quote(s))
 		}
 		days, s = n, s[i+1:]
 	}
@@ -31,7 +31,7 @@ func ParseDuration(s string) (Duration, error) {
 	if s != "" {
 		d, err := time.ParseDuration(s)
 		if err != nil || d < 0 {
-			return 0, Errorf(EINVALID, "%s is not a duration (want 7d, 36h, 1h30m...)", quote(s))
+			return 0, Errorf(EINVALID, "%s is not a duration (want 7d, 36h, 1h30m...)", Quote(s))
 		}
 		rest = d
 	}
@@ -65,7 +65,7 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &s); err != nil {
 		var secs float64
 		if err := json.Unmarshal(b, &secs); err != nil || secs < 0 {
-			return Errorf(EINVALID, "%s is not a duration (want \"7d\", \"36h\" or seconds)", quote(string(b)))
+			return Errorf(EINVALID, "%s is not a duration (want \"7d\", \"36h\" or seconds)", Quote(string(b)))
 		}
 		*d = Duration(secs * float64(time.Second))
 		return nil

@@ -84,6 +84,6 @@ func (e RowError) Error() string {
 }
 
 // rowErrorf returns a RowError for field with a formatted problem.
-func rowErrorf(field, format string, args ...any) RowError {
+func RowErrorf(field, format string, args ...any) RowError {
 	return RowError{Field: field, Problem: fmt.Sprintf(format, args...)}
 }

@@ -83,7 +83,7 @@ func EventID(person, name string, t time.Time, props map[string]any) string {
 // contentID returns the EventID of e's content: Properties plus the
 // normalised fields (under "$"-prefixed keys), so that two events differing
 // only in, say, revenue or channel stay distinct.
-func (e *Event) contentID() string {
+func (e *Event) ContentID() string {
 	typ := e.Type
 	if typ == TypeTrack {
 		typ = ""
@@ -131,7 +131,7 @@ func DefaultLimits() Limits {
 }
 
 // withDefaults returns lim with its zero fields set to the defaults.
-func (lim Limits) withDefaults() Limits {
+func (lim Limits) WithDefaults() Limits {
 	d := DefaultLimits()
 	if lim.MaxFuture <= 0 {
 		lim.MaxFuture = d.MaxFuture
@@ -146,7 +146,7 @@ func (lim Limits) withDefaults() Limits {
 }
 
 // checkTime returns a problem when t lies outside [MinTime, now+MaxFuture].
-func (lim Limits) checkTime(t, now time.Time) string {
+func (lim Limits) CheckTime(t, now time.Time) string {
 	if t.After(now.Add(lim.MaxFuture)) {
 		return fmt.Sprintf("%s is more than %v in the future", t.Format(time.RFC3339Nano), lim.MaxFuture)
 	}
@@ -175,7 +175,7 @@ var timeLayouts = []string{
 // microseconds, else nanoseconds. The error is an *Error with code EINVALID.
 func ParseTime(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
-	if t, ok := parseEpoch(s); ok {
+	if t, ok := ParseEpoch(s); ok {
 		return t, nil
 	}
 	for _, layout := range timeLayouts {
@@ -183,11 +183,11 @@ func ParseTime(s string) (time.Time, error) {
 			return t.UTC(), nil
 		}
 	}
-	return time.Time{}, Errorf(EINVALID, "%s is not a time (want RFC 3339 or epoch seconds/milliseconds)", quote(s))
+	return time.Time{}, Errorf(EINVALID, "%s is not a time (want RFC 3339 or epoch seconds/milliseconds)", Quote(s))
 }
 
 // parseEpoch parses "1511544070", "1511544070.25", "1569888000123"...
-func parseEpoch(s string) (time.Time, bool) {
+func ParseEpoch(s string) (time.Time, bool) {
 	whole, frac, _ := strings.Cut(s, ".")
 	if whole == "" || strings.Trim(whole, "0123456789") != "" || strings.Trim(frac, "0123456789") != "" || len(whole) > 19 {
 		return time.Time{}, false
@@ -221,7 +221,7 @@ func parseEpoch(s string) (time.Time, bool) {
 }
 
 // quote returns s quoted for a message, cut to 64 bytes.
-func quote(s string) string {
+func Quote(s string) string {
 	if len(s) > 64 {
 		return strconv.Quote(s[:64]) + "..."
 	}
@@ -230,7 +230,7 @@ func quote(s string) string {
 
 // normalise turns decoded JSON (with json.Number) into the Properties value
 // types: numbers become int64 when integral and in range, else float64.
-func normalise(v any) any {
+func Normalise(v any) any {
 	switch v := v.(type) {
 	case json.Number:
 		if i, err := v.Int64(); err == nil {
@@ -240,12 +240,12 @@ func normalise(v any) any {
 		return f
 	case map[string]any:
 		for k, x := range v {
-			v[k] = normalise(x)
+			v[k] = Normalise(x)
 		}
 		return v
 	case []any:
 		for i, x := range v {
-			v[i] = normalise(x)
+			v[i] = Normalise(x)
 		}
 		return v
 	}

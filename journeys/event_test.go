@@ -136,7 +136,7 @@ func TestErrors(t *testing.T) {
 }
 
 func TestLimitsDefaults(t *testing.T) {
-	got, want := Limits{}.withDefaults(), DefaultLimits()
+	got, want := Limits{}.WithDefaults(), DefaultLimits()
 	if got != want {
 		t.Errorf("Limits{}.withDefaults() = %+v, want %+v", got, want)
 	}

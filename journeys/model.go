@@ -44,7 +44,7 @@ const (
 	maxHMMStates      = 20
 	// symbolCacheLimit is the most symbols Baum–Welch iterates over in
 	// memory (2 bytes each); beyond it every iteration re-reads the store.
-	symbolCacheLimit = 20_000_000
+	SymbolCacheLimit = 20_000_000
 )
 
 // Normalize fills the defaults and validates q (an *Error with code
@@ -54,12 +54,12 @@ func (q *ModelQuery) Normalize() error {
 		return err
 	}
 	for _, e := range q.Events {
-		if err := validStep("events", e); err != nil {
+		if err := ValidStep("events", e); err != nil {
 			return err
 		}
 	}
 	if q.States < 0 || q.States > maxHMMStates {
-		return invalidField("states", "%d is not from 1 to %d", q.States, maxHMMStates)
+		return InvalidField("states", "%d is not from 1 to %d", q.States, maxHMMStates)
 	}
 	if q.States == 0 {
 		if q.MinStates == 0 {
@@ -69,7 +69,7 @@ func (q *ModelQuery) Normalize() error {
 			q.MaxStates = max(6, q.MinStates)
 		}
 		if q.MinStates < 1 || q.MaxStates < q.MinStates || q.MaxStates > maxHMMStates {
-			return invalidField("max_states", "want 1 <= min_states (%d) <= max_states (%d) <= %d", q.MinStates, q.MaxStates, maxHMMStates)
+			return InvalidField("max_states", "want 1 <= min_states (%d) <= max_states (%d) <= %d", q.MinStates, q.MaxStates, maxHMMStates)
 		}
 	} else {
 		q.MinStates, q.MaxStates = q.States, q.States
@@ -87,18 +87,18 @@ func (q *ModelQuery) Normalize() error {
 		q.Tol = 1e-4
 	}
 	if q.Restarts < 1 || q.Restarts > 20 {
-		return invalidField("restarts", "%d is not from 1 to 20", q.Restarts)
+		return InvalidField("restarts", "%d is not from 1 to 20", q.Restarts)
 	}
 	if q.MaxIter < 1 || q.MaxIter > 1000 {
-		return invalidField("max_iter", "%d is not from 1 to 1000", q.MaxIter)
+		return InvalidField("max_iter", "%d is not from 1 to 1000", q.MaxIter)
 	}
 	if q.Tol < 0 {
-		return invalidField("tol", "negative")
+		return InvalidField("tol", "negative")
 	}
 	if q.MaxSymbols == 0 {
 		q.MaxSymbols = DefaultMaxSymbols
 	}
-	opt := q.pathOptions()
+	opt := q.PathOptions()
 	if err := opt.Normalize(); err != nil {
 		return err
 	}
@@ -106,7 +106,7 @@ func (q *ModelQuery) Normalize() error {
 	return nil
 }
 
-func (q *ModelQuery) pathOptions() PathOptions {
+func (q *ModelQuery) PathOptions() PathOptions {
 	return PathOptions{Unit: q.Unit, By: ByStep, Conversion: q.Conversion, Unsubscribe: q.Unsubscribe}
 }
 

@@ -29,7 +29,7 @@ type Filter struct {
 // Validate returns an *Error with code EINVALID when To is not after From.
 func (f Filter) Validate() error {
 	if !f.From.IsZero() && !f.To.IsZero() && !f.To.After(f.From) {
-		return invalidField("to", "%s is not after from (%s)", f.To.Format(time.RFC3339), f.From.Format(time.RFC3339))
+		return InvalidField("to", "%s is not after from (%s)", f.To.Format(time.RFC3339), f.From.Format(time.RFC3339))
 	}
 	return nil
 }
@@ -58,14 +58,14 @@ const (
 )
 
 // parseUnit accepts "" (session), "session" and "journey".
-func parseUnit(field string, u Unit) (Unit, error) {
+func ParseUnit(field string, u Unit) (Unit, error) {
 	switch u {
 	case "":
 		return UnitSession, nil
 	case UnitSession, UnitJourney:
 		return u, nil
 	}
-	return "", invalidField(field, "unknown unit %s (want session or journey)", quote(string(u)))
+	return "", InvalidField(field, "unknown unit %s (want session or journey)", Quote(string(u)))
 }
 
 // StepEvent is one event of a step sequence.
@@ -103,23 +103,23 @@ type SequenceReader interface {
 // gap longer than the timeout, or two different sender session ids) and,
 // when collapse is set, drops an event that repeats the step of the previous
 // one in the same session (as StepRules.Apply does at ingest).
-type splitter struct {
+type Splitter struct {
 	unit     Unit
 	timeout  int64 // milliseconds
 	collapse bool
 	buf      []StepEvent
 }
 
-func newSplitter(unit Unit, timeout time.Duration, collapse bool) *splitter {
+func NewSplitter(unit Unit, timeout time.Duration, collapse bool) *Splitter {
 	if timeout <= 0 {
 		timeout = DefaultSessionTimeout
 	}
-	return &splitter{unit: unit, timeout: timeout.Milliseconds(), collapse: collapse}
+	return &Splitter{unit: unit, timeout: timeout.Milliseconds(), collapse: collapse}
 }
 
 // units calls fn with each unit of events in order (a slice reused between
 // calls and between sequences).
-func (sp *splitter) units(events []StepEvent, fn func(unit []StepEvent)) {
+func (sp *Splitter) Units(events []StepEvent, fn func(unit []StepEvent)) {
 	sp.buf = sp.buf[:0]
 	for i, e := range events {
 		newSession := i > 0 && (e.TS-events[i-1].TS > sp.timeout ||
@@ -140,18 +140,28 @@ func (sp *splitter) units(events []StepEvent, fn func(unit []StepEvent)) {
 
 // invalidField returns an EINVALID *Error for one field of a request, its
 // message "field: problem" and its one detail naming the field.
-func invalidField(field, format string, args ...any) *Error {
-	d := rowErrorf(field, format, args...)
+func InvalidField(field, format string, args ...any) *Error {
+	d := RowErrorf(field, format, args...)
 	return &Error{Code: EINVALID, Message: d.Error(), Details: []RowError{d}}
 }
 
 // validStep checks a step label given in a request.
-func validStep(field, step string) *Error {
+func ValidStep(field, step string) *Error {
 	if strings.TrimSpace(step) == "" {
-		return invalidField(field, "empty step")
+		return InvalidField(field, "empty step")
 	}
 	if len(step) > 200 {
-		return invalidField(field, "step longer than 200 bytes")
+		return InvalidField(field, "step longer than 200 bytes")
+	}
+	return nil
+}
+
+// NoSegment returns an *Error with code EINVALID when f names a segment:
+// readers that cannot filter by segment call it rather than ignore one
+// (InSegment resolves segments in front of them).
+func (f Filter) NoSegment() error {
+	if f.Segment != "" {
+		return InvalidField("segment", "this reader cannot filter by segment (wrap it in segment.InSegment)")
 	}
 	return nil
 }

@@ -89,7 +89,7 @@ func (p *segParser) segment(v any) Segment {
 		case "name":
 			s.Name = p.str(k, obj[k])
 			if !segmentNameRE.MatchString(s.Name) {
-				p.bad(k, "%s is not a segment name (letters, digits, _ . -; at most 100)", quote(s.Name))
+				p.bad(k, "%s is not a segment name (letters, digits, _ . -; at most 100)", Quote(s.Name))
 			}
 		case "description":
 			if s.Description = p.str(k, obj[k]); len(s.Description) > maxSegmentDescBytes {
@@ -212,7 +212,7 @@ func (p *segParser) cond(path string, v any, depth int) Condition {
 		if v, ok := obj["after"]; ok {
 			c.After = p.str(at("after"), v)
 			if c.After != "last" && c.After != "each" && c.After != "any" {
-				p.bad(at("after"), "%s is not last, each or any", quote(c.After))
+				p.bad(at("after"), "%s is not last, each or any", Quote(c.After))
 			}
 		}
 	case "last_seen", "first_seen":
@@ -231,7 +231,7 @@ func (p *segParser) cond(path string, v any, depth int) Condition {
 	case "propensity":
 		c.Propensity = p.str(at(kind), obj[kind])
 		if c.Propensity != "convert" && c.Propensity != "unsubscribe" {
-			p.bad(at(kind), "%s is not convert or unsubscribe", quote(c.Propensity))
+			p.bad(at(kind), "%s is not convert or unsubscribe", Quote(c.Propensity))
 		}
 		f, ok := p.number(at("at_least"), obj["at_least"])
 		if ok && (f < 0 || f > 1) {
@@ -272,7 +272,7 @@ func (p *segParser) countOptions(path string, obj map[string]any, c *Condition) 
 			found = found || f == c.Same
 		}
 		if !found {
-			p.bad(path+".same", "%s is not one of %s", quote(c.Same), strings.Join(SameFields, ", "))
+			p.bad(path+".same", "%s is not one of %s", Quote(c.Same), strings.Join(SameFields, ", "))
 		}
 	}
 }

@@ -111,7 +111,7 @@ func sizeWithoutPeople(s Segment) int {
 // reason (the ENTERED/LEFT edge and the webhook): the condition as JSON,
 // with each people list replaced by its size, {"people": {"count": 3}}, so
 // that a static segment of many ids does not copy them onto every change.
-func reasonDefinition(c Condition) json.RawMessage {
+func ReasonDefinition(c Condition) json.RawMessage {
 	b, _ := json.Marshal(c)
 	if !hasPeople(c) {
 		return b

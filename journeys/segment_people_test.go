@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/journeygraph/journeygraph/journeys"
+	"github.com/journeygraph/journeygraph/journeys/segment"
 )
 
 // idList returns n distinct ids "p000001"..., as JSON list items.
@@ -154,7 +155,7 @@ func (f *fakeSegmentStore) ApplyMembership(_ context.Context, _ journeys.Segment
 // records the size of a people list, not the list.
 func TestStaticSegmentReasons(t *testing.T) {
 	store := &fakeSegmentStore{people: []string{"a", "b"}}
-	sg := &journeys.Segmenter{Store: store}
+	sg := &segment.Segmenter{Store: store}
 	seg := journeys.StaticSegment("s", "", []string{"a", "b", "ghost"})
 	seg.Where = journeys.Condition{All: []journeys.Condition{seg.Where, {Did: &journeys.Match{Step: "purchase"}}}}
 	_, res, err := sg.Save(context.Background(), seg)

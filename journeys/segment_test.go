@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/journeygraph/journeygraph/journeys"
+	"github.com/journeygraph/journeygraph/journeys/segment"
 )
 
 func TestParseSegmentNamesEachBadNode(t *testing.T) {
@@ -51,7 +52,7 @@ func TestParseSegmentNamesEachBadNode(t *testing.T) {
 }
 
 func TestBuiltInSegmentsRoundTrip(t *testing.T) {
-	for _, s := range journeys.BuiltInSegments() {
+	for _, s := range segment.BuiltInSegments() {
 		b, err := json.Marshal(s)
 		if err != nil {
 			t.Fatal(err)
@@ -87,7 +88,7 @@ func TestCompileWindows(t *testing.T) {
 // FuzzParseSegment: any input is rejected or parses into a definition that
 // compiles and survives a JSON round trip unchanged.
 func FuzzParseSegment(f *testing.F) {
-	for _, s := range journeys.BuiltInSegments() {
+	for _, s := range segment.BuiltInSegments() {
 		b, _ := json.Marshal(s)
 		f.Add(b)
 	}

@@ -117,7 +117,7 @@ func (p *segParser) comparison(path string, c Comparison, kind string) (any, boo
 		}
 		return scalar(c.Value, path+"."+c.Op)
 	}
-	p.bad(path, "%s is not an operator (want eq, ne, in, gt, gte, lt, lte, prefix, contains)", quote(c.Op))
+	p.bad(path, "%s is not an operator (want eq, ne, in, gt, gte, lt, lte, prefix, contains)", Quote(c.Op))
 	return nil, false
 }
 
@@ -166,7 +166,7 @@ func (p *segParser) number(path string, v any) (float64, bool) {
 	}
 	f, err := n.Float64()
 	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) || math.Abs(f) > 1e15 {
-		p.bad(path, "%s is not a number within ±1e15", quote(n.String()))
+		p.bad(path, "%s is not a number within ±1e15", Quote(n.String()))
 		return 0, false
 	}
 	return f, true
@@ -197,11 +197,11 @@ func (p *segParser) durationOpt(path string, obj map[string]any, key string) *Du
 	}
 	d, err := ParseDuration(s)
 	if err != nil {
-		p.bad(path, "%s is not a duration (want 7d, 12h, 30m...)", quote(s))
+		p.bad(path, "%s is not a duration (want 7d, 12h, 30m...)", Quote(s))
 		return nil
 	}
 	if d <= 0 || time.Duration(d) > maxSegmentWindow {
-		p.bad(path, "%s is not between 1ms and 20 years", quote(s))
+		p.bad(path, "%s is not between 1ms and 20 years", Quote(s))
 		return nil
 	}
 	return &d

@@ -204,7 +204,7 @@ func compilePattern(p string, allowRegex bool) (*regexp.Regexp, error) {
 	var err error
 	if expr, ok := strings.CutPrefix(p, "re:"); ok && allowRegex {
 		if re, err = regexp.Compile(expr); err != nil {
-			err = fmt.Errorf("bad regex %s: %v", quote(expr), err)
+			err = fmt.Errorf("bad regex %s: %v", Quote(expr), err)
 		}
 	} else {
 		parts := strings.Split(p, "*")
@@ -242,10 +242,10 @@ func ParseStepRules(b []byte) (StepRules, error) {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&rs); err != nil {
-		return StepRules{}, invalidField("rules", "not valid step rules JSON: %v", err)
+		return StepRules{}, InvalidField("rules", "not valid step rules JSON: %v", err)
 	}
 	if dec.More() {
-		return StepRules{}, invalidField("rules", "not valid step rules JSON: more after the rules object")
+		return StepRules{}, InvalidField("rules", "not valid step rules JSON: more after the rules object")
 	}
 	return rs, rs.Validate()
 }

@@ -115,12 +115,12 @@ func (o *PathOptions) Normalize() error {
 		o.By = ByStep
 	case ByStep, ByChannel, ByCampaign:
 	default:
-		return invalidField("by", "unknown touchpoint %s (want step, channel or campaign)", quote(string(o.By)))
+		return InvalidField("by", "unknown touchpoint %s (want step, channel or campaign)", Quote(string(o.By)))
 	}
 	if o.Unit == "" && o.By != ByStep {
 		o.Unit = UnitJourney
 	}
-	u, err := parseUnit("unit", o.Unit)
+	u, err := ParseUnit("unit", o.Unit)
 	if err != nil {
 		return err
 	}
@@ -131,29 +131,29 @@ func (o *PathOptions) Normalize() error {
 	if o.Unsubscribe == "" {
 		o.Unsubscribe = DefaultUnsubscribe
 	}
-	if err := validStep("conversion", o.Conversion); err != nil {
+	if err := ValidStep("conversion", o.Conversion); err != nil {
 		return err
 	}
-	if err := validStep("unsubscribe", o.Unsubscribe); err != nil {
+	if err := ValidStep("unsubscribe", o.Unsubscribe); err != nil {
 		return err
 	}
 	if o.Unsubscribe == o.Conversion {
-		return invalidField("unsubscribe", "equals the conversion step %s", quote(o.Conversion))
+		return InvalidField("unsubscribe", "equals the conversion step %s", Quote(o.Conversion))
 	}
 	if o.SessionTimeout < 0 {
-		return invalidField("session_timeout", "negative")
+		return InvalidField("session_timeout", "negative")
 	}
 	if o.SessionTimeout == 0 {
 		o.SessionTimeout = DefaultSessionTimeout
 	}
 	if o.MinLength < 0 {
-		return invalidField("min_length", "negative")
+		return InvalidField("min_length", "negative")
 	}
 	return nil
 }
 
-// unsubscribe returns the unsubscribe step, "" when disabled.
-func (o PathOptions) unsubscribe() string {
+// UnsubscribeStep returns the unsubscribe step, "" when disabled.
+func (o PathOptions) UnsubscribeStep() string {
 	if o.Unsubscribe == NoUnsubscribe {
 		return ""
 	}
@@ -175,13 +175,13 @@ type ConversionPath struct {
 // normalized) and calls fn with each; the path and its Steps are reused
 // between calls. Touches without a step are ignored.
 func (o PathOptions) Paths(seq TouchSequence, fn func(*ConversionPath)) {
-	o.paths(seq, &ConversionPath{}, fn)
+	o.PathsInto(seq, &ConversionPath{}, fn)
 }
 
-// paths is Paths cutting every path into p, whose Steps' array it reuses.
-func (o PathOptions) paths(seq TouchSequence, p *ConversionPath, fn func(*ConversionPath)) {
+// PathsInto is Paths cutting every path into p, whose Steps' array it reuses.
+func (o PathOptions) PathsInto(seq TouchSequence, p *ConversionPath, fn func(*ConversionPath)) {
 	timeout := o.SessionTimeout.Milliseconds()
-	unsub := o.unsubscribe()
+	unsub := o.UnsubscribeStep()
 	p.Person = seq.Person
 	ts := seq.Touches
 	if slices.ContainsFunc(ts, func(t Touch) bool { return t.Step == "" }) {
@@ -189,7 +189,7 @@ func (o PathOptions) paths(seq TouchSequence, p *ConversionPath, fn func(*Conver
 	}
 	for start := 0; start < len(ts); {
 		end := start + 1
-		for end < len(ts) && (o.Unit == UnitJourney || !newSession(ts[end-1], ts[end], timeout)) {
+		for end < len(ts) && (o.Unit == UnitJourney || !NewSession(ts[end-1], ts[end], timeout)) {
 			end++
 		}
 		o.unitPath(p, ts[start:end], timeout, unsub)
@@ -216,7 +216,7 @@ func (o PathOptions) unitPath(p *ConversionPath, unit []Touch, timeout int64, un
 		if p.Unsubscribed {
 			break
 		}
-		if !p.Converted && o.By != ByStep && (i == 0 || newSession(unit[i-1], t, timeout)) {
+		if !p.Converted && o.By != ByStep && (i == 0 || NewSession(unit[i-1], t, timeout)) {
 			add(sourceLabel(o.By, t))
 		}
 		switch {
@@ -234,7 +234,7 @@ func (o PathOptions) unitPath(p *ConversionPath, unit []Touch, timeout int64, un
 }
 
 // newSession reports whether b starts a new session after a.
-func newSession(a, b Touch, timeout int64) bool {
+func NewSession(a, b Touch, timeout int64) bool {
 	return b.TS-a.TS > timeout || (a.Session != "" && b.Session != "" && a.Session != b.Session)
 }
 
@@ -248,4 +248,23 @@ func sourceLabel(by Touchpoint, t Touch) string {
 		return NoSource
 	}
 	return s
+}
+
+// TouchParter is a TouchReader that can also stream a query in n parts:
+// streams of disjoint sets of people which, together, are Touches' stream
+// and can be read concurrently (the journey cache can).
+type TouchParter interface {
+	TouchParts(ctx context.Context, q TouchQuery, n int) ([]TouchSet, error)
+}
+
+// OpenTouchParts opens q in n parts when r can split it, else in one.
+func OpenTouchParts(ctx context.Context, r TouchReader, q TouchQuery, n int) ([]TouchSet, error) {
+	if tp, ok := r.(TouchParter); ok {
+		return tp.TouchParts(ctx, q, n)
+	}
+	set, err := r.Touches(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return []TouchSet{set}, nil
 }

@@ -2,9 +2,6 @@ package journeys
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"net/url"
 	"strconv"
@@ -54,58 +51,10 @@ type Delivery struct {
 	Secret      string          `json:"-"`
 }
 
-// Headers of a webhook request. Verify a delivery with VerifySignature:
-// recompute HMAC-SHA256(secret, timestamp + "." + body), compare in constant
-// time with the hex after "v1=", and refuse old timestamps (replays).
 const (
-	HeaderSignature   = "X-Journeygraph-Signature"  // "v1=" + hex HMAC-SHA256(secret, timestamp "." body)
-	HeaderTimestamp   = "X-Journeygraph-Timestamp"  // Unix seconds of this attempt
-	HeaderDelivery    = "X-Journeygraph-Delivery"   // the delivery id
-	HeaderIdempotency = "Idempotency-Key"           // the delivery id again, the same on every attempt
-	HeaderAttempt     = "X-Journeygraph-Attempt"    // 1, 2, ...
-	HeaderEventType   = "X-Journeygraph-Event-Type" // segment.entered, segment.left, person.state_changed, test
-	signatureVersion  = "v1="
 	maxWebhookURL     = 2000
-	defaultTolerance  = 5 * time.Minute
 	webhookEventsJoin = ", "
 )
-
-// DeliveryBody is the JSON body of a webhook request.
-type DeliveryBody struct {
-	DeliveryID string          `json:"delivery_id"`
-	WebhookID  string          `json:"webhook_id"`
-	Event      json.RawMessage `json:"event"`
-}
-
-// Sign returns the signature header value of body sent at Unix time ts.
-func Sign(secret string, ts int64, body []byte) string {
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write([]byte(strconv.FormatInt(ts, 10)))
-	mac.Write([]byte{'.'})
-	mac.Write(body)
-	return signatureVersion + hex.EncodeToString(mac.Sum(nil))
-}
-
-// VerifySignature checks a received webhook: signature and timestamp are the
-// HeaderSignature and HeaderTimestamp values. It returns an EUNAUTHORIZED
-// *Error when the signature does not match or the timestamp is further than
-// tolerance (5 minutes when 0) from now.
-func VerifySignature(secret, signature, timestamp string, body []byte, now time.Time, tolerance time.Duration) error {
-	if tolerance <= 0 {
-		tolerance = defaultTolerance
-	}
-	ts, err := strconv.ParseInt(timestamp, 10, 64)
-	if err != nil {
-		return Errorf(EUNAUTHORIZED, "webhook: bad timestamp %s", quote(timestamp))
-	}
-	if d := now.Sub(time.Unix(ts, 0)); d > tolerance || d < -tolerance {
-		return Errorf(EUNAUTHORIZED, "webhook: timestamp %d outside the %v tolerance", ts, tolerance)
-	}
-	if !hmac.Equal([]byte(Sign(secret, ts, body)), []byte(strings.TrimSpace(signature))) {
-		return Errorf(EUNAUTHORIZED, "webhook: signature does not match")
-	}
-	return nil
-}
 
 // Validate checks a subscription: an absolute http or https URL, a segment
 // name or "*", and known event kinds, state_changed only with segment "*".
@@ -122,21 +71,21 @@ func (w *Webhook) Validate() error {
 	case len(w.URL) > maxWebhookURL:
 		bad("url", "longer than 2000 bytes")
 	case u.Scheme != "http" && u.Scheme != "https":
-		bad("url", quote(u.Scheme)+" is not http or https")
+		bad("url", Quote(u.Scheme)+" is not http or https")
 	case u.Host == "" || u.User != nil:
 		bad("url", "want a host and no user info")
 	}
 	if w.Segment != "*" && !segmentNameRE.MatchString(w.Segment) {
-		bad("segment", quote(w.Segment)+" is not a segment name or *")
+		bad("segment", Quote(w.Segment)+" is not a segment name or *")
 	}
 	if len(w.Events) == 0 {
 		w.Events = []string{KindEntered, KindLeft}
 	}
 	for i, e := range w.Events {
 		if e != KindEntered && e != KindLeft && e != KindStateChanged {
-			bad("events["+strconv.Itoa(i)+"]", quote(e)+" is not one of "+strings.Join([]string{KindEntered, KindLeft, KindStateChanged}, webhookEventsJoin))
+			bad("events["+strconv.Itoa(i)+"]", Quote(e)+" is not one of "+strings.Join([]string{KindEntered, KindLeft, KindStateChanged}, webhookEventsJoin))
 		} else if e == KindStateChanged && w.Segment != "*" {
-			bad("events["+strconv.Itoa(i)+"]", quote(e)+" belongs to no segment: subscribe with segment \"*\"")
+			bad("events["+strconv.Itoa(i)+"]", Quote(e)+" belongs to no segment: subscribe with segment \"*\"")
 		}
 	}
 	if len(problems) == 0 {

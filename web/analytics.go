@@ -15,18 +15,19 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/journeygraph/journeygraph/journeys"
+	"github.com/journeygraph/journeygraph/journeys/report"
 )
 
 // Analyst answers the journey reports (journeys.Analytics does). Each
 // method returns errors with code EINVALID for a bad query, naming the
 // field, and EUNAVAILABLE when the store cannot be reached.
 type Analyst interface {
-	Paths(ctx context.Context, q journeys.PathQuery) (journeys.PathReport, error)
-	Transitions(ctx context.Context, q journeys.TransitionQuery) (journeys.TransitionReport, error)
-	Funnel(ctx context.Context, f journeys.Funnel) (journeys.FunnelReport, error)
-	FunnelDropped(ctx context.Context, q journeys.DroppedQuery) (journeys.DroppedPage, error)
-	FunnelDroppedIDs(ctx context.Context, q journeys.DroppedQuery) ([]string, error)
-	NodePeople(ctx context.Context, q journeys.NodeQuery) (journeys.NodePeople, error)
+	Paths(ctx context.Context, q report.PathQuery) (report.PathReport, error)
+	Transitions(ctx context.Context, q report.TransitionQuery) (report.TransitionReport, error)
+	Funnel(ctx context.Context, f report.Funnel) (report.FunnelReport, error)
+	FunnelDropped(ctx context.Context, q report.DroppedQuery) (report.DroppedPage, error)
+	FunnelDroppedIDs(ctx context.Context, q report.DroppedQuery) ([]string, error)
+	NodePeople(ctx context.Context, q report.NodeQuery) (report.NodePeople, error)
 }
 
 // SetAnalyst gives the server the reports' service; call it before
@@ -67,8 +68,8 @@ func (s *Server) paths(c *gin.Context) {
 
 // pathParams reads a path query: start, end, depth, unit, limit and the
 // filter.
-func pathParams(c *gin.Context) (journeys.PathQuery, error) {
-	q := journeys.PathQuery{Start: c.Query("start"), End: c.Query("end"), Unit: journeys.Unit(c.Query("unit"))}
+func pathParams(c *gin.Context) (report.PathQuery, error) {
+	q := report.PathQuery{Start: c.Query("start"), End: c.Query("end"), Unit: journeys.Unit(c.Query("unit"))}
 	var err error
 	if q.Depth, err = intParam(c, "depth"); err != nil {
 		return q, err
@@ -92,7 +93,7 @@ func (s *Server) pathPeople(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	nq := journeys.NodeQuery{Path: q}
+	nq := report.NodeQuery{Path: q}
 	if nq.Column, nq.Step, err = parseNode(c.Query("node")); err != nil {
 		s.fail(c, err)
 		return
@@ -132,7 +133,7 @@ func (s *Server) transitions(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	rep, err := s.analyst.Transitions(c.Request.Context(), journeys.TransitionQuery{Unit: journeys.Unit(c.Query("unit")), Filter: f})
+	rep, err := s.analyst.Transitions(c.Request.Context(), report.TransitionQuery{Unit: journeys.Unit(c.Query("unit")), Filter: f})
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -144,7 +145,7 @@ func (s *Server) funnel(c *gin.Context) {
 	if !s.hasAnalyst(c) {
 		return
 	}
-	var f journeys.Funnel
+	var f report.Funnel
 	if err := s.decodeBody(c, &f); err != nil {
 		s.fail(c, err)
 		return
@@ -161,7 +162,7 @@ func (s *Server) funnelDropped(c *gin.Context) {
 	if !s.hasAnalyst(c) {
 		return
 	}
-	var q journeys.DroppedQuery
+	var q report.DroppedQuery
 	if err := s.decodeBody(c, &q); err != nil {
 		s.fail(c, err)
 		return

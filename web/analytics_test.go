@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/journeygraph/journeygraph/journeys"
+	"github.com/journeygraph/journeygraph/journeys/report"
 )
 
 // fakeSequences serves fixed step sequences to a real journeys.Analytics
@@ -47,7 +48,7 @@ func TestAnalyticsRoutes(t *testing.T) {
 		steps("a", "view", "cart", "buy"), steps("b", "view", "cart"), steps("c", "view"),
 	}}
 	srv := newTestServer(&fakeIngester{}, &fakeStore{})
-	srv.SetAnalyst(&journeys.Analytics{Store: seqs})
+	srv.SetAnalyst(&report.Analytics{Store: seqs})
 	tests := []struct {
 		name, method, path, auth, body string
 		status                         int

@@ -12,6 +12,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/journeygraph/journeygraph/journeys"
+	"github.com/journeygraph/journeygraph/journeys/chain"
+	"github.com/journeygraph/journeygraph/journeys/report"
 )
 
 // Journey-map and funnel page limits.
@@ -83,7 +85,7 @@ func (s *Server) journeyMapPage(c *gin.Context) {
 
 // mapQuery reads the journey map's parameters (step, dir, depth, unit and
 // the scope) into data, and returns its path query.
-func (s *Server) mapQuery(c *gin.Context, data gin.H) (journeys.PathQuery, error) {
+func (s *Server) mapQuery(c *gin.Context, data gin.H) (report.PathQuery, error) {
 	f, scope, err := pageScope(c)
 	for k, v := range scope {
 		data[k] = v
@@ -109,7 +111,7 @@ func (s *Server) mapQuery(c *gin.Context, data gin.H) (journeys.PathQuery, error
 	if err == nil && s.analyst == nil {
 		err = journeys.Errorf(journeys.ENOTFOUND, "reports are not enabled on this server")
 	}
-	q := journeys.PathQuery{Depth: depth, Unit: journeys.Unit(unit), Limit: mapPathLimit, Filter: f}
+	q := report.PathQuery{Depth: depth, Unit: journeys.Unit(unit), Limit: mapPathLimit, Filter: f}
 	if dir == "from" {
 		q.Start = step
 	} else {
@@ -120,7 +122,7 @@ func (s *Server) mapQuery(c *gin.Context, data gin.H) (journeys.PathQuery, error
 
 // mapParams are the parameters that draw the map of q (and select node
 // when not "").
-func mapParams(q journeys.PathQuery, node string) url.Values {
+func mapParams(q report.PathQuery, node string) url.Values {
 	step, dir := q.Start, "from"
 	if q.End != "" {
 		step, dir = q.End, "to"
@@ -134,7 +136,7 @@ func mapParams(q journeys.PathQuery, node string) url.Values {
 
 // journeyMap fills data with the map of q and, when a node is selected,
 // the paths and people through it.
-func (s *Server) journeyMap(c *gin.Context, q journeys.PathQuery, data gin.H) error {
+func (s *Server) journeyMap(c *gin.Context, q report.PathQuery, data gin.H) error {
 	rep, err := s.analyst.Paths(c.Request.Context(), q)
 	if err != nil {
 		return err
@@ -158,7 +160,7 @@ func (s *Server) journeyMap(c *gin.Context, q journeys.PathQuery, data gin.H) er
 		}
 		data["Node"], data["NodeColumn"] = step, col+1
 		data["Through"] = s.pathsThrough(c, rep.Paths, node, q.Depth, q.End != "")
-		return s.nodePeople(c, journeys.NodeQuery{Path: q, Column: col, Step: step}, data)
+		return s.nodePeople(c, report.NodeQuery{Path: q, Column: col, Step: step}, data)
 	}
 	return nil
 }
@@ -166,7 +168,7 @@ func (s *Server) journeyMap(c *gin.Context, q journeys.PathQuery, data gin.H) er
 // nodePeople fills data with a page of the people behind a map node (the
 // offset parameter says which), its paging links and the form saving them
 // all as a segment.
-func (s *Server) nodePeople(c *gin.Context, nq journeys.NodeQuery, data gin.H) error {
+func (s *Server) nodePeople(c *gin.Context, nq report.NodeQuery, data gin.H) error {
 	var err error
 	if nq.Offset, err = intParam(c, "offset"); err != nil {
 		return err
@@ -206,7 +208,7 @@ func (s *Server) mapFriction(c *gin.Context, f journeys.Filter, unit string) (ma
 	if s.models == nil {
 		return nil, journeys.Errorf(journeys.ENOTFOUND, "friction is not enabled on this server")
 	}
-	rep, err := s.models.chains.Friction(c.Request.Context(), journeys.FrictionQuery{Filter: f,
+	rep, err := s.models.chains.Friction(c.Request.Context(), chain.FrictionQuery{Filter: f,
 		Unit: journeys.Unit(unit), Edges: mapFrictionEdges, EdgesOnly: true})
 	if err != nil {
 		return nil, err
@@ -222,13 +224,13 @@ func (s *Server) mapFriction(c *gin.Context, f journeys.Filter, unit string) (ma
 
 // mapPath is a path through a selected node, with its funnel link.
 type mapPath struct {
-	journeys.Path
+	report.Path
 	Funnel string // the strict funnel of its steps; "" when it has fewer than 2
 }
 
 // pathsThrough lists the paths whose step at column col is the node's
 // ("col:step").
-func (s *Server) pathsThrough(c *gin.Context, paths []journeys.Path, node string, columns int, alignRight bool) []mapPath {
+func (s *Server) pathsThrough(c *gin.Context, paths []report.Path, node string, columns int, alignRight bool) []mapPath {
 	colS, step, _ := strings.Cut(node, ":")
 	col, _ := strconv.Atoi(colS)
 	var out []mapPath
@@ -248,7 +250,7 @@ func (s *Server) pathsThrough(c *gin.Context, paths []journeys.Path, node string
 			}
 		}
 		if len(steps) >= 2 {
-			mp.Funnel = "/app/funnels?" + scopeQuery(c, url.Values{"steps": {strings.Join(steps, ",")}, "order": {journeys.OrderStrict}})
+			mp.Funnel = "/app/funnels?" + scopeQuery(c, url.Values{"steps": {strings.Join(steps, ",")}, "order": {report.OrderStrict}})
 		}
 		out = append(out, mp)
 	}
@@ -273,19 +275,19 @@ func (s *Server) funnelsPage(c *gin.Context) {
 
 // funnelQuery reads the funnel builder's parameters into data and returns
 // the funnel; ok is false when no steps were given yet.
-func (s *Server) funnelQuery(c *gin.Context, data gin.H) (journeys.Funnel, bool, error) {
+func (s *Server) funnelQuery(c *gin.Context, data gin.H) (report.Funnel, bool, error) {
 	f, scope, err := pageScope(c)
 	for k, v := range scope {
 		data[k] = v
 	}
 	stepsText := c.Query("steps")
-	data["Steps"], data["Window"], data["Order"] = stepsText, c.Query("window"), c.DefaultQuery("order", journeys.OrderOrdered)
-	data["Orders"] = []string{journeys.OrderOrdered, journeys.OrderStrict, journeys.OrderAny}
+	data["Steps"], data["Window"], data["Order"] = stepsText, c.Query("window"), c.DefaultQuery("order", report.OrderOrdered)
+	data["Orders"] = []string{report.OrderOrdered, report.OrderStrict, report.OrderAny}
 	if stepsText == "" {
-		return journeys.Funnel{}, false, nil
+		return report.Funnel{}, false, nil
 	}
-	fn := journeys.Funnel{Order: c.DefaultQuery("order", journeys.OrderOrdered), Filter: f,
-		Steps: journeys.ParseFunnelSteps(stepsText)}
+	fn := report.Funnel{Order: c.DefaultQuery("order", report.OrderOrdered), Filter: f,
+		Steps: report.ParseFunnelSteps(stepsText)}
 	if err == nil {
 		if fn.Window, err = journeys.ParseDuration(c.Query("window")); err != nil {
 			err = fieldError("window", "%s", journeys.ErrorMessage(err))
@@ -299,13 +301,13 @@ func (s *Server) funnelQuery(c *gin.Context, data gin.H) (journeys.Funnel, bool,
 
 // funnelParams are the parameters that build fn on the funnel page (the
 // steps as given, so that links keep them).
-func funnelParams(c *gin.Context, fn journeys.Funnel) url.Values {
+func funnelParams(c *gin.Context, fn report.Funnel) url.Values {
 	return url.Values{"steps": {c.Query("steps")}, "window": {c.Query("window")}, "order": {fn.Order}}
 }
 
 // funnelReport fills data with the funnel's report and, with ?at=i, a page
 // of the people who dropped at step i.
-func (s *Server) funnelReport(c *gin.Context, fn journeys.Funnel, data gin.H) error {
+func (s *Server) funnelReport(c *gin.Context, fn report.Funnel, data gin.H) error {
 	rep, err := s.analyst.Funnel(c.Request.Context(), fn)
 	if err != nil {
 		return err
@@ -323,7 +325,7 @@ func (s *Server) funnelReport(c *gin.Context, fn journeys.Funnel, data gin.H) er
 	}
 	i, _ := strconv.Atoi(at)
 	offset, _ := intParam(c, "offset")
-	page, err := s.analyst.FunnelDropped(c.Request.Context(), journeys.DroppedQuery{Funnel: fn, Step: i, Offset: offset, Limit: pageDroppedSize})
+	page, err := s.analyst.FunnelDropped(c.Request.Context(), report.DroppedQuery{Funnel: fn, Step: i, Offset: offset, Limit: pageDroppedSize})
 	if err != nil {
 		return err
 	}
@@ -376,7 +378,7 @@ func (s *Server) frictionPage(c *gin.Context) {
 		s.renderError(c, "friction", data, err)
 		return
 	}
-	rep, err := s.models.chains.Friction(c.Request.Context(), journeys.FrictionQuery{Filter: f,
+	rep, err := s.models.chains.Friction(c.Request.Context(), chain.FrictionQuery{Filter: f,
 		Unit: journeys.Unit(c.Query("unit")), Conversion: c.Query("conversion"), Edges: 10})
 	if err != nil {
 		s.renderError(c, "friction", data, err)
@@ -388,14 +390,14 @@ func (s *Server) frictionPage(c *gin.Context) {
 
 // creditRow is a touch's attribution with its bars.
 type creditRow struct {
-	journeys.TouchCredit
+	chain.TouchCredit
 	Bars template.HTML
 }
 
 // creditTable is the attribution of one kind of touch.
 type creditTable struct {
 	By    journeys.Touchpoint
-	R     journeys.AttributionReport
+	R     chain.AttributionReport
 	Rows  []creditRow
 	Error string
 }
@@ -414,14 +416,14 @@ func (s *Server) attributionPage(c *gin.Context) {
 	}
 	// The three attributions each read the journeys: run them at once.
 	bys := []journeys.Touchpoint{journeys.ByChannel, journeys.ByCampaign, journeys.ByStep}
-	reps := make([]journeys.AttributionReport, len(bys))
+	reps := make([]chain.AttributionReport, len(bys))
 	errs := make([]error, len(bys))
 	var wg sync.WaitGroup
 	for i, by := range bys {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			reps[i], errs[i] = s.models.chains.Attribution(c.Request.Context(), journeys.AttributionQuery{Filter: f, By: by, Conversion: c.Query("conversion")})
+			reps[i], errs[i] = s.models.chains.Attribution(c.Request.Context(), chain.AttributionQuery{Filter: f, By: by, Conversion: c.Query("conversion")})
 		}()
 	}
 	wg.Wait()

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/journeygraph/journeygraph/journeys"
+	"github.com/journeygraph/journeygraph/journeys/report"
 )
 
 // pageServer is a server with the app, the analyst over seqs and, when fm
@@ -22,7 +23,7 @@ func pageServer(t *testing.T, seqs []journeys.Sequence, fm *fakeModels) (*Server
 	}
 	st := &fakeStore{}
 	srv := New(Config{ReadKeys: []string{"r"}}, &fakeIngester{}, st, st, opts...)
-	srv.SetAnalyst(&journeys.Analytics{Store: &fakeSequences{seqs: seqs}})
+	srv.SetAnalyst(&report.Analytics{Store: &fakeSequences{seqs: seqs}})
 	v := srv.app.auth.newSession()
 	nonce, _ := srv.app.auth.session(v)
 	return srv, &http.Cookie{Name: sessionCookie, Value: v}, srv.app.auth.csrfToken(nonce)

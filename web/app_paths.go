@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/journeygraph/journeygraph/journeys"
+	"github.com/journeygraph/journeygraph/journeys/report"
 )
 
 // registerPathsPages adds the paths explorer, whose step rules are edited
@@ -20,7 +21,7 @@ func (s *Server) registerPathsPages(g *gin.RouterGroup) {
 
 // pathsPageData reads the explorer's query (the JSON API's path
 // parameters) and the page data echoing it.
-func (s *Server) pathsPageData(c *gin.Context) (journeys.PathQuery, gin.H, error) {
+func (s *Server) pathsPageData(c *gin.Context) (report.PathQuery, gin.H, error) {
 	_, data, _ := pageScope(c)
 	q, err := pathParams(c)
 	if q.Depth == 0 {

@@ -12,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/journeygraph/journeygraph/journeys"
+	"github.com/journeygraph/journeygraph/journeys/report"
 )
 
 // The "save these people as a segment" forms of the journey map (the
@@ -135,7 +136,7 @@ func (s *Server) mapSegmentPost(c *gin.Context) {
 		s.renderError(c, "journeymap", data, err)
 		return
 	}
-	np, err := s.analyst.NodePeople(c.Request.Context(), journeys.NodeQuery{Path: q, Column: col, Step: step, Limit: journeys.MaxNodeLimit})
+	np, err := s.analyst.NodePeople(c.Request.Context(), report.NodeQuery{Path: q, Column: col, Step: step, Limit: report.MaxNodeLimit})
 	var saved journeys.Segment
 	if err == nil {
 		title := "first steps"
@@ -179,7 +180,7 @@ func (s *Server) funnelSegmentPost(c *gin.Context) {
 		s.renderError(c, "funnels", data, fieldError("at", "%q is not a step number", c.Query("at")))
 		return
 	}
-	ids, err := s.analyst.FunnelDroppedIDs(c.Request.Context(), journeys.DroppedQuery{Funnel: fn, Step: at})
+	ids, err := s.analyst.FunnelDroppedIDs(c.Request.Context(), report.DroppedQuery{Funnel: fn, Step: at})
 	var saved journeys.Segment
 	if err == nil {
 		var steps []string

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/journeygraph/journeygraph/journeys"
+	"github.com/journeygraph/journeygraph/journeys/report"
 )
 
 // validatingSegments is fakeSegments whose Save validates first, as
@@ -32,7 +33,7 @@ func staticServer(t *testing.T, seqs []journeys.Sequence) (*Server, *fakeSegment
 	st := &fakeStore{}
 	srv := New(Config{ReadKeys: []string{"r"}}, &fakeIngester{}, st, st,
 		WithApp(AppConfig{Passwords: []string{"pw"}}, nil), WithSegments(validatingSegments{f}, f))
-	srv.SetAnalyst(&journeys.Analytics{Store: &fakeSequences{seqs: seqs}})
+	srv.SetAnalyst(&report.Analytics{Store: &fakeSequences{seqs: seqs}})
 	session := srv.app.auth.newSession()
 	nonce, _ := srv.app.auth.session(session)
 	csrf := srv.app.auth.csrfToken(nonce)
@@ -221,7 +222,7 @@ func TestSegmentName(t *testing.T) {
 
 func TestPathPeopleRoute(t *testing.T) {
 	srv := newTestServer(&fakeIngester{}, &fakeStore{})
-	srv.SetAnalyst(&journeys.Analytics{Store: &fakeSequences{seqs: manyViewers()}})
+	srv.SetAnalyst(&report.Analytics{Store: &fakeSequences{seqs: manyViewers()}})
 	tests := []struct {
 		name, path string
 		status     int

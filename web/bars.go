@@ -6,13 +6,14 @@ import (
 	"math"
 	"strings"
 
-	"github.com/journeygraph/journeygraph/journeys"
+	"github.com/journeygraph/journeygraph/journeys/chain"
+	"github.com/journeygraph/journeygraph/journeys/report"
 )
 
 // funnelBars draws a funnel as horizontal SVG bars, one per step, their
 // lengths proportional to the people who reached the step (the first step
 // is the full width), with people and conversion in labels and tooltips.
-func funnelBars(rep journeys.FunnelReport) template.HTML {
+func funnelBars(rep report.FunnelReport) template.HTML {
 	const w, rowH, labelW = 640.0, 34.0, 150.0
 	esc := template.HTMLEscapeString
 	var b strings.Builder
@@ -43,7 +44,7 @@ func funnelBars(rep journeys.FunnelReport) template.HTML {
 
 // creditBars draws one touch's Markov, first- and last-touch conversions
 // as three thin bars scaled to top (the largest credit in the table).
-func creditBars(t journeys.TouchCredit, top float64) template.HTML {
+func creditBars(t chain.TouchCredit, top float64) template.HTML {
 	const w, barH = 160.0, 5.0
 	if top <= 0 {
 		top = 1
@@ -66,7 +67,7 @@ func creditBars(t journeys.TouchCredit, top float64) template.HTML {
 // proportional to its people, arrows for the transitions between different
 // states with probability at least minP (width by probability), labels and
 // sizes in tooltips.
-func stateDiagram(v journeys.ModelView, minP float64) template.HTML {
+func stateDiagram(v chain.ModelView, minP float64) template.HTML {
 	const w, h, ring, rMax, rMin = 560.0, 420.0, 140.0, 46.0, 10.0
 	esc := template.HTMLEscapeString
 	var b strings.Builder

@@ -12,6 +12,10 @@ import (
 	"github.com/journeygraph/journeygraph/graph"
 	"github.com/journeygraph/journeygraph/graph/graphtest"
 	"github.com/journeygraph/journeygraph/journeys"
+	"github.com/journeygraph/journeygraph/journeys/chain"
+	"github.com/journeygraph/journeygraph/journeys/ingest"
+	"github.com/journeygraph/journeygraph/journeys/report"
+	"github.com/journeygraph/journeygraph/journeys/segment"
 	"github.com/journeygraph/journeygraph/web"
 )
 
@@ -21,7 +25,7 @@ func loadTaobao(t *testing.T, store *graph.Store, run string) {
 	t.Helper()
 	events := graphtest.DemoEvents(t, "taobao_200users.csv.gz", "taobao", run)
 	t.Cleanup(func() { _ = store.DeleteModels(context.Background(), run) })
-	if _, err := (&journeys.Ingester{Store: store, Rules: journeys.DefaultStepRules()}).Ingest(context.Background(), events); err != nil {
+	if _, err := (&ingest.Ingester{Store: store, Rules: journeys.DefaultStepRules()}).Ingest(context.Background(), events); err != nil {
 		t.Fatalf("ingest: %v", err)
 	}
 }
@@ -40,16 +44,16 @@ func TestBrowserAnalyticsPages(t *testing.T) {
 	loadTaobao(t, store, run)
 	bg := context.Background()
 	scope := journeys.Filter{PersonPrefix: run}
-	analyst := &journeys.Analytics{Store: store, Rules: journeys.DefaultStepRules()}
-	chains := &journeys.Chains{Store: store}
-	hs := &journeys.HiddenStates{Touches: store, Models: store, People: store}
+	analyst := &report.Analytics{Store: store, Rules: journeys.DefaultStepRules()}
+	chains := &chain.Chains{Store: store}
+	hs := &chain.HiddenStates{Touches: store, Models: store, People: store}
 	model, err := hs.Fit(bg, journeys.ModelQuery{Filter: scope, States: 3, Seed: 7, Restarts: 1, MaxIter: 20})
 	if err != nil {
 		t.Fatalf("fit: %v", err)
 	}
 	segName := strings.TrimSuffix(run, "-") + ".map_node"
 	t.Cleanup(func() { _ = store.DeleteSegment(context.Background(), segName) })
-	base := appServer(t, store, web.WithModels(chains, hs), web.WithSegments(&journeys.Segmenter{Store: store}, store),
+	base := appServer(t, store, web.WithModels(chains, hs), web.WithSegments(&segment.Segmenter{Store: store}, store),
 		func(s *web.Server) { s.SetAnalyst(analyst) })
 	pp := "person_prefix=" + url.QueryEscape(run)
 
@@ -63,7 +67,7 @@ func TestBrowserAnalyticsPages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	paths, err := analyst.Paths(bg, journeys.PathQuery{Start: "product_view", Depth: 3, Limit: 200, Filter: scope})
+	paths, err := analyst.Paths(bg, report.PathQuery{Start: "product_view", Depth: 3, Limit: 200, Filter: scope})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +90,7 @@ func TestBrowserAnalyticsPages(t *testing.T) {
 	if err != nil {
 		t.Fatalf("open a node: %v", err)
 	}
-	np, err := analyst.NodePeople(bg, journeys.NodeQuery{Path: journeys.PathQuery{Start: "product_view", Depth: 3, Limit: 200, Filter: scope},
+	np, err := analyst.NodePeople(bg, report.NodeQuery{Path: report.PathQuery{Start: "product_view", Depth: 3, Limit: 200, Filter: scope},
 		Column: 1, Step: nodeStep, Limit: 50})
 	if err != nil {
 		t.Fatal(err)
@@ -121,19 +125,19 @@ func TestBrowserAnalyticsPages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fn := journeys.Funnel{Steps: []journeys.FunnelStep{{Step: "product_view"}, {Step: "add_to_cart"}, {Step: "purchase"}}, Order: "ordered", Filter: scope}
+	fn := report.Funnel{Steps: []report.FunnelStep{{Step: "product_view"}, {Step: "add_to_cart"}, {Step: "purchase"}}, Order: "ordered", Filter: scope}
 	rep, err := analyst.Funnel(bg, fn)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, col := range []struct {
 		sel  string
-		want func(s journeys.FunnelStepReport) string
+		want func(s report.FunnelStepReport) string
 	}{
-		{"td.people", func(s journeys.FunnelStepReport) string { return commas(s.People) }},
-		{"td.dropoff", func(s journeys.FunnelStepReport) string { return commas(s.DropOff) }},
-		{"td.fromprev", func(s journeys.FunnelStepReport) string { return fmt.Sprintf("%.1f%%", s.FromPrevious*100) }},
-		{"td.fromfirst", func(s journeys.FunnelStepReport) string { return fmt.Sprintf("%.1f%%", s.FromFirst*100) }},
+		{"td.people", func(s report.FunnelStepReport) string { return commas(s.People) }},
+		{"td.dropoff", func(s report.FunnelStepReport) string { return commas(s.DropOff) }},
+		{"td.fromprev", func(s report.FunnelStepReport) string { return fmt.Sprintf("%.1f%%", s.FromPrevious*100) }},
+		{"td.fromfirst", func(s report.FunnelStepReport) string { return fmt.Sprintf("%.1f%%", s.FromFirst*100) }},
 	} {
 		got, err := texts(ctx, "#funnel-table "+col.sel)
 		var want []string
@@ -155,7 +159,7 @@ func TestBrowserAnalyticsPages(t *testing.T) {
 	screenshot(t, ctx, "funnels")
 
 	// Friction.
-	fr, err := chains.Friction(bg, journeys.FrictionQuery{Filter: scope, Edges: 10})
+	fr, err := chains.Friction(bg, chain.FrictionQuery{Filter: scope, Edges: 10})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,7 +198,7 @@ func TestBrowserAnalyticsPages(t *testing.T) {
 	screenshot(t, ctx, "journeymap-friction")
 
 	// Attribution: the step table's Markov credits are the service's.
-	at, err := chains.Attribution(bg, journeys.AttributionQuery{Filter: scope, By: journeys.ByStep})
+	at, err := chains.Attribution(bg, chain.AttributionQuery{Filter: scope, By: journeys.ByStep})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,7 +11,10 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/journeygraph/journeygraph/graph/graphtest"
+	"github.com/journeygraph/journeygraph/graph/inmem"
 	"github.com/journeygraph/journeygraph/journeys"
+	"github.com/journeygraph/journeygraph/journeys/ingest"
+	"github.com/journeygraph/journeygraph/journeys/report"
 	"github.com/journeygraph/journeygraph/web"
 )
 
@@ -32,17 +35,17 @@ func TestBrowserPathsExplorerEditsStepRules(t *testing.T) {
 			events = append(events, e)
 		}
 	}
-	cache := &journeys.Cache{Source: store, Prefix: run}
-	book := &journeys.Rulebook{Store: store.StepRules(run), Restep: store, Touches: cache, Prefix: run}
+	cache := &inmem.Cache{Source: store, Prefix: run}
+	book := &ingest.Rulebook{Store: store.StepRules(run), Restep: store, Touches: cache, Prefix: run}
 	if cur, err := book.Open(bg, journeys.StepRules{}); err != nil {
 		t.Fatal(err)
 	} else if cur.Version != 1 || book.Current().Version != 1 {
 		t.Fatalf("Open: %+v, current %+v", cur, book.Current())
 	}
-	if _, err := (&journeys.Ingester{Store: store, Book: book}).Ingest(bg, events); err != nil {
+	if _, err := (&ingest.Ingester{Store: store, Book: book}).Ingest(bg, events); err != nil {
 		t.Fatal(err)
 	}
-	analyst := &journeys.Analytics{Store: cache, Book: book}
+	analyst := &report.Analytics{Store: cache, Book: book}
 	base := appServer(t, store, web.WithStepRules(book), func(s *web.Server) { s.SetAnalyst(analyst) })
 	page := base + "/app/paths?person_prefix=" + url.QueryEscape(run) + "&unit=journey&depth=5"
 

@@ -17,6 +17,9 @@ import (
 	"github.com/journeygraph/journeygraph/graph"
 	"github.com/journeygraph/journeygraph/graph/graphtest"
 	"github.com/journeygraph/journeygraph/journeys"
+	"github.com/journeygraph/journeygraph/journeys/ingest"
+	"github.com/journeygraph/journeygraph/journeys/segment"
+	"github.com/journeygraph/journeygraph/journeys/webhook"
 	"github.com/journeygraph/journeygraph/web"
 )
 
@@ -69,11 +72,11 @@ func TestBrowserSegmentsAndWebhooks(t *testing.T) {
 				Person: run + who, Name: n, Time: tm, Product: "sku-1"})
 		}
 	}
-	if _, err := (&journeys.Ingester{Store: store, Rules: journeys.DefaultStepRules()}).Ingest(context.Background(), events); err != nil {
+	if _, err := (&ingest.Ingester{Store: store, Rules: journeys.DefaultStepRules()}).Ingest(context.Background(), events); err != nil {
 		t.Fatal(err)
 	}
-	sg := &journeys.Segmenter{Store: scopedStore{store, run}, Now: func() time.Time { return asOf }}
-	disp := &journeys.Dispatcher{Store: store, Prefix: run} // only its Send is used
+	sg := &segment.Segmenter{Store: scopedStore{store, run}, Now: func() time.Time { return asOf }}
+	disp := &webhook.Dispatcher{Store: store, Prefix: run} // only its Send is used
 	base := appServer(t, store, web.WithSegments(sg, store), web.WithWebhooks(store, disp))
 
 	// Sign in on the way to the segments page.
@@ -178,12 +181,12 @@ func TestBrowserSegmentsAndWebhooks(t *testing.T) {
 		chromedp.Text(hook+` table.deliveries`, &body))
 	select {
 	case r := <-got:
-		if err := journeys.VerifySignature(secret, r.header.Get(journeys.HeaderSignature), r.header.Get(journeys.HeaderTimestamp),
+		if err := webhook.VerifySignature(secret, r.header.Get(webhook.HeaderSignature), r.header.Get(webhook.HeaderTimestamp),
 			r.body, time.Now(), 0); err != nil {
 			t.Errorf("test delivery signature: %v", err)
 		}
-		if r.header.Get(journeys.HeaderEventType) != "test" {
-			t.Errorf("event type %q, want test", r.header.Get(journeys.HeaderEventType))
+		if r.header.Get(webhook.HeaderEventType) != "test" {
+			t.Errorf("event type %q, want test", r.header.Get(webhook.HeaderEventType))
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("the receiver got no test delivery")

@@ -16,6 +16,7 @@ import (
 	"github.com/journeygraph/journeygraph/graph"
 	"github.com/journeygraph/journeygraph/graph/graphtest"
 	"github.com/journeygraph/journeygraph/journeys"
+	"github.com/journeygraph/journeygraph/journeys/ingest"
 	"github.com/journeygraph/journeygraph/web"
 )
 
@@ -68,7 +69,7 @@ func appServer(t *testing.T, store *graph.Store, opts ...web.Option) string {
 	t.Helper()
 	opts = append(opts, web.WithApp(web.AppConfig{Passwords: []string{"s3cret"}}, store))
 	srv := web.New(web.Config{WriteKeys: []string{"wk"}, ReadKeys: []string{"rk"}},
-		&journeys.Ingester{Store: store, Rules: journeys.DefaultStepRules()}, store, store, opts...)
+		&ingest.Ingester{Store: store, Rules: journeys.DefaultStepRules()}, store, store, opts...)
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
 	return ts.URL
@@ -88,7 +89,7 @@ func TestBrowserSignInOverviewAndPerson(t *testing.T) {
 		events = append(events, journeys.Event{ID: journeys.EventID(person, name, tm, nil), Type: journeys.TypeTrack,
 			Person: person, Name: name, Time: tm, Product: "sku-<b>1</b>"})
 	}
-	in := &journeys.Ingester{Store: store, Rules: journeys.DefaultStepRules()}
+	in := &ingest.Ingester{Store: store, Rules: journeys.DefaultStepRules()}
 	if _, err := in.Ingest(context.Background(), events); err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/journeygraph/journeygraph/journeys"
+	"github.com/journeygraph/journeygraph/journeys/ingest"
 )
 
 // ingestResponse is the answer to a batch: sent only after the accepted
@@ -51,7 +52,7 @@ func (s *Server) ingestBody(c *gin.Context, typ string) {
 			return
 		}
 	}
-	events, rejected, err := journeys.ParseBatch(body, s.cfg.Now(), s.cfg.Limits)
+	events, rejected, err := ingest.ParseBatch(body, s.cfg.Now(), s.cfg.Limits)
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -8,22 +8,23 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/journeygraph/journeygraph/journeys"
+	"github.com/journeygraph/journeygraph/journeys/chain"
 )
 
 // ChainReporter answers the absorbing-chain reports (journeys.Chains).
 type ChainReporter interface {
-	Friction(ctx context.Context, q journeys.FrictionQuery) (journeys.FrictionReport, error)
-	Attribution(ctx context.Context, q journeys.AttributionQuery) (journeys.AttributionReport, error)
+	Friction(ctx context.Context, q chain.FrictionQuery) (chain.FrictionReport, error)
+	Attribution(ctx context.Context, q chain.AttributionQuery) (chain.AttributionReport, error)
 }
 
 // ModelService fits and serves hidden-state models and the per-person
 // summary (journeys.HiddenStates). Scopes are person-id prefixes, "" for
 // everyone.
 type ModelService interface {
-	Fit(ctx context.Context, q journeys.ModelQuery) (journeys.ModelView, error)
-	Current(ctx context.Context, scope string) (journeys.ModelView, error)
-	RenameState(ctx context.Context, scope string, index int, label string) (journeys.ModelView, error)
-	Person(ctx context.Context, id string) (journeys.PersonSummary, error)
+	Fit(ctx context.Context, q journeys.ModelQuery) (chain.ModelView, error)
+	Current(ctx context.Context, scope string) (chain.ModelView, error)
+	RenameState(ctx context.Context, scope string, index int, label string) (chain.ModelView, error)
+	Person(ctx context.Context, id string) (chain.PersonSummary, error)
 }
 
 // modelSurface holds the services of the friction, attribution, model and
@@ -63,7 +64,7 @@ func (s *Server) registerModelRoutes(read, write *gin.RouterGroup) {
 }
 
 func (s *Server) friction(c *gin.Context) {
-	q := journeys.FrictionQuery{Unit: journeys.Unit(c.Query("unit")), Conversion: c.Query("conversion"),
+	q := chain.FrictionQuery{Unit: journeys.Unit(c.Query("unit")), Conversion: c.Query("conversion"),
 		Unsubscribe: c.Query("unsubscribe"), Collapse: c.Query("collapse") == "true", EdgesOnly: c.Query("edges_only") == "true"}
 	var err error
 	for _, p := range []struct {
@@ -88,7 +89,7 @@ func (s *Server) friction(c *gin.Context) {
 }
 
 func (s *Server) attribution(c *gin.Context) {
-	q := journeys.AttributionQuery{By: journeys.Touchpoint(c.Query("by")), Unit: journeys.Unit(c.Query("unit")),
+	q := chain.AttributionQuery{By: journeys.Touchpoint(c.Query("by")), Unit: journeys.Unit(c.Query("unit")),
 		Conversion: c.Query("conversion"), Unsubscribe: c.Query("unsubscribe"), Collapse: c.Query("collapse") == "true"}
 	var err error
 	if q.Filter, err = filterParams(c); err != nil {

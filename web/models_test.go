@@ -7,57 +7,58 @@ import (
 	"time"
 
 	"github.com/journeygraph/journeygraph/journeys"
+	"github.com/journeygraph/journeygraph/journeys/chain"
 )
 
 // fakeModels is a hand-written ChainReporter and ModelService that records
 // the last query it was asked.
 type fakeModels struct {
-	friction    journeys.FrictionQuery
-	attribution journeys.AttributionQuery
+	friction    chain.FrictionQuery
+	attribution chain.AttributionQuery
 	fit         journeys.ModelQuery
 	scope       string
 	renamed     string
 	err         error
 }
 
-func (f *fakeModels) Friction(_ context.Context, q journeys.FrictionQuery) (journeys.FrictionReport, error) {
+func (f *fakeModels) Friction(_ context.Context, q chain.FrictionQuery) (chain.FrictionReport, error) {
 	f.friction = q
 	if err := q.Normalize(); err != nil {
-		return journeys.FrictionReport{}, err
+		return chain.FrictionReport{}, err
 	}
-	return journeys.FrictionReport{Query: q, People: 3,
-		Edges: []journeys.EdgeFriction{{From: "view", To: "cart", Traffic: 3, Delta: -0.5, Lost: 1.5}}}, f.err
+	return chain.FrictionReport{Query: q, People: 3,
+		Edges: []chain.EdgeFriction{{From: "view", To: "cart", Traffic: 3, Delta: -0.5, Lost: 1.5}}}, f.err
 }
 
-func (f *fakeModels) Attribution(_ context.Context, q journeys.AttributionQuery) (journeys.AttributionReport, error) {
+func (f *fakeModels) Attribution(_ context.Context, q chain.AttributionQuery) (chain.AttributionReport, error) {
 	f.attribution = q
 	if err := q.Normalize(); err != nil {
-		return journeys.AttributionReport{}, err
+		return chain.AttributionReport{}, err
 	}
-	return journeys.AttributionReport{Query: q, Conversions: 2}, f.err
+	return chain.AttributionReport{Query: q, Conversions: 2}, f.err
 }
 
-func (f *fakeModels) Fit(_ context.Context, q journeys.ModelQuery) (journeys.ModelView, error) {
+func (f *fakeModels) Fit(_ context.Context, q journeys.ModelQuery) (chain.ModelView, error) {
 	f.fit = q
-	return journeys.ModelView{Kind: "hmm", Version: 4, Current: true}, f.err
+	return chain.ModelView{Kind: "hmm", Version: 4, Current: true}, f.err
 }
 
-func (f *fakeModels) Current(_ context.Context, scope string) (journeys.ModelView, error) {
+func (f *fakeModels) Current(_ context.Context, scope string) (chain.ModelView, error) {
 	f.scope = scope
 	if scope == "none-" {
-		return journeys.ModelView{}, journeys.Errorf(journeys.ENOTFOUND, "no hmm model fitted for scope %q", scope)
+		return chain.ModelView{}, journeys.Errorf(journeys.ENOTFOUND, "no hmm model fitted for scope %q", scope)
 	}
-	return journeys.ModelView{Kind: "hmm", Scope: scope, Version: 4}, f.err
+	return chain.ModelView{Kind: "hmm", Scope: scope, Version: 4}, f.err
 }
 
-func (f *fakeModels) RenameState(_ context.Context, scope string, index int, label string) (journeys.ModelView, error) {
+func (f *fakeModels) RenameState(_ context.Context, scope string, index int, label string) (chain.ModelView, error) {
 	f.renamed = label
-	return journeys.ModelView{States: []journeys.StateView{{Index: index, Label: label}}}, f.err
+	return chain.ModelView{States: []chain.StateView{{Index: index, Label: label}}}, f.err
 }
 
-func (f *fakeModels) Person(_ context.Context, id string) (journeys.PersonSummary, error) {
+func (f *fakeModels) Person(_ context.Context, id string) (chain.PersonSummary, error) {
 	state, p := "engaged", 0.25
-	return journeys.PersonSummary{Person: journeys.Person{ID: id, FirstSeen: time.Unix(0, 0).UTC()},
+	return chain.PersonSummary{Person: journeys.Person{ID: id, FirstSeen: time.Unix(0, 0).UTC()},
 		Model: journeys.PersonModel{Person: id, State: &state, PConvert: &p}}, f.err
 }
 

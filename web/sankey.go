@@ -6,7 +6,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/journeygraph/journeygraph/journeys"
+	"github.com/journeygraph/journeygraph/journeys/report"
 )
 
 // sankeyNode is one step at one column (depth) of a Sankey diagram.
@@ -57,7 +57,7 @@ const (
 // (from the previous column) and out of it stack without gaps, so their
 // widths add up to the node's height when every path through the node
 // comes from, or goes on to, the next column.
-func layoutSankey(paths []journeys.Path, columns int, alignRight bool) sankey {
+func layoutSankey(paths []report.Path, columns int, alignRight bool) sankey {
 	sk := sankey{Width: sankeyWidth, Height: sankeyHeight}
 	if columns < 1 {
 		return sk
@@ -174,7 +174,7 @@ func layoutSankey(paths []journeys.Path, columns int, alignRight bool) sankey {
 
 // isMarker says whether a path step is one of the markers, not a step.
 func isMarker(step string) bool {
-	return step == journeys.MarkExit || step == journeys.MarkStart || step == journeys.MarkGap
+	return step == report.MarkExit || step == report.MarkStart || step == report.MarkGap
 }
 
 // SVG draws the diagram: bands as stroked curves, nodes as bars linking to

@@ -5,29 +5,29 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/journeygraph/journeygraph/journeys"
+	"github.com/journeygraph/journeygraph/journeys/report"
 )
 
-func path(people int, steps ...string) journeys.Path {
-	return journeys.Path{Steps: steps, People: people}
+func path(people int, steps ...string) report.Path {
+	return report.Path{Steps: steps, People: people}
 }
 
 func TestLayoutSankeyGeometry(t *testing.T) {
 	tests := []struct {
 		name       string
-		paths      []journeys.Path
+		paths      []report.Path
 		columns    int
 		alignRight bool
 		total      int
 		nodes      int
 	}{
-		{"from a step", []journeys.Path{
+		{"from a step", []report.Path{
 			path(5, "view", "cart", "buy"), path(3, "view", "cart", "(exit)"), path(2, "view", "(exit)"), path(1, "view", "view", "cart"),
 		}, 3, false, 11, 7},
-		{"to a step", []journeys.Path{
+		{"to a step", []report.Path{
 			path(4, "view", "cart", "buy"), path(2, "(start)", "cart", "buy"), path(1, "(start)", "buy"),
 		}, 3, true, 7, 5},
-		{"one column", []journeys.Path{path(2, "view"), path(1, "(exit)")}, 1, false, 3, 2},
+		{"one column", []report.Path{path(2, "view"), path(1, "(exit)")}, 1, false, 3, 2},
 		{"nothing", nil, 3, false, 0, 0},
 	}
 	const eps = 1e-9
@@ -83,7 +83,7 @@ func TestLayoutSankeyGeometry(t *testing.T) {
 }
 
 func TestSankeySVGEscapes(t *testing.T) {
-	sk := layoutSankey([]journeys.Path{path(2, "<b>x</b>", "cart"), path(2, "<b>x</b>", "(exit)")}, 2, false)
+	sk := layoutSankey([]report.Path{path(2, "<b>x</b>", "cart"), path(2, "<b>x</b>", "(exit)")}, 2, false)
 	sk.Nodes[0].Href = "/app/map?node=0:<b>"
 	svg := string(sk.SVG("map"))
 	if strings.Contains(svg, "<b>") {

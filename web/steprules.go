@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/journeygraph/journeygraph/journeys"
+	"github.com/journeygraph/journeygraph/journeys/report"
 )
 
 // StepRuleEditor reads, previews and saves the server's step rules
@@ -14,7 +15,7 @@ import (
 type StepRuleEditor interface {
 	Current() journeys.SavedStepRules
 	Save(ctx context.Context, rules journeys.StepRules, base int) (journeys.SavedStepRules, error)
-	PreviewPaths(ctx context.Context, rules journeys.StepRules, q journeys.PathQuery) (journeys.PathReport, error)
+	PreviewPaths(ctx context.Context, rules journeys.StepRules, q report.PathQuery) (report.PathReport, error)
 	Status() journeys.RestepStatus
 }
 
@@ -34,7 +35,7 @@ type stepRulesBody struct {
 // previewBody is the body of POST /step-rules/preview.
 type previewBody struct {
 	Rules journeys.StepRules `json:"rules"`
-	Paths journeys.PathQuery `json:"paths"`
+	Paths report.PathQuery   `json:"paths"`
 }
 
 // registerStepRuleRoutes serves, under the read key,

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/journeygraph/journeygraph/journeys"
+	"github.com/journeygraph/journeygraph/journeys/ingest"
 )
 
 // memRuleStore keeps saved step rules in memory.
@@ -56,7 +57,7 @@ func TestStepRuleRoutes(t *testing.T) {
 		{Person: "a", Touches: []journeys.Touch{page("https://x/p/1", 0), page("https://x/cart", 60000)}},
 	}}
 	restep := &countRestep{}
-	book := &journeys.Rulebook{Store: &memRuleStore{}, Restep: restep, Touches: touches}
+	book := &ingest.Rulebook{Store: &memRuleStore{}, Restep: restep, Touches: touches}
 	if _, err := book.Open(context.Background(), journeys.StepRules{}); err != nil {
 		t.Fatal(err)
 	}

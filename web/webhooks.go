@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/journeygraph/journeygraph/journeys"
+	"github.com/journeygraph/journeygraph/journeys/webhook"
 )
 
 // WebhookSender makes one signed delivery attempt (a *journeys.Dispatcher).
@@ -143,7 +144,7 @@ func (s *Server) testWebhook(c *gin.Context) {
 // its outcome in w's delivery log. The error is the recording's: a failed
 // send shows in the delivery's Status and LastError.
 func (s *Server) sendTest(ctx context.Context, w journeys.Webhook) (journeys.Delivery, time.Duration, error) {
-	d := journeys.TestDelivery(w, s.cfg.Now())
+	d := webhook.TestDelivery(w, s.cfg.Now())
 	start := time.Now()
 	status, err := s.hookSender.Send(ctx, d)
 	took := time.Since(start)

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/journeygraph/journeygraph/journeys"
+	"github.com/journeygraph/journeygraph/journeys/report"
+	"github.com/journeygraph/journeygraph/journeys/segment"
 )
 
 // reportFlags are the flags every report command shares: the filter, the
@@ -20,7 +22,7 @@ type reportFlags struct {
 	filterFlags
 	asJSON bool
 	steps  *string
-	open   func(ctx context.Context, stderr io.Writer) (*journeys.Analytics, func(), error)
+	open   func(ctx context.Context, stderr io.Writer) (*report.Analytics, func(), error)
 }
 
 // filterFlags are the scope flags every report takes.
@@ -42,7 +44,7 @@ func (f *reportFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.asJSON, "json", false, "print the report as JSON")
 	f.steps = stepRulesFlag(fs)
 	cfg := neo4jFlags(fs)
-	f.open = func(ctx context.Context, stderr io.Writer) (*journeys.Analytics, func(), error) {
+	f.open = func(ctx context.Context, stderr io.Writer) (*report.Analytics, func(), error) {
 		rules, err := loadStepRules(*f.steps)
 		if err != nil {
 			return nil, nil, err
@@ -51,7 +53,7 @@ func (f *reportFlags) register(fs *flag.FlagSet) {
 		if err != nil {
 			return nil, nil, err
 		}
-		return &journeys.Analytics{Store: journeys.InSegment{Reader: store, Members: store}, Rules: rules},
+		return &report.Analytics{Store: segment.InSegment{Reader: store, Members: store}, Rules: rules},
 			func() { store.Close(context.Background()) }, nil
 	}
 }
@@ -81,9 +83,9 @@ func parseWhen(name, v string) (time.Time, error) {
 	return t, nil
 }
 
-// report parses the flags, opens the store and runs fn.
-func report(ctx context.Context, name string, args []string, stdout, stderr io.Writer, extra func(*flag.FlagSet),
-	fn func(a *journeys.Analytics, flt journeys.Filter) (any, func(io.Writer) error, error)) error {
+// runReport parses the flags, opens the store and runs fn.
+func runReport(ctx context.Context, name string, args []string, stdout, stderr io.Writer, extra func(*flag.FlagSet),
+	fn func(a *report.Analytics, flt journeys.Filter) (any, func(io.Writer) error, error)) error {
 	var f reportFlags
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -114,22 +116,22 @@ func report(ctx context.Context, name string, args []string, stdout, stderr io.W
 }
 
 func runPaths(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var q journeys.PathQuery
+	var q report.PathQuery
 	var unit string
-	return report(ctx, "paths", args, stdout, stderr, func(fs *flag.FlagSet) {
+	return runReport(ctx, "paths", args, stdout, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&q.Start, "start", "", "paths starting at this step")
 		fs.StringVar(&q.End, "end", "", "paths ending at this step")
-		fs.IntVar(&q.Depth, "depth", journeys.DefaultPathDepth, fmt.Sprintf("steps per path (1 to %d)", journeys.MaxPathDepth))
-		fs.IntVar(&q.Limit, "limit", journeys.DefaultPathLimit, "paths listed; the rest is other")
+		fs.IntVar(&q.Depth, "depth", report.DefaultPathDepth, fmt.Sprintf("steps per path (1 to %d)", report.MaxPathDepth))
+		fs.IntVar(&q.Limit, "limit", report.DefaultPathLimit, "paths listed; the rest is other")
 		fs.StringVar(&unit, "unit", "session", "session or journey")
-	}, func(a *journeys.Analytics, flt journeys.Filter) (any, func(io.Writer) error, error) {
+	}, func(a *report.Analytics, flt journeys.Filter) (any, func(io.Writer) error, error) {
 		q.Unit, q.Filter = journeys.Unit(unit), flt
 		rep, err := a.Paths(ctx, q)
 		return rep, func(w io.Writer) error { return pathsTable(w, rep) }, err
 	})
 }
 
-func pathsTable(w io.Writer, r journeys.PathReport) error {
+func pathsTable(w io.Writer, r report.PathReport) error {
 	fmt.Fprintf(w, "%d people in scope (of %d seen), %d %ss\n", r.People, r.PeopleSeen, r.Units, r.Query.Unit)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "people\t%\tunits\tpath")
@@ -142,15 +144,15 @@ func pathsTable(w io.Writer, r journeys.PathReport) error {
 
 func runTransitions(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var unit string
-	return report(ctx, "transitions", args, stdout, stderr, func(fs *flag.FlagSet) {
+	return runReport(ctx, "transitions", args, stdout, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&unit, "unit", "session", "session or journey")
-	}, func(a *journeys.Analytics, flt journeys.Filter) (any, func(io.Writer) error, error) {
-		rep, err := a.Transitions(ctx, journeys.TransitionQuery{Unit: journeys.Unit(unit), Filter: flt})
+	}, func(a *report.Analytics, flt journeys.Filter) (any, func(io.Writer) error, error) {
+		rep, err := a.Transitions(ctx, report.TransitionQuery{Unit: journeys.Unit(unit), Filter: flt})
 		return rep, func(w io.Writer) error { return transitionsTable(w, rep) }, err
 	})
 }
 
-func transitionsTable(w io.Writer, r journeys.TransitionReport) error {
+func transitionsTable(w io.Writer, r report.TransitionReport) error {
 	fmt.Fprintf(w, "%d people, %d %ss, %d edges\n", r.People, r.Units, r.Query.Unit, len(r.Edges))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "from\tto\tcount\tpeople\tP(to|from)\tmedian gap\tp90 gap")
@@ -170,7 +172,7 @@ func seconds(s *float64) string {
 func runFunnel(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var def, names, within, window, order, exclude string
 	var dropped, offset, limit int
-	return report(ctx, "funnel", args, stdout, stderr, func(fs *flag.FlagSet) {
+	return runReport(ctx, "funnel", args, stdout, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&def, "def", "", "JSON file holding the funnel definition (as POST /api/v1/funnels takes)")
 		fs.StringVar(&names, "funnel", "", "comma-separated steps, e.g. product_view,add_to_wishlist?,add_to_cart,purchase (? marks an optional step)")
 		fs.StringVar(&within, "within", "", "comma-separated per-step windows, e.g. ,1h,30m (first empty)")
@@ -179,8 +181,8 @@ func runFunnel(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fs.StringVar(&exclude, "exclude", "", "comma-separated exclusion steps")
 		fs.IntVar(&dropped, "dropped", 0, "list the people who dropped at this step (1 = the second step)")
 		fs.IntVar(&offset, "offset", 0, "with --dropped: people to skip")
-		fs.IntVar(&limit, "limit", journeys.DefaultDroppedLimit, "with --dropped: people listed")
-	}, func(a *journeys.Analytics, flt journeys.Filter) (any, func(io.Writer) error, error) {
+		fs.IntVar(&limit, "limit", report.DefaultDroppedLimit, "with --dropped: people listed")
+	}, func(a *report.Analytics, flt journeys.Filter) (any, func(io.Writer) error, error) {
 		f, err := funnelFromFlags(def, names, within, window, order, exclude)
 		if err != nil {
 			return nil, nil, err
@@ -189,7 +191,7 @@ func runFunnel(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			f.Filter = flt
 		}
 		if dropped > 0 {
-			page, err := a.FunnelDropped(ctx, journeys.DroppedQuery{Funnel: f, Step: dropped, Offset: offset, Limit: limit})
+			page, err := a.FunnelDropped(ctx, report.DroppedQuery{Funnel: f, Step: dropped, Offset: offset, Limit: limit})
 			return page, func(w io.Writer) error { return droppedTable(w, page) }, err
 		}
 		rep, err := a.Funnel(ctx, f)
@@ -198,8 +200,8 @@ func runFunnel(ctx context.Context, args []string, stdout, stderr io.Writer) err
 }
 
 // funnelFromFlags reads --def, then lets the other flags add to it.
-func funnelFromFlags(def, names, within, window, order, exclude string) (journeys.Funnel, error) {
-	var f journeys.Funnel
+func funnelFromFlags(def, names, within, window, order, exclude string) (report.Funnel, error) {
+	var f report.Funnel
 	if def != "" {
 		b, err := os.ReadFile(def)
 		if err != nil {
@@ -210,7 +212,7 @@ func funnelFromFlags(def, names, within, window, order, exclude string) (journey
 		}
 	}
 	if names != "" {
-		f.Steps = journeys.ParseFunnelSteps(names)
+		f.Steps = report.ParseFunnelSteps(names)
 	}
 	if within != "" {
 		for i, w := range strings.Split(within, ",") {
@@ -242,7 +244,7 @@ func funnelFromFlags(def, names, within, window, order, exclude string) (journey
 	return f, nil
 }
 
-func funnelTable(w io.Writer, r journeys.FunnelReport) error {
+func funnelTable(w io.Writer, r report.FunnelReport) error {
 	fmt.Fprintf(w, "funnel (%s, window %s), %d people seen\n", r.Funnel.Order, r.Funnel.Window, r.PeopleSeen)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "#\tstep\tpeople\tdrop-off\tfrom prev\tfrom first\tmedian time\tp90 time")
@@ -256,7 +258,7 @@ func funnelTable(w io.Writer, r journeys.FunnelReport) error {
 	return tw.Flush()
 }
 
-func droppedTable(w io.Writer, p journeys.DroppedPage) error {
+func droppedTable(w io.Writer, p report.DroppedPage) error {
 	fmt.Fprintf(w, "%d people dropped before step %d (%s); showing %d from %d\n", p.Total, p.Step, p.StepName, len(p.People), p.Offset)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "person\treached previous step at")

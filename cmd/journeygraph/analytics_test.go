@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/journeygraph/journeygraph/graph/graphtest"
-	"github.com/journeygraph/journeygraph/journeys"
+	"github.com/journeygraph/journeygraph/journeys/report"
 )
 
 func TestReportCommands(t *testing.T) {
@@ -61,7 +61,7 @@ u3,2024-05-01T12:00:00Z,product_view
 	if err != nil {
 		t.Fatal(err)
 	}
-	var rep journeys.FunnelReport
+	var rep report.FunnelReport
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatalf("--json: %v\n%s", err, out)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/journeygraph/journeygraph/graph"
 	"github.com/journeygraph/journeygraph/journeys"
+	"github.com/journeygraph/journeygraph/journeys/ingest"
 )
 
 const benchUsage = `usage: journeygraph bench ingest [flags]
@@ -106,13 +107,13 @@ func benchOnce(ctx context.Context, store *graph.Store, events []journeys.Event,
 	// Both go through the same Ingester (same batches, same concurrent
 	// writers, same step rules): only the store operation differs.
 	start := time.Now()
-	bin := &journeys.Ingester{Store: baselineWriter{store}, Rules: journeys.DefaultStepRules(), BatchSize: size, Writers: writers}
+	bin := &ingest.Ingester{Store: baselineWriter{store}, Rules: journeys.DefaultStepRules(), BatchSize: size, Writers: writers}
 	if _, err := bin.Ingest(ctx, baseline); err != nil {
 		return 0, 0, err
 	}
 	base = float64(len(baseline)) / time.Since(start).Seconds()
 
-	in := &journeys.Ingester{Store: store, Rules: journeys.DefaultStepRules(), BatchSize: size, Writers: writers}
+	in := &ingest.Ingester{Store: store, Rules: journeys.DefaultStepRules(), BatchSize: size, Writers: writers}
 	start = time.Now()
 	res, err := in.Ingest(ctx, model)
 	if err != nil {
@@ -125,8 +126,8 @@ func benchOnce(ctx context.Context, store *graph.Store, events []journeys.Event,
 	return full, base, nil
 }
 
-func readAll(path string, m journeys.Mapping) ([]journeys.Event, error) {
-	r, closer, err := journeys.OpenFile(path, m, time.Now(), journeys.Limits{})
+func readAll(path string, m ingest.Mapping) ([]journeys.Event, error) {
+	r, closer, err := ingest.OpenFile(path, m, time.Now(), journeys.Limits{})
 	if err != nil {
 		return nil, err
 	}

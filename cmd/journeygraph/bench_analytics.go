@@ -12,7 +12,11 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/journeygraph/journeygraph/graph/inmem"
 	"github.com/journeygraph/journeygraph/journeys"
+	"github.com/journeygraph/journeygraph/journeys/chain"
+	"github.com/journeygraph/journeygraph/journeys/ingest"
+	"github.com/journeygraph/journeygraph/journeys/report"
 )
 
 const benchAnalyticsUsage = `usage: journeygraph bench analytics [flags]
@@ -50,7 +54,7 @@ func runBenchAnalytics(ctx context.Context, args []string, stdout, stderr io.Wri
 		evs := generateJourneys(*events, *seed, prefix)
 		fmt.Fprintf(stdout, "loading %d generated events of %d people...\n", len(evs), countPeople(evs))
 		start := time.Now()
-		in := &journeys.Ingester{Store: store, Rules: journeys.DefaultStepRules()}
+		in := &ingest.Ingester{Store: store, Rules: journeys.DefaultStepRules()}
 		if _, err := in.Ingest(ctx, evs); err != nil {
 			return err
 		}
@@ -72,7 +76,7 @@ func runBenchAnalytics(ctx context.Context, args []string, stdout, stderr io.Wri
 	flt := journeys.Filter{PersonPrefix: prefix}
 	// The same reports read from Neo4j directly (store) and from the
 	// server's journey cache (cache), loaded once.
-	cache := &journeys.Cache{Source: store, Prefix: prefix}
+	cache := &inmem.Cache{Source: store, Prefix: prefix}
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
@@ -97,67 +101,67 @@ func runBenchAnalytics(ctx context.Context, args []string, stdout, stderr io.Wri
 	slices.Sort(syncs)
 	fmt.Fprintf(stdout, "cache: sync with nothing changed, median of 11: %v (each report pays it)\n", syncs[5].Round(100*time.Microsecond))
 	type readers struct {
-		a  *journeys.Analytics
-		ch *journeys.Chains
+		a  *report.Analytics
+		ch *chain.Chains
 	}
 	from := map[string]readers{
-		"store": {&journeys.Analytics{Store: store, Rules: journeys.DefaultStepRules()}, &journeys.Chains{Store: store}},
-		"cache": {&journeys.Analytics{Store: cache, Rules: journeys.DefaultStepRules()}, &journeys.Chains{Store: cache}},
+		"store": {&report.Analytics{Store: store, Rules: journeys.DefaultStepRules()}, &chain.Chains{Store: store}},
+		"cache": {&report.Analytics{Store: cache, Rules: journeys.DefaultStepRules()}, &chain.Chains{Store: cache}},
 	}
-	var a *journeys.Analytics
-	var ch *journeys.Chains
-	funnel := func(order string) journeys.Funnel {
-		return journeys.Funnel{Order: order, Window: journeys.Duration(7 * 24 * time.Hour), Filter: flt, Exclude: []string{"remove_from_cart"},
-			Steps: []journeys.FunnelStep{{Step: "product_view"}, {Step: "add_to_cart"}, {Step: "checkout"}, {Step: "purchase"}}}
+	var a *report.Analytics
+	var ch *chain.Chains
+	funnel := func(order string) report.Funnel {
+		return report.Funnel{Order: order, Window: journeys.Duration(7 * 24 * time.Hour), Filter: flt, Exclude: []string{"remove_from_cart"},
+			Steps: []report.FunnelStep{{Step: "product_view"}, {Step: "add_to_cart"}, {Step: "checkout"}, {Step: "purchase"}}}
 	}
 	reports := []struct {
 		name string
 		run  func() (string, error)
 	}{
 		{"paths: first 5 steps of sessions", func() (string, error) {
-			r, err := a.Paths(ctx, journeys.PathQuery{Depth: 5, Filter: flt})
+			r, err := a.Paths(ctx, report.PathQuery{Depth: 5, Filter: flt})
 			return fmt.Sprintf("%d people, %d paths + other", r.People, len(r.Paths)), err
 		}},
 		{"paths: from product_view, depth 10, journeys", func() (string, error) {
-			r, err := a.Paths(ctx, journeys.PathQuery{Start: "product_view", Depth: 10, Unit: journeys.UnitJourney, Filter: flt})
+			r, err := a.Paths(ctx, report.PathQuery{Start: "product_view", Depth: 10, Unit: journeys.UnitJourney, Filter: flt})
 			return fmt.Sprintf("%d people, %d other paths", r.People, r.OtherPaths), err
 		}},
 		{"paths: between add_to_cart and purchase", func() (string, error) {
-			r, err := a.Paths(ctx, journeys.PathQuery{Start: "add_to_cart", End: "purchase", Depth: 6, Filter: flt})
+			r, err := a.Paths(ctx, report.PathQuery{Start: "add_to_cart", End: "purchase", Depth: 6, Filter: flt})
 			return fmt.Sprintf("%d people", r.People), err
 		}},
 		{"transitions: sessions", func() (string, error) {
-			r, err := a.Transitions(ctx, journeys.TransitionQuery{Filter: flt})
+			r, err := a.Transitions(ctx, report.TransitionQuery{Filter: flt})
 			return fmt.Sprintf("%d edges, %d sessions", len(r.Edges), r.Units), err
 		}},
 		{"transitions: journeys, channel email", func() (string, error) {
 			f := flt
 			f.Channel = "email"
-			r, err := a.Transitions(ctx, journeys.TransitionQuery{Unit: journeys.UnitJourney, Filter: f})
+			r, err := a.Transitions(ctx, report.TransitionQuery{Unit: journeys.UnitJourney, Filter: f})
 			return fmt.Sprintf("%d edges", len(r.Edges)), err
 		}},
 		{"funnel: ordered, 4 steps, exclusion", func() (string, error) {
-			r, err := a.Funnel(ctx, funnel(journeys.OrderOrdered))
+			r, err := a.Funnel(ctx, funnel(report.OrderOrdered))
 			return fmt.Sprintf("%d → %d", r.Steps[0].People, r.Steps[3].People), err
 		}},
 		{"funnel: strict", func() (string, error) {
-			r, err := a.Funnel(ctx, funnel(journeys.OrderStrict))
+			r, err := a.Funnel(ctx, funnel(report.OrderStrict))
 			return fmt.Sprintf("%d → %d", r.Steps[0].People, r.Steps[3].People), err
 		}},
 		{"funnel: any order", func() (string, error) {
-			r, err := a.Funnel(ctx, funnel(journeys.OrderAny))
+			r, err := a.Funnel(ctx, funnel(report.OrderAny))
 			return fmt.Sprintf("%d → %d", r.Steps[0].People, r.Steps[3].People), err
 		}},
 		{"funnel: dropped at checkout, page 1", func() (string, error) {
-			p, err := a.FunnelDropped(ctx, journeys.DroppedQuery{Funnel: funnel(journeys.OrderOrdered), Step: 2})
+			p, err := a.FunnelDropped(ctx, report.DroppedQuery{Funnel: funnel(report.OrderOrdered), Step: 2})
 			return fmt.Sprintf("%d dropped", p.Total), err
 		}},
 		{"friction: sessions", func() (string, error) {
-			r, err := ch.Friction(ctx, journeys.FrictionQuery{Filter: flt})
+			r, err := ch.Friction(ctx, chain.FrictionQuery{Filter: flt})
 			return fmt.Sprintf("%d steps, %d edges", len(r.Steps), len(r.Edges)), err
 		}},
 		{"attribution: channels", func() (string, error) {
-			r, err := ch.Attribution(ctx, journeys.AttributionQuery{Filter: flt, By: journeys.ByChannel})
+			r, err := ch.Attribution(ctx, chain.AttributionQuery{Filter: flt, By: journeys.ByChannel})
 			return fmt.Sprintf("%d conversions", int(r.Conversions)), err
 		}},
 	}
@@ -194,7 +198,7 @@ func runBenchAnalytics(ctx context.Context, args []string, stdout, stderr io.Wri
 	defer store.DeleteModels(context.Background(), prefix)
 	fmt.Fprintf(stdout, "\n%-46s %9s %9s %9s  %s\n", "hidden states, K=4", "fit", "decode", "total", "people")
 	for _, name := range []string{"store", "cache"} {
-		hs := &journeys.HiddenStates{Touches: from[name].ch.Store, Models: store, People: store}
+		hs := &chain.HiddenStates{Touches: from[name].ch.Store, Models: store, People: store}
 		start := time.Now()
 		v, err := hs.Fit(ctx, journeys.ModelQuery{Filter: flt, States: 4, Seed: 1, Restarts: 1})
 		if err != nil {

@@ -15,7 +15,10 @@ import (
 
 	"github.com/journeygraph/journeygraph/graph"
 	"github.com/journeygraph/journeygraph/journeys"
+	"github.com/journeygraph/journeygraph/journeys/ingest"
+	"github.com/journeygraph/journeygraph/journeys/segment"
 	"github.com/journeygraph/journeygraph/journeys/synth"
+	"github.com/journeygraph/journeygraph/journeys/webhook"
 	"github.com/journeygraph/journeygraph/web"
 )
 
@@ -58,7 +61,7 @@ func runBenchSegments(ctx context.Context, args []string, stdout, stderr io.Writ
 		d := synth.Generate(synth.Config{Seed: 1, AsOf: asOf, Prefix: prefix, PerKind: perKind, Noise: 30})
 		fmt.Fprintf(stdout, "loading %d generated events of %d people...\n", len(d.Events), len(d.Kinds))
 		start := time.Now()
-		in := &journeys.Ingester{Store: store, Rules: journeys.DefaultStepRules()}
+		in := &ingest.Ingester{Store: store, Rules: journeys.DefaultStepRules()}
 		if _, err := in.Ingest(ctx, d.Events); err != nil {
 			return err
 		}
@@ -82,11 +85,11 @@ func runBenchSegments(ctx context.Context, args []string, stdout, stderr io.Writ
 			}
 		}
 	}()
-	sg := &journeys.Segmenter{Store: store}
+	sg := &segment.Segmenter{Store: store}
 	scope := journeys.SegmentScope{Prefix: prefix}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "segment\tmembers\tevaluate ms\tfirst refresh ms\tsteady refresh ms\t")
-	for _, b := range journeys.BuiltInSegments() {
+	for _, b := range segment.BuiltInSegments() {
 		b.Name, b.BuiltIn = prefix+b.Name, false
 		if _, err := store.SaveSegment(ctx, b, asOf); err != nil {
 			return err
@@ -112,7 +115,7 @@ func runBenchSegments(ctx context.Context, args []string, stdout, stderr io.Writ
 	if err := benchWebhookLatency(ctx, store, prefix, *webhooks, stdout); err != nil {
 		return err
 	}
-	return benchMembersLookup(ctx, store, sg, prefix+journeys.SegmentNeverEngaged, *rate, *duration, stdout)
+	return benchMembersLookup(ctx, store, sg, prefix+segment.SegmentNeverEngaged, *rate, *duration, stdout)
 }
 
 // benchWebhookLatency ingests one add_to_cart per new person through the
@@ -124,7 +127,7 @@ func benchWebhookLatency(ctx context.Context, store *graph.Store, prefix string,
 		w.WriteHeader(http.StatusNoContent)
 	}))
 	defer recv.Close()
-	seg := prefix + journeys.SegmentCartAbandoners
+	seg := prefix + segment.SegmentCartAbandoners
 	hook, err := store.CreateWebhook(ctx, journeys.Webhook{ID: prefix + "hook", URL: recv.URL, Segment: seg, Events: []string{journeys.KindEntered}})
 	if err != nil {
 		return err
@@ -132,9 +135,9 @@ func benchWebhookLatency(ctx context.Context, store *graph.Store, prefix string,
 	defer store.DeleteWebhook(context.Background(), hook.ID)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	disp := &journeys.Dispatcher{Store: store, Prefix: hook.ID}
-	sg := &journeys.Segmenter{Store: store, OnChange: disp.Notify}
-	si := journeys.NewSegmentingIngester(&journeys.Ingester{Store: store, Rules: journeys.DefaultStepRules()}, onlySegment(sg, seg))
+	disp := &webhook.Dispatcher{Store: store, Prefix: hook.ID}
+	sg := &segment.Segmenter{Store: store, OnChange: disp.Notify}
+	si := segment.NewSegmentingIngester(&ingest.Ingester{Store: store, Rules: journeys.DefaultStepRules()}, onlySegment(sg, seg))
 	go disp.Run(ctx)
 	go si.Run(ctx)
 	lat := make([]time.Duration, 0, n)
@@ -160,8 +163,8 @@ func benchWebhookLatency(ctx context.Context, store *graph.Store, prefix string,
 
 // onlySegment makes the hook evaluate one segment (the benchmark's), not
 // every stored one.
-func onlySegment(sg *journeys.Segmenter, name string) *journeys.Segmenter {
-	return &journeys.Segmenter{Store: singleSegment{sg.Store, name}, OnChange: sg.OnChange}
+func onlySegment(sg *segment.Segmenter, name string) *segment.Segmenter {
+	return &segment.Segmenter{Store: singleSegment{sg.Store, name}, OnChange: sg.OnChange}
 }
 
 type singleSegment struct {
@@ -178,9 +181,9 @@ func (s singleSegment) Segments(ctx context.Context) ([]journeys.Segment, error)
 // benchMembersLookup serves the API on loopback and sends members requests
 // at a fixed rate (open loop: a slow answer does not slow the sender; a
 // late send counts from when it was due).
-func benchMembersLookup(ctx context.Context, store *graph.Store, sg *journeys.Segmenter, seg string, rate int, d time.Duration, stdout io.Writer) error {
+func benchMembersLookup(ctx context.Context, store *graph.Store, sg *segment.Segmenter, seg string, rate int, d time.Duration, stdout io.Writer) error {
 	// As serve does: member pages through a cache that membership changes clear.
-	reader := cachedMembers{store, &journeys.MemberCache{Source: store}}
+	reader := cachedMembers{store, &segment.MemberCache{Source: store}}
 	srv := web.New(web.Config{ReadKeys: []string{"r"}, WriteKeys: []string{"w"}}, nil, store, store, web.WithSegments(sg, reader))
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

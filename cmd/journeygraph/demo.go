@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/journeygraph/journeygraph/journeys"
+	"github.com/journeygraph/journeygraph/journeys/chain"
+	"github.com/journeygraph/journeygraph/journeys/ingest"
 	"github.com/journeygraph/journeygraph/journeys/synth"
 )
 
@@ -60,7 +62,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			store.Close(context.Background())
 			return err
 		}
-		res, err := (&journeys.Ingester{Store: store, Rules: rules}).Ingest(ctx, d.Events)
+		res, err := (&ingest.Ingester{Store: store, Rules: rules}).Ingest(ctx, d.Events)
 		if err != nil {
 			store.Close(context.Background())
 			return fmt.Errorf("demo email journeys: %w", err)
@@ -68,7 +70,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintf(stdout, "synthetic email journeys: %d people, accepted %d, duplicates %d\n", len(d.Kinds), res.Accepted, res.Duplicates)
 	}
 	// Show hidden states from the start: fit a model once, if none exists.
-	hs := &journeys.HiddenStates{Touches: store, Models: store, People: store}
+	hs := &chain.HiddenStates{Touches: store, Models: store, People: store}
 	if _, err := hs.Current(ctx, ""); journeys.ErrorCode(err) == journeys.ENOTFOUND {
 		m, err := hs.Fit(ctx, journeys.ModelQuery{})
 		if err != nil {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/journeygraph/journeygraph/graph"
 	"github.com/journeygraph/journeygraph/journeys"
+	"github.com/journeygraph/journeygraph/journeys/ingest"
 )
 
 // importFlags are the flags of import (and demo).
@@ -25,11 +26,11 @@ type importFlags struct {
 }
 
 func (f *importFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.preset, "preset", "", "column mapping of a known dataset: "+strings.Join(journeys.PresetNames(), ", ")+" (default: detected from the header)")
+	fs.StringVar(&f.preset, "preset", "", "column mapping of a known dataset: "+strings.Join(ingest.PresetNames(), ", ")+" (default: detected from the header)")
 	fs.StringVar(&f.mapping, "mapping", "", "JSON file with a column mapping (instead of --preset)")
 	fs.StringVar(&f.rejects, "rejects", "rejected.csv", "CSV file receiving rejected rows with their reasons (appended)")
 	fs.StringVar(&f.stateDir, "state-dir", ".journeygraph-import", "folder of the checkpoints that make an import resumable")
-	fs.IntVar(&f.batch, "batch", journeys.DefaultBatchSize, "events per transaction")
+	fs.IntVar(&f.batch, "batch", ingest.DefaultBatchSize, "events per transaction")
 	fs.BoolVar(&f.noResume, "no-resume", false, "ignore checkpoints and read every file from the start")
 	f.steps = stepRulesFlag(fs)
 	f.neo4j = neo4jFlags(fs)
@@ -58,7 +59,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 
 // importFiles imports files one after the other and prints a summary line
 // per file. It stops at the first file that fails; running again resumes.
-func importFiles(ctx context.Context, f *importFlags, store journeys.EventWriter, files []string, stdout, stderr io.Writer, log logrus.FieldLogger) ([]journeys.ImportResult, error) {
+func importFiles(ctx context.Context, f *importFlags, store journeys.EventWriter, files []string, stdout, stderr io.Writer, log logrus.FieldLogger) ([]ingest.ImportResult, error) {
 	m, err := chooseMapping(f.preset, f.mapping)
 	if err != nil {
 		return nil, err
@@ -76,12 +77,12 @@ func importFiles(ctx context.Context, f *importFlags, store journeys.EventWriter
 	}
 	defer rejects.Close()
 	bar := newProgress(stderr)
-	im := &journeys.Importer{
-		Ingester:  &journeys.Ingester{Store: store, Rules: rules, BatchSize: f.batch},
+	im := &ingest.Importer{
+		Ingester:  &ingest.Ingester{Store: store, Rules: rules, BatchSize: f.batch},
 		BatchSize: f.batch, StateDir: f.stateDir, Resume: !f.noResume,
 		Rejects: rejects, Progress: bar.update,
 	}
-	var results []journeys.ImportResult
+	var results []ingest.ImportResult
 	for _, path := range files {
 		res, err := im.ImportFile(ctx, path, m)
 		bar.done()
@@ -104,18 +105,18 @@ func importFiles(ctx context.Context, f *importFlags, store journeys.EventWriter
 	return results, nil
 }
 
-func chooseMapping(preset, path string) (journeys.Mapping, error) {
+func chooseMapping(preset, path string) (ingest.Mapping, error) {
 	switch {
 	case preset != "" && path != "":
-		return journeys.Mapping{}, fmt.Errorf("import: give --preset or --mapping, not both")
+		return ingest.Mapping{}, fmt.Errorf("import: give --preset or --mapping, not both")
 	case preset != "":
-		m, ok := journeys.Preset(preset)
+		m, ok := ingest.Preset(preset)
 		if !ok {
-			return m, fmt.Errorf("import: --preset %q is not one of %s", preset, strings.Join(journeys.PresetNames(), ", "))
+			return m, fmt.Errorf("import: --preset %q is not one of %s", preset, strings.Join(ingest.PresetNames(), ", "))
 		}
 		return m, nil
 	case path != "":
-		return journeys.LoadMapping(path)
+		return ingest.LoadMapping(path)
 	}
-	return journeys.Mapping{}, nil // detected from each file's header
+	return ingest.Mapping{}, nil // detected from each file's header
 }

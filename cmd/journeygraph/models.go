@@ -11,6 +11,8 @@ import (
 
 	"github.com/journeygraph/journeygraph/graph"
 	"github.com/journeygraph/journeygraph/journeys"
+	"github.com/journeygraph/journeygraph/journeys/chain"
+	"github.com/journeygraph/journeygraph/journeys/segment"
 )
 
 // modelFlags are the flags of friction, attribution, fit and states: the
@@ -59,16 +61,16 @@ func runModels(ctx context.Context, cmd string, args []string, stdout, stderr io
 		return err
 	}
 	defer store.Close(context.Background())
-	streams := journeys.InSegment{Reader: store, Members: store}
-	chains := &journeys.Chains{Store: streams}
-	hs := &journeys.HiddenStates{Touches: streams, Models: store, People: store}
+	streams := segment.InSegment{Reader: store, Members: store}
+	chains := &chain.Chains{Store: streams}
+	hs := &chain.HiddenStates{Touches: streams, Models: store, People: store}
 	var out any
 	switch cmd {
 	case "friction":
-		out, err = chains.Friction(ctx, journeys.FrictionQuery{Filter: flt, Unit: journeys.Unit(f.unit),
+		out, err = chains.Friction(ctx, chain.FrictionQuery{Filter: flt, Unit: journeys.Unit(f.unit),
 			Conversion: f.conversion, Unsubscribe: f.unsubscribe, Improbable: *improbable})
 	case "attribution":
-		out, err = chains.Attribution(ctx, journeys.AttributionQuery{Filter: flt, By: journeys.Touchpoint(*by),
+		out, err = chains.Attribution(ctx, chain.AttributionQuery{Filter: flt, By: journeys.Touchpoint(*by),
 			Unit: journeys.Unit(f.unit), Conversion: f.conversion, Unsubscribe: f.unsubscribe})
 	case "fit":
 		q.Filter, q.Unit, q.Conversion, q.Unsubscribe = flt, journeys.Unit(f.unit), f.conversion, f.unsubscribe
@@ -103,7 +105,7 @@ func runModels(ctx context.Context, cmd string, args []string, stdout, stderr io
 func printModelTable(w io.Writer, out any) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	switch r := out.(type) {
-	case journeys.FrictionReport:
+	case chain.FrictionReport:
 		fmt.Fprintf(tw, "%d people, %.0f journeys, %.0f conversions (%.2f%%); site: exit %.3f, loop %.3f, back-and-forth %.3f, dwell median %.0fs\n\n",
 			r.People, r.Journeys, r.Conversions, 100*r.ConversionRate, r.Site.Exit, r.Site.Loop, r.Site.BackForth, r.Site.DwellMedianS)
 		fmt.Fprintln(tw, "step\tvisits\tP(conv)\tlost conv\texit\t×site\tloop\t×site\tback-forth\t×site\tdwell s\t×site")
@@ -119,7 +121,7 @@ func printModelTable(w io.Writer, out any) error {
 		for i, j := range r.Improbable {
 			fmt.Fprintf(tw, "%d\t%s\t%d\t%.3f\t%s\n", i+1, j.Person, j.People, j.PerStep, strings.Join(j.Steps, " > "))
 		}
-	case journeys.AttributionReport:
+	case chain.AttributionReport:
 		fmt.Fprintf(tw, "%d people, %.0f journeys, %.0f conversions, value %.2f (by %s, per %s)\n\n",
 			r.People, r.Journeys, r.Conversions, r.Value, r.Query.By, r.Query.Unit)
 		fmt.Fprintln(tw, "touch\tremoval effect\tmarkov conv\tmarkov value\tfirst conv\tlast conv\tlinear conv")
@@ -127,7 +129,7 @@ func printModelTable(w io.Writer, out any) error {
 			fmt.Fprintf(tw, "%s\t%.4f\t%.1f\t%.2f\t%.1f\t%.1f\t%.1f\n", c.Touch, c.RemovalEffect, c.Markov.Conversions,
 				c.Markov.Value, c.FirstTouch.Conversions, c.LastTouch.Conversions, c.Linear.Conversions)
 		}
-	case journeys.ModelView:
+	case chain.ModelView:
 		fmt.Fprintf(tw, "model %s v%d (scope %q), fitted %s: %d states over %d people, %d events; BIC %.1f; fit %.1fs, decode %.1fs\n\n",
 			r.Kind, r.Version, r.Scope, r.FittedAt.Format("2006-01-02 15:04"), len(r.States), r.Fit.People, r.Fit.Observations,
 			r.Fit.BIC, r.Fit.FitSeconds, r.Fit.DecodeSeconds)

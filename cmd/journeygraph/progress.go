@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/journeygraph/journeygraph/journeys"
+	"github.com/journeygraph/journeygraph/journeys/ingest"
 )
 
 // progress shows an import's progress: a bar redrawn in place on a terminal,
@@ -31,7 +31,7 @@ func newProgress(w io.Writer) *progress {
 	return p
 }
 
-func (p *progress) update(ip journeys.ImportProgress) {
+func (p *progress) update(ip ingest.ImportProgress) {
 	now := time.Now()
 	if now.Sub(p.last) < p.minWait {
 		return

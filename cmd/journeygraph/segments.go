@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/journeygraph/journeygraph/journeys"
+	"github.com/journeygraph/journeygraph/journeys/segment"
 )
 
 const segmentsUsage = `usage: journeygraph segments <command> [flags] [args]
@@ -58,7 +59,7 @@ func runSegments(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	defer store.Close(context.Background())
-	sg := &journeys.Segmenter{Store: store}
+	sg := &segment.Segmenter{Store: store}
 	out := json.NewEncoder(stdout)
 	out.SetIndent("", "  ")
 	parseTime := func(s string) (time.Time, error) {

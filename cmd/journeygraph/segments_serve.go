@@ -10,6 +10,8 @@ import (
 
 	"github.com/journeygraph/journeygraph/graph"
 	"github.com/journeygraph/journeygraph/journeys"
+	"github.com/journeygraph/journeygraph/journeys/segment"
+	"github.com/journeygraph/journeygraph/journeys/webhook"
 	"github.com/journeygraph/journeygraph/web"
 )
 
@@ -45,20 +47,20 @@ func (f *segmentFlags) clock() (func() time.Time, error) {
 // re-evaluated (queued, see journeys.SegmentingIngester), runs a full
 // refresh at start and every interval, and runs the webhook dispatcher over
 // the outbox. stop ends the goroutines and waits for them.
-func startSegments(ctx context.Context, f *segmentFlags, store *graph.Store, in journeys.BatchIngester, log logrus.FieldLogger) (web.Ingester, []web.Option, func(), error) {
+func startSegments(ctx context.Context, f *segmentFlags, store *graph.Store, in segment.BatchIngester, log logrus.FieldLogger) (web.Ingester, []web.Option, func(), error) {
 	now, err := f.clock()
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	disp := &journeys.Dispatcher{Store: store, OnError: func(err error) { log.WithError(err).Warn("webhook outbox") }}
-	members := &journeys.MemberCache{Source: store}
-	sg := &journeys.Segmenter{Store: store, Now: now, OnChange: func() { members.Invalidate(); disp.Notify() }}
+	disp := &webhook.Dispatcher{Store: store, OnError: func(err error) { log.WithError(err).Warn("webhook outbox") }}
+	members := &segment.MemberCache{Source: store}
+	sg := &segment.Segmenter{Store: store, Now: now, OnChange: func() { members.Invalidate(); disp.Notify() }}
 	if err := sg.EnsureBuiltIns(ctx); err != nil {
 		cancel()
 		return nil, nil, nil, err
 	}
-	si := journeys.NewSegmentingIngester(in, sg)
+	si := segment.NewSegmentingIngester(in, sg)
 	si.OnError = func(err error) { log.WithError(err).Warn("segment evaluation after ingest") }
 	var wg sync.WaitGroup
 	wg.Add(3)
@@ -72,7 +74,7 @@ func startSegments(ctx context.Context, f *segmentFlags, store *graph.Store, in 
 // cachedMembers is the store with member pages served from a MemberCache.
 type cachedMembers struct {
 	*graph.Store
-	members *journeys.MemberCache
+	members *segment.MemberCache
 }
 
 // MembersPage serves the page from the cache.
@@ -82,7 +84,7 @@ func (c cachedMembers) MembersPage(ctx context.Context, segment, after string, l
 
 // refreshEvery re-evaluates every segment for everyone now and then every
 // interval (only now when interval is 0), logging what changed.
-func refreshEvery(ctx context.Context, sg *journeys.Segmenter, interval time.Duration, log logrus.FieldLogger) {
+func refreshEvery(ctx context.Context, sg *segment.Segmenter, interval time.Duration, log logrus.FieldLogger) {
 	for {
 		res, err := sg.Refresh(ctx, nil, journeys.SegmentScope{}, "schedule", time.Time{})
 		if ctx.Err() != nil {

@@ -17,7 +17,12 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"github.com/journeygraph/journeygraph/graph"
+	"github.com/journeygraph/journeygraph/graph/inmem"
 	"github.com/journeygraph/journeygraph/journeys"
+	"github.com/journeygraph/journeygraph/journeys/chain"
+	"github.com/journeygraph/journeygraph/journeys/ingest"
+	"github.com/journeygraph/journeygraph/journeys/report"
+	"github.com/journeygraph/journeygraph/journeys/segment"
 	"github.com/journeygraph/journeygraph/web"
 )
 
@@ -78,14 +83,14 @@ func serve(ctx context.Context, f *serveFlags, log *logrus.Logger, stdout io.Wri
 		fmt.Fprintf(stdout, "read key (generated; set JOURNEYGRAPH_READ_KEYS to choose): %s\n", readKeys[0])
 	}
 	// Reports read journeys from memory, kept in step with Neo4j.
-	cache := &journeys.Cache{Source: store}
-	streams := journeys.InSegment{Reader: cache, Members: store} // reports scoped by segment too
-	book := &journeys.Rulebook{Store: store.StepRules(graph.ServerRules), Restep: store, Touches: streams}
+	cache := &inmem.Cache{Source: store}
+	streams := segment.InSegment{Reader: cache, Members: store} // reports scoped by segment too
+	book := &ingest.Rulebook{Store: store.StepRules(graph.ServerRules), Restep: store, Touches: streams}
 	if err := openRulebook(ctx, book, rules, *f.steps != "", log); err != nil {
 		return err
 	}
 	defer book.Wait()
-	ingester := &journeys.Ingester{Store: store, Book: book}
+	ingester := &ingest.Ingester{Store: store, Book: book}
 	segIngester, segOpts, stopSegments, err := startSegments(ctx, &f.segments, store, ingester, log)
 	if err != nil {
 		return err
@@ -103,9 +108,9 @@ func serve(ctx context.Context, f *serveFlags, log *logrus.Logger, stdout io.Wri
 		cache.Run(ctx, cacheSyncInterval, func(err error) { log.WithError(err).Warn("journey cache: sync failed") })
 	}()
 	segOpts = append(segOpts, web.WithStepRules(book), web.WithErasure(store))
-	segOpts = append(segOpts, web.WithModels(&journeys.Chains{Store: streams}, &journeys.HiddenStates{Touches: streams, Models: store, People: store}))
+	segOpts = append(segOpts, web.WithModels(&chain.Chains{Store: streams}, &chain.HiddenStates{Touches: streams, Models: store, People: store}))
 	srv := web.New(web.Config{WriteKeys: writeKeys, ReadKeys: readKeys, Log: log}, segIngester, store, store, segOpts...)
-	srv.SetAnalyst(&journeys.Analytics{Store: streams, Book: book})
+	srv.SetAnalyst(&report.Analytics{Store: streams, Book: book})
 
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {
@@ -136,7 +141,7 @@ func serve(ctx context.Context, f *serveFlags, log *logrus.Logger, stdout io.Wri
 // first version on the first start. Rules given with --steps (explicit)
 // that differ from the saved ones are saved as a new version: the file is
 // what the operator asked for.
-func openRulebook(ctx context.Context, book *journeys.Rulebook, initial journeys.StepRules, explicit bool, log *logrus.Logger) error {
+func openRulebook(ctx context.Context, book *ingest.Rulebook, initial journeys.StepRules, explicit bool, log *logrus.Logger) error {
 	cur, err := book.Open(ctx, initial)
 	if err != nil {
 		return err

@@ -17,6 +17,7 @@ import (
 
 	"github.com/journeygraph/journeygraph/graph"
 	"github.com/journeygraph/journeygraph/journeys"
+	"github.com/journeygraph/journeygraph/journeys/ingest"
 )
 
 // Config returns the Neo4j settings for tests: NEO4J_URI, NEO4J_USER,
@@ -121,11 +122,11 @@ func envOr(key, def string) string {
 // the demo data is its own.
 func DemoEvents(tb testing.TB, file, preset, prefix string) []journeys.Event {
 	tb.Helper()
-	m, ok := journeys.Preset(preset)
+	m, ok := ingest.Preset(preset)
 	if !ok {
 		tb.Fatalf("no preset %q", preset)
 	}
-	r, closer, err := journeys.OpenFile(filepath.Join(RepoRoot(), "testdata", "demo", file), m, time.Now(), journeys.Limits{})
+	r, closer, err := ingest.OpenFile(filepath.Join(RepoRoot(), "testdata", "demo", file), m, time.Now(), journeys.Limits{})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/journeygraph/journeygraph/journeys"
+
+	"github.com/journeygraph/journeygraph/journeys/segment"
 )
 
 // Expected returns the members of every built-in segment at asOf, computed
@@ -25,7 +27,7 @@ func Expected(events []journeys.Event, scores []journeys.PersonScores, asOf time
 		}
 	}
 	out := map[string][]string{}
-	for _, s := range journeys.BuiltInSegments() {
+	for _, s := range segment.BuiltInSegments() {
 		out[s.Name] = []string{}
 	}
 	for person, evs := range byPerson {
@@ -36,16 +38,16 @@ func Expected(events []journeys.Event, scores []journeys.PersonScores, asOf time
 				out[seg] = append(out[seg], person)
 			}
 		}
-		add(journeys.SegmentCartAbandoners, x.cartAbandoner())
-		add(journeys.SegmentProspectsToRelaunch, x.sameProductMax("product_view", 7*day) >= 3 && x.count("purchase", 7*day, 0) == 0)
-		add(journeys.SegmentHyperEngaged, x.count("email_open", 7*day, 0) >= 1 && x.count("email_click", 7*day, 0) >= 2)
+		add(segment.SegmentCartAbandoners, x.cartAbandoner())
+		add(segment.SegmentProspectsToRelaunch, x.sameProductMax("product_view", 7*day) >= 3 && x.count("purchase", 7*day, 0) == 0)
+		add(segment.SegmentHyperEngaged, x.count("email_open", 7*day, 0) >= 1 && x.count("email_click", 7*day, 0) >= 2)
 		p, hasP := pUnsub[person]
 		atRisk := x.count("email_open", 90*day, 30*day) >= 3 && x.count("*", 30*day, 0) == 0
-		add(journeys.SegmentAtRiskSubscribers, x.count("unsubscribe", 0, 0) == 0 && (atRisk || hasP && p >= 0.7))
-		add(journeys.SegmentNeverEngaged, x.count("email_sent", 0, 0) > 0 && x.count("email_open", 0, 0)+x.count("email_click", 0, 0) == 0)
-		add(journeys.SegmentUnsubscribed, x.count("unsubscribe", 0, 0) > 0)
-		add(journeys.SegmentVIP, x.count("purchase", 365*day, 0) >= 3)
-		add(journeys.SegmentNew, x.count("*", 7*day, 0) > 0 && x.count("*", 0, 7*day) == 0)
+		add(segment.SegmentAtRiskSubscribers, x.count("unsubscribe", 0, 0) == 0 && (atRisk || hasP && p >= 0.7))
+		add(segment.SegmentNeverEngaged, x.count("email_sent", 0, 0) > 0 && x.count("email_open", 0, 0)+x.count("email_click", 0, 0) == 0)
+		add(segment.SegmentUnsubscribed, x.count("unsubscribe", 0, 0) > 0)
+		add(segment.SegmentVIP, x.count("purchase", 365*day, 0) >= 3)
+		add(segment.SegmentNew, x.count("*", 7*day, 0) > 0 && x.count("*", 0, 7*day) == 0)
 	}
 	for _, ids := range out {
 		sort.Strings(ids)

@@ -1,0 +1,633 @@
+package inmem
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/journeygraph/journeygraph/journeys"
+)
+
+// StoredJourney is one person's whole journey as the store holds it: every
+// event (excluded ones too, with Step ""), in chain order, and the time the
+// store last changed the person (Touched, epoch ms).
+type StoredJourney struct {
+	Person  string
+	Touched int64
+	Touches []journeys.Touch
+}
+
+// JourneySource is what a Cache reads from the store.
+type JourneySource interface {
+	// PeopleAfter returns up to limit ids of people whose id starts with
+	// prefix, after the cursor, in id order.
+	PeopleAfter(ctx context.Context, prefix, after string, limit int) ([]string, error)
+	// Journeys returns the journeys of the people ids that exist (in any
+	// order; people without events have no touches).
+	Journeys(ctx context.Context, ids []string) ([]StoredJourney, error)
+	// TouchedSince returns each person whose id starts with prefix that the
+	// store changed at or after since (epoch ms), with that time.
+	TouchedSince(ctx context.Context, prefix string, since int64) (map[string]int64, error)
+	// PeopleCount returns the number of people whose id starts with prefix.
+	PeopleCount(ctx context.Context, prefix string) (int, error)
+}
+
+// Defaults of a Cache.
+const (
+	// DefaultChangeWindow is how far back a full sync (Run) looks for
+	// changed people before the previous full sync began: longer than any
+	// write transaction that stamps people (graph bounds them to a
+	// minute), so that a write committed after a sync that could not see
+	// it is found by the next.
+	DefaultChangeWindow = 2 * time.Minute
+	// DefaultQuickWindow is how far back the sync before each read looks
+	// before the previous sync began: longer than an event batch takes to
+	// commit, short enough that the people it lists are few.
+	DefaultQuickWindow = 5 * time.Second
+	// cachePage is how many people a load or sync reads per query.
+	cachePage = 1000
+)
+
+// Cache keeps every person's journey in memory, in a compact form, and
+// answers the sequence and touch streams of the reports (SequenceReader,
+// TouchReader) from it instead of reading every event from the store for
+// every report. It is loaded once (Load) and brought up to date before
+// each read (Sync): the people whose touched time changed since the last
+// sync are read again, and a person count that disagrees with the store's
+// (a person deleted or merged away) makes it reconcile every id. So a
+// report sees every event committed before it started, except a write
+// whose transaction took longer than QuickWindow to commit, and, with a
+// Prefix, people deleted or merged away: the full syncs of Run (over
+// ChangeWindow) find those.
+//
+// Readers never wait for a sync and never lock: each read works on an
+// immutable snapshot, which a sync replaces.
+type Cache struct {
+	Source JourneySource
+	// Prefix keeps only the people whose id starts with it ("" for
+	// everyone): a read sees those people only.
+	Prefix string
+	// ChangeWindow is DefaultChangeWindow when 0, QuickWindow
+	// DefaultQuickWindow.
+	ChangeWindow, QuickWindow time.Duration
+
+	snap     atomic.Pointer[cacheSnapshot]
+	syncMu   sync.Mutex // one load or sync at a time; guards the rest
+	last     int64      // start of the last sync, epoch ms
+	lastFull int64      // start of the last load or full sync
+	strs     interner
+	live     int // strings in use at the last load or compaction
+}
+
+// cacheSnapshot is one immutable state of the cache: people sorted by id.
+type cacheSnapshot struct {
+	ids    []string
+	people []*cachedPerson
+	strs   []string // interned strings (append-only: an old header stays valid)
+	events int
+}
+
+// cachedPerson is one person's events in chain order.
+type cachedPerson struct {
+	touched int64
+	events  []cachedEvent
+}
+
+// cachedEvent is a Touch with its strings interned (0 is "").
+type cachedEvent struct {
+	ts                                       int64
+	value                                    float64
+	step, typ, name, url                     uint32
+	session, channel, campaign, device, _pad uint32
+}
+
+// interner maps strings to dense ids; id 0 is "".
+type interner struct {
+	ids  map[string]uint32
+	strs []string
+}
+
+func (in *interner) id(s string) uint32 {
+	if s == "" {
+		return 0
+	}
+	if in.ids == nil {
+		in.ids, in.strs = map[string]uint32{}, []string{""}
+	}
+	if id, ok := in.ids[s]; ok {
+		return id
+	}
+	id := uint32(len(in.strs))
+	in.ids[s] = id
+	in.strs = append(in.strs, s)
+	return id
+}
+
+var (
+	_ journeys.SequenceReader = (*Cache)(nil)
+	_ journeys.TouchReader    = (*Cache)(nil)
+)
+
+// Ready reports whether Load has finished.
+func (c *Cache) Ready() bool { return c.snap.Load() != nil }
+
+// Stats returns the number of people and events held.
+func (c *Cache) Stats() (people, events int) {
+	s := c.snap.Load()
+	if s == nil {
+		return 0, 0
+	}
+	return len(s.ids), s.events
+}
+
+// Load reads every person's journey from the source, a page of people at a
+// time. It is called once before the cache serves reads; reads that come
+// earlier wait for it.
+func (c *Cache) Load(ctx context.Context) error {
+	c.syncMu.Lock()
+	defer c.syncMu.Unlock()
+	if c.snap.Load() != nil {
+		return nil
+	}
+	start := time.Now().UnixMilli()
+	var ids []string
+	var people []*cachedPerson
+	events := 0
+	for after := ""; ; {
+		page, err := c.Source.PeopleAfter(ctx, c.Prefix, after, cachePage)
+		if err != nil {
+			return fmt.Errorf("cache load: %w", err)
+		}
+		if len(page) == 0 {
+			break
+		}
+		js, err := c.Source.Journeys(ctx, page)
+		if err != nil {
+			return fmt.Errorf("cache load: %w", err)
+		}
+		slices.SortFunc(js, func(a, b StoredJourney) int { return strings.Compare(a.Person, b.Person) })
+		for i := range js {
+			p := c.person(js[i])
+			ids, people = append(ids, js[i].Person), append(people, p)
+			events += len(p.events)
+		}
+		after = page[len(page)-1]
+		if len(page) < cachePage {
+			break
+		}
+	}
+	c.last, c.lastFull = start, start
+	c.live = len(c.strs.strs)
+	c.snap.Store(&cacheSnapshot{ids: ids, people: people, strs: c.strs.strs, events: events})
+	return nil
+}
+
+// since returns where a sync starting now looks from.
+func (c *Cache) sinceFor(full bool) int64 {
+	if full {
+		return c.lastFull - cmp.Or(c.ChangeWindow, DefaultChangeWindow).Milliseconds()
+	}
+	return c.last - cmp.Or(c.QuickWindow, DefaultQuickWindow).Milliseconds()
+}
+
+// person interns one stored journey.
+func (c *Cache) person(j StoredJourney) *cachedPerson {
+	p := &cachedPerson{touched: j.Touched, events: make([]cachedEvent, len(j.Touches))}
+	for i, t := range j.Touches {
+		p.events[i] = cachedEvent{ts: t.TS, value: t.Value, step: c.strs.id(t.Step), typ: c.strs.id(t.Type),
+			name: c.strs.id(t.Name), url: c.strs.id(t.URL), session: c.strs.id(t.Session),
+			channel: c.strs.id(t.Channel), campaign: c.strs.id(t.Campaign), device: c.strs.id(t.Device)}
+	}
+	return p
+}
+
+// Sync brings the cache up to date with the source (see Cache), looking
+// back QuickWindow; it loads the cache first if needed. Every read calls
+// it.
+func (c *Cache) Sync(ctx context.Context) error { return c.sync(ctx, false) }
+
+// SyncFull is Sync looking back ChangeWindow before the previous full sync.
+func (c *Cache) SyncFull(ctx context.Context) error { return c.sync(ctx, true) }
+
+func (c *Cache) sync(ctx context.Context, full bool) error {
+	if c.snap.Load() == nil {
+		if err := c.Load(ctx); err != nil {
+			return err
+		}
+	}
+	c.syncMu.Lock()
+	defer c.syncMu.Unlock()
+	old := c.snap.Load()
+	start := time.Now().UnixMilli()
+	touched, err := c.Source.TouchedSince(ctx, c.Prefix, c.sinceFor(full))
+	if err != nil {
+		return fmt.Errorf("cache sync: %w", err)
+	}
+	stale := make([]string, 0, len(touched))
+	for id, ts := range touched {
+		if p := old.find(id); p == nil || p.touched != ts {
+			stale = append(stale, id)
+		}
+	}
+	slices.Sort(stale)
+	changes := map[string]*cachedPerson{}
+	if err := c.read(ctx, stale, changes); err != nil {
+		return err
+	}
+	// A person who went (deleted, or merged into another) shows as a count
+	// that disagrees. Counting everyone is O(1) in the store; counting a
+	// prefix scans its ids, which only full syncs do.
+	if full || c.Prefix == "" {
+		n, err := c.Source.PeopleCount(ctx, c.Prefix)
+		if err != nil {
+			return fmt.Errorf("cache sync: %w", err)
+		}
+		if next := old.count(changes); next != n {
+			if err := c.reconcile(ctx, old, changes); err != nil {
+				return err
+			}
+		}
+	}
+	c.last = start
+	if full {
+		c.lastFull = start
+	}
+	if len(changes) > 0 {
+		c.snap.Store(old.apply(changes, c.strs.strs))
+	}
+	if full && len(c.strs.strs) > 2*max(c.live, minCompact) {
+		c.snap.Store(c.compact(c.snap.Load()))
+	}
+	return nil
+}
+
+// minCompact is the fewest strings in use below which the interner is
+// never compacted (a variable so that tests can lower it).
+var minCompact = 1 << 16
+
+// compact returns s with its strings interned anew, keeping only those its
+// people use: the strings of people deleted or read again (old sessions,
+// old steps) are otherwise never forgotten. Full syncs call it when the
+// interner holds more than twice the strings in use at the last load or
+// compaction, so its cost (a pass over every event, 0.24 s for 1M events:
+// BenchmarkCacheCompact) is amortized; reads meanwhile use the snapshot
+// before it.
+func (c *Cache) compact(s *cacheSnapshot) *cacheSnapshot {
+	const unset = ^uint32(0)
+	remap := make([]uint32, len(s.strs)) // old id → new id
+	for i := range remap {
+		remap[i] = unset
+	}
+	remap[0] = 0
+	strs := []string{""}
+	out := &cacheSnapshot{ids: s.ids, people: make([]*cachedPerson, len(s.people)), events: s.events}
+	for i, p := range s.people {
+		q := &cachedPerson{touched: p.touched, events: make([]cachedEvent, len(p.events))}
+		for k, e := range p.events {
+			for _, f := range []*uint32{&e.step, &e.typ, &e.name, &e.url, &e.session, &e.channel, &e.campaign, &e.device} {
+				if remap[*f] == unset {
+					remap[*f] = uint32(len(strs))
+					strs = append(strs, s.strs[*f])
+				}
+				*f = remap[*f]
+			}
+			q.events[k] = e
+		}
+		out.people[i] = q
+	}
+	in := interner{ids: make(map[string]uint32, len(strs)), strs: strs}
+	for id, str := range strs[1:] {
+		in.ids[str] = uint32(id + 1)
+	}
+	c.strs, c.live = in, len(strs)
+	out.strs = strs
+	return out
+}
+
+// read reads the journeys of ids into changes; an id the source no longer
+// has maps to nil.
+func (c *Cache) read(ctx context.Context, ids []string, changes map[string]*cachedPerson) error {
+	for len(ids) > 0 {
+		page := ids[:min(cachePage, len(ids))]
+		ids = ids[len(page):]
+		js, err := c.Source.Journeys(ctx, page)
+		if err != nil {
+			return fmt.Errorf("cache sync: %w", err)
+		}
+		for _, id := range page {
+			changes[id] = nil
+		}
+		for _, j := range js {
+			changes[j.Person] = c.person(j)
+		}
+	}
+	return nil
+}
+
+// reconcile lists every id in the source and marks the cached people it no
+// longer has as removed (and reads any it has that the cache lacks).
+func (c *Cache) reconcile(ctx context.Context, old *cacheSnapshot, changes map[string]*cachedPerson) error {
+	present := make(map[string]bool, len(old.ids))
+	var missing []string
+	for after := ""; ; {
+		page, err := c.Source.PeopleAfter(ctx, c.Prefix, after, cachePage*10)
+		if err != nil {
+			return fmt.Errorf("cache sync: %w", err)
+		}
+		for _, id := range page {
+			present[id] = true
+			if _, ok := changes[id]; !ok && old.find(id) == nil {
+				missing = append(missing, id)
+			}
+		}
+		if len(page) < cachePage*10 {
+			break
+		}
+		after = page[len(page)-1]
+	}
+	for _, id := range old.ids {
+		if !present[id] {
+			changes[id] = nil
+		}
+	}
+	return c.read(ctx, missing, changes)
+}
+
+// find returns the cached person id, nil when absent.
+func (s *cacheSnapshot) find(id string) *cachedPerson {
+	i, ok := slices.BinarySearch(s.ids, id)
+	if !ok {
+		return nil
+	}
+	return s.people[i]
+}
+
+// count returns how many people s holds once changes are applied.
+func (s *cacheSnapshot) count(changes map[string]*cachedPerson) int {
+	n := len(s.ids)
+	for id, p := range changes {
+		had := s.find(id) != nil
+		switch {
+		case had && p == nil:
+			n--
+		case !had && p != nil:
+			n++
+		}
+	}
+	return n
+}
+
+// apply returns a new snapshot: s with changes (nil removes a person).
+func (s *cacheSnapshot) apply(changes map[string]*cachedPerson, strs []string) *cacheSnapshot {
+	added := make([]string, 0, len(changes))
+	for id, p := range changes {
+		if p != nil && s.find(id) == nil {
+			added = append(added, id)
+		}
+	}
+	slices.Sort(added)
+	out := &cacheSnapshot{ids: make([]string, 0, len(s.ids)+len(added)),
+		people: make([]*cachedPerson, 0, len(s.ids)+len(added)), strs: strs}
+	push := func(id string, p *cachedPerson) {
+		if p != nil {
+			out.ids, out.people = append(out.ids, id), append(out.people, p)
+			out.events += len(p.events)
+		}
+	}
+	i, j := 0, 0
+	for i < len(s.ids) || j < len(added) {
+		if j == len(added) || (i < len(s.ids) && s.ids[i] < added[j]) {
+			id, p := s.ids[i], s.people[i]
+			if q, ok := changes[id]; ok {
+				p = q
+			}
+			push(id, p)
+			i++
+		} else {
+			push(added[j], changes[added[j]])
+			j++
+		}
+	}
+	return out
+}
+
+// Run loads the cache and then syncs it in full every interval until ctx
+// ends, so that a report after a large import finds the cache mostly
+// current and a late commit is found within interval. Each
+// failed load or sync is passed to onErr (which may be nil) and retried at
+// the next tick.
+func (c *Cache) Run(ctx context.Context, interval time.Duration, onErr func(error)) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if err := c.SyncFull(ctx); err != nil && ctx.Err() == nil && onErr != nil {
+			onErr(err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// current syncs and returns the snapshot to read.
+func (c *Cache) current(ctx context.Context) (*cacheSnapshot, error) {
+	if err := c.Sync(ctx); err != nil {
+		return nil, err
+	}
+	return c.snap.Load(), nil
+}
+
+// scope returns the index range of the people whose id starts with prefix.
+func (s *cacheSnapshot) scope(prefix string) (lo, hi int) {
+	lo = sort.SearchStrings(s.ids, prefix)
+	hi = lo + sort.Search(len(s.ids)-lo, func(i int) bool { return !strings.HasPrefix(s.ids[lo+i], prefix) })
+	return lo, hi
+}
+
+// eventFilter keeps the events of a Filter (time range, channel, device).
+type eventFilter struct {
+	from, to        int64
+	channel, device string
+}
+
+func newEventFilter(f journeys.Filter) eventFilter {
+	from, to := f.Range()
+	return eventFilter{from: from, to: to, channel: f.Channel, device: f.Device}
+}
+
+// window returns the events of p in [from, to).
+func (ef eventFilter) window(p *cachedPerson) []cachedEvent {
+	lo, hi := ef.bounds(p)
+	return p.events[lo:hi]
+}
+
+// bounds returns the index range of the events of p in [from, to).
+func (ef eventFilter) bounds(p *cachedPerson) (lo, hi int) {
+	ev := p.events
+	lo = sort.Search(len(ev), func(i int) bool { return ev[i].ts >= ef.from })
+	hi = lo + sort.Search(len(ev)-lo, func(i int) bool { return ev[lo+i].ts >= ef.to })
+	return lo, hi
+}
+
+func (ef eventFilter) keep(s *cacheSnapshot, e *cachedEvent) bool {
+	return (ef.channel == "" || s.strs[e.channel] == ef.channel) && (ef.device == "" || s.strs[e.device] == ef.device)
+}
+
+// Sequences implements SequenceReader from memory, after a Sync.
+func (c *Cache) Sequences(ctx context.Context, f journeys.Filter, withSessions bool) (journeys.SequenceSet, error) {
+	if err := errors.Join(f.Validate(), f.NoSegment()); err != nil {
+		return nil, err
+	}
+	s, err := c.current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	lo, hi := s.scope(f.PersonPrefix)
+	return &cacheSequences{s: s, ef: newEventFilter(f), sessions: withSessions, i: lo - 1, hi: hi}, nil
+}
+
+// cacheSequences iterates the step sequences of a snapshot.
+type cacheSequences struct {
+	s        *cacheSnapshot
+	ef       eventFilter
+	sessions bool
+	i, hi    int
+	cur      journeys.Sequence
+}
+
+func (it *cacheSequences) Next() bool {
+	s := it.s
+	for it.i++; it.i < it.hi; it.i++ {
+		it.cur.Person, it.cur.Events = s.ids[it.i], it.cur.Events[:0]
+		for k, w := 0, it.ef.window(s.people[it.i]); k < len(w); k++ {
+			e := &w[k]
+			if e.step == 0 || !it.ef.keep(s, e) {
+				continue
+			}
+			se := journeys.StepEvent{Step: s.strs[e.step], TS: e.ts}
+			if it.sessions {
+				se.Session = s.strs[e.session]
+			}
+			it.cur.Events = append(it.cur.Events, se)
+		}
+		if len(it.cur.Events) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func (it *cacheSequences) At() journeys.Sequence { return it.cur }
+func (it *cacheSequences) Err() error            { return nil }
+func (it *cacheSequences) Close() error          { it.i = it.hi; return nil }
+
+// Touches implements TouchReader from memory, after a Sync.
+func (c *Cache) Touches(ctx context.Context, q journeys.TouchQuery) (journeys.TouchSet, error) {
+	parts, err := c.TouchParts(ctx, q, 1)
+	if err != nil {
+		return nil, err
+	}
+	return parts[0], nil
+}
+
+// TouchParts streams q from memory, after a Sync, as n streams of
+// consecutive people (by id) holding about as many events each: together
+// they are Touches' stream, and they can be read concurrently.
+func (c *Cache) TouchParts(ctx context.Context, q journeys.TouchQuery, n int) ([]journeys.TouchSet, error) {
+	if err := errors.Join(q.Filter.Validate(), q.Filter.NoSegment()); err != nil {
+		return nil, err
+	}
+	s, err := c.current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var names map[string]bool
+	if len(q.Events) > 0 {
+		names = map[string]bool{}
+		for _, n := range q.Events {
+			names[n] = true
+		}
+	}
+	lo, hi := s.scope(q.Filter.PersonPrefix)
+	cuts := s.split(lo, hi, max(1, n))
+	parts := make([]journeys.TouchSet, len(cuts)-1)
+	for k := range parts {
+		parts[k] = &cacheTouches{s: s, ef: newEventFilter(q.Filter), all: q.AllSteps(), every: q.Every,
+			names: names, i: cuts[k] - 1, hi: cuts[k+1]}
+	}
+	return parts, nil
+}
+
+var _ journeys.TouchParter = (*Cache)(nil)
+
+// split cuts the people [lo, hi) into n ranges of about as many events
+// each: range k is [cuts[k], cuts[k+1]).
+func (s *cacheSnapshot) split(lo, hi, n int) (cuts []int) {
+	total := 0
+	for i := lo; i < hi; i++ {
+		total += len(s.people[i].events)
+	}
+	cuts = append(cuts, lo)
+	seen := 0
+	for i := lo; i < hi && len(cuts) < n; i++ {
+		if seen += len(s.people[i].events); seen*n >= total*len(cuts) {
+			cuts = append(cuts, i+1)
+		}
+	}
+	for len(cuts) <= n {
+		cuts = append(cuts, hi)
+	}
+	return cuts
+}
+
+// cacheTouches iterates the touch sequences of a snapshot.
+type cacheTouches struct {
+	s     *cacheSnapshot
+	ef    eventFilter
+	all   bool            // every event with a step
+	every bool            // every event
+	names map[string]bool // and those with one of these names or steps
+	i, hi int
+	cur   journeys.TouchSequence
+}
+
+func (it *cacheTouches) Next() bool {
+	s := it.s
+	for it.i++; it.i < it.hi; it.i++ {
+		it.cur.Person, it.cur.Touches = s.ids[it.i], it.cur.Touches[:0]
+		for k, w := 0, it.ef.window(s.people[it.i]); k < len(w); k++ {
+			e := &w[k]
+			if !it.every && !(it.all && e.step != 0) && !it.names[s.strs[e.name]] && !(e.step != 0 && it.names[s.strs[e.step]]) {
+				continue
+			}
+			if !it.ef.keep(s, e) {
+				continue
+			}
+			it.cur.Touches = append(it.cur.Touches, e.touch(s.strs))
+		}
+		if len(it.cur.Touches) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// touch returns e with its strings.
+func (e *cachedEvent) touch(strs []string) journeys.Touch {
+	return journeys.Touch{StepEvent: journeys.StepEvent{Step: strs[e.step], TS: e.ts, Session: strs[e.session]},
+		Type: strs[e.typ], Name: strs[e.name], URL: strs[e.url], Channel: strs[e.channel],
+		Campaign: strs[e.campaign], Device: strs[e.device], Value: e.value}
+}
+
+func (it *cacheTouches) At() journeys.TouchSequence { return it.cur }
+func (it *cacheTouches) Err() error                 { return nil }
+func (it *cacheTouches) Close() error               { it.i = it.hi; return nil }

@@ -1,0 +1,231 @@
+package segment
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/journeygraph/journeygraph/journeys"
+)
+
+// Segmenter keeps membership current: it evaluates segments for some
+// people or everyone, diffs against the stored membership and records the
+// changes (with their webhook deliveries).
+type Segmenter struct {
+	Store journeys.SegmentStore
+	Now   func() time.Time // time.Now when nil
+	// OnChange, if set, is called after changes were stored (serve wakes the
+	// webhook dispatcher with it).
+	OnChange func()
+}
+
+func (sg *Segmenter) now() time.Time {
+	if sg.Now != nil {
+		return sg.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// Preview evaluates s (validated first) at asOf (now when zero) without
+// storing anything, and returns the count and the first sample ids.
+func (sg *Segmenter) Preview(ctx context.Context, s journeys.Segment, asOf time.Time, sample int) (journeys.Preview, error) {
+	if err := s.Validate(); err != nil {
+		return journeys.Preview{}, err
+	}
+	if asOf.IsZero() {
+		asOf = sg.now()
+	}
+	start := time.Now()
+	ids, err := sg.Store.EvaluateSegment(ctx, s.Compile(asOf), journeys.SegmentScope{})
+	if err != nil {
+		return journeys.Preview{}, err
+	}
+	pv := journeys.Preview{Count: len(ids), Sample: ids[:min(sample, len(ids))], AsOf: asOf, TookMS: time.Since(start).Milliseconds()}
+	pv.Warning = sizeWarning(s, len(ids))
+	return pv, nil
+}
+
+// sizeWarning is the over-segmentation guard's message, "" when s is big
+// enough.
+func sizeWarning(s journeys.Segment, n int) string {
+	minSize := s.MinSize
+	if minSize == 0 {
+		minSize = journeys.DefaultMinSegmentSize
+	}
+	if n >= minSize {
+		return ""
+	}
+	return fmt.Sprintf("only %d members, below the minimum size %d: too small to act on (widen the definition or lower min_size)", n, minSize)
+}
+
+// Save validates and stores a segment definition (built-in names are
+// reserved), then re-evaluates it for everyone at now.
+func (sg *Segmenter) Save(ctx context.Context, s journeys.Segment) (journeys.Segment, journeys.RefreshResult, error) {
+	if err := s.Validate(); err != nil {
+		return journeys.Segment{}, journeys.RefreshResult{}, err
+	}
+	for _, b := range BuiltInSegments() {
+		if b.Name == s.Name && !s.BuiltIn {
+			return journeys.Segment{}, journeys.RefreshResult{}, journeys.Errorf(journeys.ECONFLICT, "segment %q is built in and read-only: save yours under another name", s.Name)
+		}
+	}
+	stored, err := sg.Store.SaveSegment(ctx, s, sg.now())
+	if err != nil {
+		return journeys.Segment{}, journeys.RefreshResult{}, err
+	}
+	res, err := sg.refresh(ctx, stored, journeys.SegmentScope{}, "save", sg.now())
+	return stored, res, err
+}
+
+// EnsureBuiltIns stores the playbook segments (a changed built-in
+// definition gets a new version) without evaluating them.
+func (sg *Segmenter) EnsureBuiltIns(ctx context.Context) error {
+	for _, s := range BuiltInSegments() {
+		if _, err := sg.Store.SaveSegment(ctx, s, sg.now()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Refresh re-evaluates the named segments (every stored one when names is
+// empty) for the people in scope at asOf (now when zero). trigger says why
+// ("schedule", "ingest", "manual"...) and is recorded in each change's
+// reason.
+func (sg *Segmenter) Refresh(ctx context.Context, names []string, scope journeys.SegmentScope, trigger string, asOf time.Time) ([]journeys.RefreshResult, error) {
+	if asOf.IsZero() {
+		asOf = sg.now()
+	}
+	var segs []journeys.Segment
+	if len(names) == 0 {
+		all, err := sg.Store.Segments(ctx)
+		if err != nil {
+			return nil, err
+		}
+		segs = all
+	} else {
+		for _, n := range names {
+			s, err := sg.Store.Segment(ctx, n)
+			if err != nil {
+				return nil, err
+			}
+			segs = append(segs, s)
+		}
+	}
+	out := make([]journeys.RefreshResult, 0, len(segs))
+	for _, s := range segs {
+		r, err := sg.refresh(ctx, s, scope, trigger, asOf)
+		if err != nil {
+			return out, fmt.Errorf("segment %s: %w", s.Name, err)
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// refresh evaluates one stored segment in scope and applies the diff.
+func (sg *Segmenter) refresh(ctx context.Context, s journeys.Segment, scope journeys.SegmentScope, trigger string, asOf time.Time) (journeys.RefreshResult, error) {
+	start := time.Now()
+	pred := s.Compile(asOf)
+	want, err := sg.Store.EvaluateSegment(ctx, pred, scope)
+	if err != nil {
+		return journeys.RefreshResult{}, err
+	}
+	have, err := sg.Store.SegmentMembers(ctx, s.Name, scope)
+	if err != nil {
+		return journeys.RefreshResult{}, err
+	}
+	entered, left := diffSorted(want, have)
+	res := journeys.RefreshResult{Segment: s.Name, Version: s.Version, Members: len(want), AsOf: asOf}
+	if scope.People == nil && scope.Prefix == "" {
+		res.Warning = sizeWarning(s, len(want))
+	}
+	if len(entered)+len(left) > 0 {
+		var why map[string]journeys.Explanation
+		if len(entered) > 0 {
+			if why, err = sg.Store.Explain(ctx, entered, pred.Leaves()); err != nil {
+				return res, err
+			}
+		}
+		at, def := sg.now(), journeys.ReasonDefinition(s.Where)
+		changes := make([]journeys.MembershipChange, 0, len(entered)+len(left))
+		for _, p := range entered {
+			changes = append(changes, newChange(s, def, journeys.KindEntered, p, at, asOf, trigger, why[p]))
+		}
+		for _, p := range left {
+			changes = append(changes, newChange(s, def, journeys.KindLeft, p, at, asOf, trigger, journeys.Explanation{}))
+		}
+		applied, err := sg.Store.ApplyMembership(ctx, s, at, changes)
+		if err != nil {
+			return res, err
+		}
+		for _, c := range applied {
+			if c.Kind == journeys.KindEntered {
+				res.Entered++
+			} else {
+				res.Left++
+			}
+		}
+		if len(applied) > 0 && sg.OnChange != nil {
+			sg.OnChange()
+		}
+	}
+	res.TookMS = time.Since(start).Milliseconds()
+	return res, nil
+}
+
+// changeReason is recorded on ENTERED/LEFT edges and sent in webhooks.
+type changeReason struct {
+	Trigger    string                    `json:"trigger"`
+	AsOf       time.Time                 `json:"as_of"`
+	Definition json.RawMessage           `json:"definition"` // people lists abbreviated (reasonDefinition)
+	Version    int                       `json:"version"`
+	Events     []journeys.ExplainedEvent `json:"events,omitempty"`
+	State      *stateReason              `json:"state,omitempty"`
+}
+
+type stateReason struct {
+	Label string  `json:"label"`
+	P     float64 `json:"p,omitempty"`
+}
+
+// newChange builds one change of s; def is its reasonDefinition.
+func newChange(s journeys.Segment, def json.RawMessage, kind, person string, at, asOf time.Time, trigger string, why journeys.Explanation) journeys.MembershipChange {
+	r := changeReason{Trigger: trigger, AsOf: asOf, Definition: def, Version: s.Version, Events: why.Events}
+	if why.State != "" {
+		r.State = &stateReason{Label: why.State, P: why.StateP}
+	}
+	reason, _ := json.Marshal(r)
+	c := journeys.MembershipChange{ID: journeys.NewID(), Kind: kind, Segment: s.Name, Version: s.Version, Person: person, At: at, Reason: reason}
+	c.Payload, _ = json.Marshal(journeys.WebhookEvent{ID: c.ID, Type: "segment." + kind, Segment: s.Name, Version: s.Version,
+		Person: person, At: at, Reason: reason})
+	return c
+}
+
+// diffSorted returns the ids of want missing from have (entered) and of
+// have missing from want (left); both inputs sorted.
+func diffSorted(want, have []string) (entered, left []string) {
+	if !sort.StringsAreSorted(want) {
+		sort.Strings(want)
+	}
+	if !sort.StringsAreSorted(have) {
+		sort.Strings(have)
+	}
+	i, j := 0, 0
+	for i < len(want) || j < len(have) {
+		switch {
+		case j == len(have) || (i < len(want) && want[i] < have[j]):
+			entered = append(entered, want[i])
+			i++
+		case i == len(want) || have[j] < want[i]:
+			left = append(left, have[j])
+			j++
+		default:
+			i++
+			j++
+		}
+	}
+	return entered, left
+}

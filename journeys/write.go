@@ -1,0 +1,45 @@
+package journeys
+
+import (
+	"context"
+	"sort"
+)
+
+// WriteResult counts what storing a batch did.
+type WriteResult struct {
+	Accepted   int        `json:"accepted"`   // events stored for the first time (identity events included)
+	Duplicates int        `json:"duplicates"` // events whose id was stored already, or repeated in the batch
+	Rejected   []RowError `json:"rejected"`   // items the store refused (for example a conflicting alias)
+	People     []string   `json:"-"`          // people whose journey changed (after identity merges), sorted per batch
+}
+
+// Add folds o into r.
+func (r *WriteResult) Add(o WriteResult) {
+	r.Accepted += o.Accepted
+	r.Duplicates += o.Duplicates
+	r.Rejected = append(r.Rejected, o.Rejected...)
+	r.People = append(r.People, o.People...)
+}
+
+// EventWriter stores events in the path graph. WriteEvents is idempotent by
+// event id, splices late events into each person's chain at their time and
+// applies identify/alias merges. It returns an error with code EUNAVAILABLE
+// when the store cannot be reached; nothing is acknowledged then.
+type EventWriter interface {
+	WriteEvents(ctx context.Context, events []Event) (WriteResult, error)
+}
+
+// SortEvents orders events by person, then time, then id: the order of a
+// person's chain.
+func SortEvents(events []Event) {
+	sort.SliceStable(events, func(i, j int) bool {
+		a, b := &events[i], &events[j]
+		if a.Person != b.Person {
+			return a.Person < b.Person
+		}
+		if !a.Time.Equal(b.Time) {
+			return a.Time.Before(b.Time)
+		}
+		return a.ID < b.ID
+	})
+}
