@@ -1,10 +1,10 @@
 package web
 
 import (
-	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -46,13 +46,13 @@ func (s *Server) ingestBody(c *gin.Context, typ string) {
 		s.fail(c, journeys.Errorf(journeys.EINVALID, "body: %v", err))
 		return
 	}
+	parse := ingest.ParseBatch
 	if typ != "" {
-		if body, err = withType(body, typ); err != nil {
-			s.fail(c, err)
-			return
+		parse = func(body []byte, now time.Time, lim journeys.Limits) ([]journeys.Event, []journeys.RowError, error) {
+			return ingest.ParseTyped(body, typ, now, lim)
 		}
 	}
-	events, rejected, err := ingest.ParseBatch(body, s.cfg.Now(), s.cfg.Limits)
+	events, rejected, err := parse(body, s.cfg.Now(), s.cfg.Limits)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -75,16 +75,4 @@ func (s *Server) ingestBody(c *gin.Context, typ string) {
 		out.Rejected = []journeys.RowError{}
 	}
 	c.JSON(http.StatusOK, out)
-}
-
-// withType sets "type" on a single-object body that has none.
-func withType(body []byte, typ string) ([]byte, error) {
-	var obj map[string]json.RawMessage
-	if err := json.Unmarshal(body, &obj); err != nil {
-		return nil, journeys.Errorf(journeys.EINVALID, "body: not a JSON object: %v", err)
-	}
-	if _, ok := obj["type"]; !ok {
-		obj["type"], _ = json.Marshal(typ)
-	}
-	return json.Marshal(obj)
 }

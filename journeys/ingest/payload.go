@@ -100,9 +100,35 @@ func ParseItem(raw json.RawMessage, now time.Time, lim journeys.Limits) (journey
 	return e, err
 }
 
+// ParseTyped parses the body of a single-call route (Segment's /track,
+// /page, /identify...): one event object whose "type", when it has none, is
+// typ. The body is decoded once. Like ParseBatch, a bad item is a rejected
+// row (Row 0), not an error; the error is for a body that is no object.
+func ParseTyped(body []byte, typ string, now time.Time, lim journeys.Limits) ([]journeys.Event, []journeys.RowError, error) {
+	body = bytes.TrimSpace(body)
+	if len(body) == 0 || body[0] != '{' {
+		return nil, nil, journeys.Errorf(journeys.EINVALID, "body: want one JSON event object")
+	}
+	e, _, err := parseItemAs(body, typ, now, lim)
+	if err != nil {
+		re, ok := err.(journeys.RowError)
+		if !ok {
+			re = journeys.RowError{Field: "item", Problem: err.Error()}
+		}
+		return nil, []journeys.RowError{re}, nil
+	}
+	return []journeys.Event{e}, nil, nil
+}
+
 // parseItem is ParseItem, also saying whether the ID is the sender's
 // messageId (true) or a content hash.
 func parseItem(raw []byte, now time.Time, lim journeys.Limits) (journeys.Event, bool, error) {
+	return parseItemAs(raw, "", now, lim)
+}
+
+// parseItemAs is parseItem with a default type: typ, when set, is the
+// item's "type" if it has none.
+func parseItemAs(raw []byte, typ string, now time.Time, lim journeys.Limits) (journeys.Event, bool, error) {
 	lim = lim.WithDefaults()
 	if now.IsZero() {
 		now = time.Now()
@@ -122,6 +148,9 @@ func parseItem(raw []byte, now time.Time, lim journeys.Limits) (journeys.Event, 
 	m, ok := v.(map[string]any)
 	if !ok {
 		return journeys.Event{}, false, journeys.RowErrorf("item", "want a JSON object, got %s", jsonKind(v))
+	}
+	if _, ok := m["type"]; !ok && typ != "" {
+		m["type"] = typ
 	}
 	return fromPayload(m, now, lim)
 }

@@ -202,3 +202,39 @@ func ExampleParseBatch() {
 	// item 2: timestamp: "2019-13-01" is not a time (want RFC 3339 or epoch seconds/milliseconds)
 	// item 3: userId: missing (want userId or anonymousId)
 }
+
+// TestParseTyped parses single-call route bodies: the route's type fills a
+// missing "type" only, a bad item is a rejected row and a body that is no
+// object is an error.
+func TestParseTyped(t *testing.T) {
+	tests := []struct {
+		name, body, typ string
+		wantType        string // of the one event, "" when rejected or error
+		wantRejected    string // field of the rejected row
+		wantErr         bool
+	}{
+		{"type from the route", `{"userId":"u1","name":"Home","timestamp":"2024-05-01T10:00:00Z"}`, journeys.TypePage, journeys.TypePage, "", false},
+		{"the item's own type wins", `{"type":"track","userId":"u1","event":"x","timestamp":"2024-05-01T10:00:00Z"}`, journeys.TypePage, journeys.TypeTrack, "", false},
+		{"bad item is a row", `{"userId":"u1","timestamp":"2024-05-01T10:00:00Z"}`, journeys.TypeTrack, "", "event", false},
+		{"array is not one object", `[{"userId":"u1"}]`, journeys.TypeTrack, "", "", true},
+		{"empty", `  `, journeys.TypeTrack, "", "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			events, rejected, err := ParseTyped([]byte(tt.body), tt.typ, testNow, journeys.Limits{})
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("err = %v, want error %v", err, tt.wantErr)
+			}
+			var gotType, gotField string
+			if len(events) == 1 {
+				gotType = events[0].Type
+			}
+			if len(rejected) == 1 {
+				gotField = rejected[0].Field
+			}
+			if gotType != tt.wantType || gotField != tt.wantRejected || len(events)+len(rejected) > 1 {
+				t.Errorf("got %d events (type %q), rejected %v; want type %q, rejected field %q", len(events), gotType, rejected, tt.wantType, tt.wantRejected)
+			}
+		})
+	}
+}
