@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -119,7 +120,8 @@ func (r *segRender) pred(p journeys.Pred, depth int) (string, error) {
 
 // events renders the building blocks over a person's events.
 func (r *segRender) events(p journeys.Pred) (string, error) {
-	need := map[journeys.PredKind]int{journeys.PredExists: 1, journeys.PredCount: 1, journeys.PredSame: 1, journeys.PredNotFollowed: 2}
+	need := map[journeys.PredKind]int{journeys.PredExists: 1, journeys.PredCount: 1, journeys.PredSame: 1, journeys.PredNotFollowed: 2,
+		journeys.PredRate: 2}
 	if n, ok := need[p.Kind]; ok && len(p.Events) != n || p.Kind == journeys.PredSequence && (len(p.Events) < 2 || len(p.Events) > journeys.MaxSequenceSteps) {
 		return "", journeys.Errorf(journeys.EINVALID, "segment: %s with %d event conditions", p.Kind, len(p.Events))
 	}
@@ -171,8 +173,30 @@ func (r *segRender) events(p journeys.Pred) (string, error) {
 		}
 		after := r.frag("after", map[string]string{"a": "a", "b": "b"}, nil)
 		return r.frag(name, map[string]string{"first": first, "then": then, "after": after}, map[string]any{"gap": p.Gap}), nil
+	case journeys.PredRate:
+		return r.rate(p)
 	}
 	return "", journeys.Errorf(journeys.EINVALID, "segment: unknown condition kind %q", p.Kind)
+}
+
+// rate renders of/per: both counted over the person's events in one pass,
+// the ratio compared as a float (an unbounded end travels as the largest
+// float).
+func (r *segRender) rate(p journeys.Pred) (string, error) {
+	if math.IsNaN(p.RateMin) || math.IsNaN(p.RateMax) {
+		return "", journeys.Errorf(journeys.EINVALID, "segment: rate bound is not a number")
+	}
+	of, err := r.eventCond("e", p.Events[0])
+	if err != nil {
+		return "", err
+	}
+	per, err := r.eventCond("e", p.Events[1])
+	if err != nil {
+		return "", err
+	}
+	finite := func(f float64) float64 { return max(-math.MaxFloat64, min(f, math.MaxFloat64)) }
+	return r.frag("rate", map[string]string{"of": of, "per": per},
+		map[string]any{"min": finite(p.RateMin), "max": finite(p.RateMax), "min_base": max(1, p.MinBase)}), nil
 }
 
 // eventCond renders the conditions on one event variable v.
@@ -180,7 +204,11 @@ func (r *segRender) eventCond(v string, ec journeys.EventCond) (string, error) {
 	parts := []string{r.frag("window", map[string]string{"v": v}, map[string]any{"from": ec.From, "to": ec.To})}
 	switch ec.Field {
 	case "":
-		parts = append(parts, r.frag("event_any", map[string]string{"v": v}, nil))
+		if len(ec.Exclude) == 0 {
+			parts = append(parts, r.frag("event_any", map[string]string{"v": v}, nil))
+			break
+		}
+		parts = append(parts, r.frag("event_own", map[string]string{"v": v}, map[string]any{"exclude": ec.Exclude}))
 	case "step", "name":
 		if len(ec.Values) == 0 {
 			return "", journeys.Errorf(journeys.EINVALID, "segment: no %s to match", ec.Field)
@@ -262,10 +290,17 @@ func seedsOf(p journeys.Pred) []seed {
 		if p.Min < 1 {
 			return nil
 		}
+	case journeys.PredRate: // a member has at least MinBase ≥ 1 per events
+		return eventSeeds(p.Events[1])
 	default:
 		return nil
 	}
-	ec := p.Events[0]
+	return eventSeeds(p.Events[0])
+}
+
+// eventSeeds returns the seed of the events of ec, or nil when ec matches
+// no index (any event).
+func eventSeeds(ec journeys.EventCond) []seed {
 	if ec.Field != "step" && ec.Field != "name" {
 		return nil
 	}

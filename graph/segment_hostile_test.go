@@ -3,6 +3,7 @@ package graph_test
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -36,16 +37,19 @@ func hostileDefinitions() []string {
 			`{"name":"h","where":{"people":[`+q+`,"a"]}}`,
 			`{"name":"h","where":{"all":[{"did":"x"},{"not":{"people":[`+q+`]}}]}}`,
 			`{"name":"h","where":{"all":[{"did":{"step":"x","where":{"props.plan":`+q+`}}},{"person":{"traits.email":{"contains":`+q+`}}}]}}`,
+			`{"name":"h","where":{"all":[{"rate":{"of":`+q+`,"per":{"event":`+q+`,"where":{"channel":`+q+`}}},"at_least":0.1,"min_base":2},{"did_not":"*","within":"1d"}]}}`,
 		)
 	}
 	return defs
 }
 
 // TestHostileDefinitionsAreInert compiles definitions full of injection
-// attempts: the query text never contains them (they travel as
-// parameters), and running the queries changes nothing in the graph.
+// attempts (in the outbound steps of the step rules too): the query text
+// never contains them (they travel as parameters), and running the
+// queries changes nothing in the graph.
 func TestHostileDefinitionsAreInert(t *testing.T) {
 	asOf := time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)
+	outbound := append(slices.Clone(hostile), defaultOutbound...)
 	var texts []string
 	for _, def := range hostileDefinitions() {
 		seg, err := journeys.ParseSegment([]byte(def))
@@ -53,7 +57,7 @@ func TestHostileDefinitionsAreInert(t *testing.T) {
 			t.Fatalf("%s: %v", def, err)
 		}
 		for _, scope := range []journeys.SegmentScope{{}, {Prefix: "x"}, {People: []string{"a"}}} {
-			text, params, err := graph.SegmentQuery(seg.Compile(asOf), scope)
+			text, params, err := graph.SegmentQuery(seg.Compile(asOf, outbound), scope)
 			if err != nil {
 				t.Fatalf("%s: %v", def, err)
 			}
@@ -85,7 +89,7 @@ func TestHostileDefinitionsAreInert(t *testing.T) {
 	write(t, s, canary...)
 	for _, def := range hostileDefinitions() {
 		seg, _ := journeys.ParseSegment([]byte(def))
-		if _, err := s.EvaluateSegment(ctx, seg.Compile(asOf), journeys.SegmentScope{Prefix: prefix}); err != nil {
+		if _, err := s.EvaluateSegment(ctx, seg.Compile(asOf, outbound), journeys.SegmentScope{Prefix: prefix}); err != nil {
 			t.Fatalf("%s: %v", def, err)
 		}
 	}
@@ -162,7 +166,7 @@ func FuzzSegmentQuery(f *testing.F) {
 		if err != nil {
 			return
 		}
-		text, params, err := graph.SegmentQuery(seg.Compile(asOf), journeys.SegmentScope{})
+		text, params, err := graph.SegmentQuery(seg.Compile(asOf, defaultOutbound), journeys.SegmentScope{})
 		if err != nil {
 			t.Fatalf("valid definition %s does not render: %v", b, err)
 		}

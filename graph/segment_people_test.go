@@ -46,7 +46,7 @@ func TestStaticSegmentMembers(t *testing.T) {
 			if err := seg.Validate(); err != nil {
 				t.Fatal(err)
 			}
-			p := seg.Compile(asOf)
+			p := seg.Compile(asOf, defaultOutbound)
 			slices.Sort(tt.want)
 			for _, scope := range []journeys.SegmentScope{
 				{Prefix: prefix},

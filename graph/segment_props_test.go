@@ -68,7 +68,7 @@ func TestSegmentsOnPropsAndTraits(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := s.EvaluateSegment(ctx, seg.Compile(asOf), journeys.SegmentScope{Prefix: prefix})
+			got, err := s.EvaluateSegment(ctx, seg.Compile(asOf, defaultOutbound), journeys.SegmentScope{Prefix: prefix})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"time"
 
@@ -27,10 +28,34 @@ func (s *Store) SaveSegment(ctx context.Context, seg journeys.Segment, now time.
 		if err != nil {
 			return err
 		}
-		out, err = segmentOf(recs[0])
-		return err
+		out = savedSegment(seg, recs[0])
+		return nil
 	})
 	return out, wrap("save segment", err)
+}
+
+// CreateSegment stores a new segment at version 1; ECONFLICT when one of
+// that name exists (decided in the transaction, so of two concurrent
+// creates exactly one succeeds).
+func (s *Store) CreateSegment(ctx context.Context, seg journeys.Segment, now time.Time) (journeys.Segment, error) {
+	def, err := json.Marshal(journeys.Segment{Name: seg.Name, Description: seg.Description, MinSize: seg.MinSize, Where: seg.Where})
+	if err != nil {
+		return journeys.Segment{}, err
+	}
+	var out journeys.Segment
+	err = s.write(ctx, 0, func(tx neo4j.ManagedTransaction) error {
+		recs, err := run(ctx, tx, "create_segment", map[string]any{"name": seg.Name, "definition": string(def),
+			"built_in": seg.BuiltIn, "now": now.UnixMilli()})
+		if err != nil {
+			return err
+		}
+		if created, _ := recs[0].Get("created"); created != true {
+			return journeys.Errorf(journeys.ECONFLICT, "segment %q exists: change it with PUT, or choose another name", seg.Name)
+		}
+		out = savedSegment(seg, recs[0])
+		return nil
+	})
+	return out, wrap("create segment", err)
 }
 
 // Segment returns a stored segment with its size; ENOTFOUND when unknown.
@@ -86,11 +111,9 @@ func (s *Store) DeleteSegment(ctx context.Context, name string) error {
 	return wrap("delete segment", err)
 }
 
-func segmentOf(r *neo4j.Record) (journeys.Segment, error) {
-	seg, err := journeys.ParseSegment([]byte(str(r, "definition")))
-	if err != nil {
-		return journeys.Segment{}, journeys.Errorf(journeys.EINTERNAL, "stored segment %q: %v", str(r, "name"), err)
-	}
+// savedSegment is seg as the store just saved it (its definition is the
+// one written: no need to parse it back).
+func savedSegment(seg journeys.Segment, r *neo4j.Record) journeys.Segment {
 	seg.Version = int(intOf(r, "version"))
 	seg.CreatedAt = millis(intOf(r, "created_at"))
 	seg.UpdatedAt = millis(intOf(r, "updated_at"))
@@ -98,7 +121,16 @@ func segmentOf(r *neo4j.Record) (journeys.Segment, error) {
 	if v, ok := r.Get("built_in"); ok {
 		seg.BuiltIn, _ = v.(bool)
 	}
-	return seg, nil
+	return seg
+}
+
+// segmentOf decodes a stored segment.
+func segmentOf(r *neo4j.Record) (journeys.Segment, error) {
+	seg, err := journeys.ParseSegment([]byte(str(r, "definition")))
+	if err != nil {
+		return journeys.Segment{}, journeys.Errorf(journeys.EINTERNAL, "stored segment %q: %v", str(r, "name"), err)
+	}
+	return savedSegment(seg, r), nil
 }
 
 // SegmentMembers returns the people in scope who are members now, sorted.
@@ -126,11 +158,15 @@ func (s *Store) SegmentMembers(ctx context.Context, name string, scope journeys.
 }
 
 // Explain returns, for each person, their latest events among leaves and
-// their decoded hidden state.
+// their decoded hidden state (a leaf on any event leaves its Exclude out).
 func (s *Store) Explain(ctx context.Context, people []string, leaves []journeys.EventCond) (map[string]journeys.Explanation, error) {
 	ls := make([]map[string]any, 0, len(leaves))
 	for _, l := range leaves {
-		ls = append(ls, map[string]any{"field": l.Field, "values": l.Values, "from": l.From, "to": l.To})
+		exclude := l.Exclude
+		if exclude == nil {
+			exclude = []string{} // NOT x IN null is null, not true
+		}
+		ls = append(ls, map[string]any{"field": l.Field, "values": l.Values, "exclude": exclude, "from": l.From, "to": l.To})
 	}
 	out := make(map[string]journeys.Explanation, len(people))
 	err := s.read(ctx, func(tx neo4j.ManagedTransaction) error {
@@ -188,6 +224,10 @@ func (s *Store) ApplyMembership(ctx context.Context, seg journeys.Segment, at ti
 		}
 		if len(recs) == 0 {
 			return journeys.Errorf(journeys.ENOTFOUND, "segment %q not found", seg.Name)
+		}
+		if v := int(intOf(recs[0], "version")); v != seg.Version {
+			return fmt.Errorf("%w: %w", journeys.Errorf(journeys.ECONFLICT, "segment %q is at version %d, not the evaluated %d",
+				seg.Name, v, seg.Version), journeys.ErrStale)
 		}
 		var ids []string
 		for _, q := range []struct {

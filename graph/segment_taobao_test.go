@@ -93,7 +93,7 @@ func TestCartAbandonersOnTaobao(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := s.EvaluateSegment(ctx, seg.Compile(asOf), journeys.SegmentScope{Prefix: prefix})
+		got, err := s.EvaluateSegment(ctx, seg.Compile(asOf, defaultOutbound), journeys.SegmentScope{Prefix: prefix})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -49,7 +49,7 @@ func TestBuiltInSegmentsAreExact(t *testing.T) {
 			if len(want[seg.Name]) == 0 {
 				t.Fatalf("the generator plants no member of %s", seg.Name)
 			}
-			pred := seg.Compile(segAsOf)
+			pred := seg.Compile(segAsOf, defaultOutbound)
 			for _, scope := range []journeys.SegmentScope{{Prefix: prefix}, {Prefix: prefix, People: people}} {
 				got, err := s.EvaluateSegment(ctx, pred, scope)
 				if err != nil {
@@ -67,7 +67,8 @@ func TestBuiltInSegmentsAreExact(t *testing.T) {
 			segment.SegmentCartAbandoners:      {"abandoner", "abandoner_re", "abandoner_future_buy"},
 			segment.SegmentProspectsToRelaunch: {"prospect"},
 			segment.SegmentHyperEngaged:        {"hyper"},
-			segment.SegmentAtRiskSubscribers:   {"at_risk", "at_risk_score"},
+			segment.SegmentAtRiskSubscribers:   {"at_risk", "at_risk_mailed_browsing", "at_risk_score"},
+			segment.SegmentSunset:              {"sunset", "sunset_old_open"},
 			segment.SegmentVIP:                 {"vip"},
 		} {
 			if in := slices.Contains(want[seg], person); in != slices.Contains(kinds, kind) {

@@ -20,6 +20,10 @@ func TestStepRulesAreVersioned(t *testing.T) {
 	v1 := journeys.SavedStepRules{StepRules: journeys.DefaultStepRules(), Version: 1, UpdatedAt: time.UnixMilli(1000).UTC()}
 	v2 := journeys.SavedStepRules{StepRules: journeys.StepRules{Rules: []journeys.StepRule{{Label: "product", URL: "re:^/p/\\d+$"}},
 		CollapseRepeats: true}, Version: 2, UpdatedAt: time.UnixMilli(2000).UTC()}
+	// The outbound steps round-trip, an empty list ("none") as well as a
+	// missing one (v2: "the defaults").
+	v3 := journeys.SavedStepRules{StepRules: journeys.StepRules{Rules: v2.Rules, Outbound: []string{}}, Version: 3, UpdatedAt: time.UnixMilli(3000).UTC()}
+	v4 := journeys.SavedStepRules{StepRules: journeys.StepRules{Outbound: []string{"push_sent", "email_sent"}}, Version: 4, UpdatedAt: time.UnixMilli(4000).UTC()}
 	steps := []struct {
 		name string
 		save journeys.SavedStepRules
@@ -30,6 +34,8 @@ func TestStepRulesAreVersioned(t *testing.T) {
 		{"same version again", v1, journeys.ECONFLICT, v1},
 		{"skipping a version", journeys.SavedStepRules{StepRules: v2.StepRules, Version: 3}, journeys.ECONFLICT, v1},
 		{"next version", v2, "", v2},
+		{"no outbound step", v3, "", v3},
+		{"outbound steps", v4, "", v4},
 	}
 	for _, st := range steps {
 		err := rs.SaveStepRules(ctx, st.save)

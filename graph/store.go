@@ -119,7 +119,7 @@ func (s *Store) write(ctx context.Context, timeout time.Duration, work func(tx n
 
 // stampTimeout bounds the transactions that stamp people's touched_ts (event
 // writes, restep): Neo4j aborts one still open after it, so a stamp is never
-// older than this when it commits, which journeys.Cache's change window
+// older than this when it commits, which inmem.Cache's change window
 // (DefaultChangeWindow) relies on.
 const stampTimeout = time.Minute
 
@@ -127,9 +127,15 @@ const stampTimeout = time.Minute
 func (s *Store) read(ctx context.Context, work func(tx neo4j.ManagedTransaction) error) error {
 	sess := s.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: s.db, AccessMode: neo4j.AccessModeRead})
 	defer sess.Close(ctx)
+	// A deadline of ctx bounds the transaction on the server too: Neo4j
+	// stops the query rather than run on for a caller that gave up.
+	var cfg []func(*neo4j.TransactionConfig)
+	if dl, ok := ctx.Deadline(); ok {
+		cfg = append(cfg, neo4j.WithTxTimeout(max(time.Until(dl), time.Millisecond)))
+	}
 	_, err := sess.ExecuteRead(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
 		return nil, work(tx)
-	})
+	}, cfg...)
 	return err
 }
 
@@ -178,6 +184,6 @@ func wrap(op string, err error) error {
 	return fmt.Errorf("%s: %w", op, err)
 }
 
-// The change window of journeys.Cache must outlast a stamping transaction
+// The change window of inmem.Cache must outlast a stamping transaction
 // (this fails to compile otherwise: a negative constant is no uint).
 const _ = uint(inmem.DefaultChangeWindow - stampTimeout)

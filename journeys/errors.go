@@ -15,6 +15,7 @@ const (
 	EINTERNAL     = "internal"
 	EUNAUTHORIZED = "unauthorized"
 	ETOOLARGE     = "too_large"
+	ETIMEOUT      = "timeout" // a server-side deadline ended the work
 )
 
 // Error is an application error with a machine-readable Code, a message safe

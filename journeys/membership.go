@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"time"
 )
 
@@ -69,10 +70,14 @@ type ExplainedEvent struct {
 // SegmentMembers the people in scope who are members now, sorted.
 // ApplyMembership records the changes, ignoring those already true (another
 // evaluation got there first), queues webhook deliveries for the ones it
-// applied and returns them. Every method returns EUNAVAILABLE when the
-// store cannot be reached.
+// applied and returns them; it applies nothing and returns an ECONFLICT
+// error wrapping ErrStale when the stored segment is no longer at
+// s.Version (a newer definition's evaluation decides). CreateSegment is
+// SaveSegment for a new name only: ECONFLICT when it exists. Every method
+// returns EUNAVAILABLE when the store cannot be reached.
 type SegmentStore interface {
 	SaveSegment(ctx context.Context, s Segment, now time.Time) (Segment, error)
+	CreateSegment(ctx context.Context, s Segment, now time.Time) (Segment, error)
 	Segment(ctx context.Context, name string) (Segment, error)
 	Segments(ctx context.Context) ([]Segment, error)
 	DeleteSegment(ctx context.Context, name string) error
@@ -81,6 +86,10 @@ type SegmentStore interface {
 	Explain(ctx context.Context, people []string, leaves []EventCond) (map[string]Explanation, error)
 	ApplyMembership(ctx context.Context, s Segment, at time.Time, changes []MembershipChange) ([]MembershipChange, error)
 }
+
+// ErrStale is wrapped by the error of ApplyMembership when the segment's
+// definition changed while an older version was evaluated.
+var ErrStale = errors.New("segment definition changed during evaluation")
 
 // Preview is what a definition would select, before it is saved.
 type Preview struct {

@@ -46,6 +46,7 @@ const DefaultMinSegmentSize = 50
 //	{"last": "purchase", "more_than": "90d"}
 //	{"state": "email_open+email_click"}   {"states": ["a", "b"]}
 //	{"propensity": "unsubscribe", "at_least": 0.7}
+//	{"rate": {"of": "email_open", "per": "email_sent"}, "at_least": 0.3, "within": "90d", "min_base": 5}
 //	{"person": {"events": {"gte": 100}}}
 //	{"people": ["u1", "u2"]}
 type Condition struct {
@@ -64,15 +65,22 @@ type Condition struct {
 	After       string      `json:"after,omitempty"`        // not_followed: "last" (default), "each" or "any" First
 	Gap         *Duration   `json:"gap,omitempty"`          // sequence: first to last at most; not_followed: Then counts only this soon after First
 
-	LastSeen  *Recency  `json:"last_seen,omitempty"`  // any behavioural event
-	FirstSeen *Recency  `json:"first_seen,omitempty"` // any behavioural event
+	LastSeen  *Recency  `json:"last_seen,omitempty"`  // any of the person's own events (outbound steps left out)
+	FirstSeen *Recency  `json:"first_seen,omitempty"` // any of the person's own events (outbound steps left out)
 	Last      *Match    `json:"last,omitempty"`       // did it, and its last time is more than MoreThan ago
 	MoreThan  *Duration `json:"more_than,omitempty"`  // last: how long ago at least
 
-	State      string   `json:"state,omitempty"`      // decoded hidden state label equals
-	States     []string `json:"states,omitempty"`     // decoded hidden state label is one of
-	Propensity string   `json:"propensity,omitempty"` // "convert" or "unsubscribe"
-	AtLeast    *float64 `json:"at_least,omitempty"`   // propensity: probability threshold in [0, 1]
+	State  string   `json:"state,omitempty"`  // decoded hidden state label equals
+	States []string `json:"states,omitempty"` // decoded hidden state label is one of
+
+	// Rate compares two counts of the events in the window, of / per: it
+	// holds when per ≥ MinBase (default 1) and AtLeast (default 0) ≤ of /
+	// per ≤ AtMost (default unbounded).
+	Rate       *RatePair `json:"rate,omitempty"`
+	Propensity string    `json:"propensity,omitempty"` // "convert" or "unsubscribe"
+	AtLeast    *float64  `json:"at_least,omitempty"`   // propensity: probability threshold in [0, 1]; rate: lowest of/per
+	AtMost     *float64  `json:"at_most,omitempty"`    // rate: highest of/per
+	MinBase    *int64    `json:"min_base,omitempty"`   // rate: the fewest per events that can match (at least 1)
 
 	Person map[string]Comparison `json:"person,omitempty"` // whitelisted person fields (PersonFields)
 
@@ -88,8 +96,10 @@ type Condition struct {
 // Match selects events: by step (the default, the canonical vocabulary of
 // DefaultStepRules such as "add_to_cart"), or by raw event name, optionally
 // narrowed by comparisons on whitelisted event fields (EventFields). In
-// JSON a bare string is a step ("purchase"); "*" is any behavioural event
-// (one with a step: identify and alias are not behaviour).
+// JSON a bare string is a step ("purchase"); "*" is any event of the
+// person's own: one with a step (identify and alias are not behaviour)
+// that is not outbound (StepRules.Outbound: an email_sent is the
+// marketer's doing, not the person's).
 type Match struct {
 	Step   string                `json:"step,omitempty"`
 	Steps  []string              `json:"steps,omitempty"`  // any of these steps
@@ -102,6 +112,13 @@ type Match struct {
 type FollowPair struct {
 	First Match `json:"first"`
 	Then  Match `json:"then"`
+}
+
+// RatePair is the of/per pair of a rate block: {"of": "email_open", "per":
+// "email_sent"} is the open rate.
+type RatePair struct {
+	Of  Match `json:"of"`
+	Per Match `json:"per"`
 }
 
 // Recency is the window of a last_seen or first_seen block: exactly one of

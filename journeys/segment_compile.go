@@ -2,6 +2,7 @@ package journeys
 
 import (
 	"math"
+	"slices"
 	"time"
 )
 
@@ -21,6 +22,10 @@ const (
 	PredNotFollowed PredKind = "not_followed" // an Events[0] (which: After) with no Events[1] after it within Gap
 	PredPerson      PredKind = "person"       // person property Field Op Value
 	PredPeople      PredKind = "people"       // the person's id is one of People
+	// PredRate: with of = events matching Events[0] and per = events
+	// matching Events[1] (both in their windows), per ≥ MinBase (at least
+	// 1) and RateMin ≤ of / per ≤ RateMax.
+	PredRate PredKind = "rate"
 )
 
 // Pred is a compiled segment condition: the windows are absolute (epoch
@@ -39,17 +44,25 @@ type Pred struct {
 	Op     string   // PredPerson: eq, ne, in, gt, gte, lt, lte, prefix, contains
 	Value  any      // PredPerson
 	People []string // PredPeople: person ids, sorted and distinct
+	// PredRate: the bounds of of/per (RateMax is +Inf when unbounded) and
+	// the smallest base (per count) that can match, at least 1.
+	RateMin, RateMax float64
+	MinBase          int64
 }
 
 // EventCond selects a person's events: time in [From, To) (epoch ms) and,
-// by Field, step or raw name in Values; Field "" means any event with a
-// step. Where holds comparisons on EventFields, all of which must hold.
+// by Field, step or raw name in Values; Field "" means any event of the
+// person's own: one with a step that is not in Exclude (the outbound
+// steps, such as email_sent, that the marketer's systems emit to a person;
+// see StepRules.Outbound). Where holds comparisons on EventFields, all of
+// which must hold.
 type EventCond struct {
-	Field  string // "step", "name" or "" (any behavioural event)
-	Values []string
-	From   int64
-	To     int64
-	Where  []FieldComparison
+	Field   string // "step", "name" or "" (any of the person's own events)
+	Values  []string
+	Exclude []string // Field "": steps that are not the person's activity, sorted
+	From    int64
+	To      int64
+	Where   []FieldComparison
 }
 
 // FieldComparison is one whitelisted field compared with a value.
@@ -68,14 +81,26 @@ const (
 // Compile turns the segment's condition into a Pred for the given as_of
 // time. Windows "within D" become [as_of − D, as_of]; "ago {from, to}"
 // becomes [as_of − from, as_of − to); no window is (−∞, as_of]: events
-// after as_of never count, so a past answer can be reproduced. The segment
-// must be valid (ParseSegment).
-func (s Segment) Compile(asOf time.Time) Pred {
+// after as_of never count, so a past answer can be reproduced. outbound
+// lists the steps that are not the person's own activity
+// (StepRules.OutboundSteps): every condition on any event ("*",
+// last_seen, first_seen, and so "did nothing" and new) leaves them out
+// through EventCond.Exclude; nil leaves nothing out. The segment must be
+// valid (ParseSegment).
+func (s Segment) Compile(asOf time.Time, outbound []string) Pred {
 	c := segCompiler{asOf: asOf.UnixMilli()}
+	if len(outbound) > 0 {
+		c.exclude = slices.Compact(slices.Sorted(slices.Values(outbound)))
+	}
 	return c.cond(s.Where)
 }
 
-type segCompiler struct{ asOf int64 }
+// segCompiler compiles conditions at one as_of; exclude (sorted, shared
+// by every EventCond it fills and never modified) are the outbound steps.
+type segCompiler struct {
+	asOf    int64
+	exclude []string
+}
 
 func (c segCompiler) cond(x Condition) Pred {
 	from, to := c.window(x.Within, x.Ago)
@@ -87,11 +112,11 @@ func (c segCompiler) cond(x Condition) Pred {
 	case x.Not != nil:
 		return not(c.cond(*x.Not))
 	case x.Did != nil:
-		return Pred{Kind: PredExists, Events: []EventCond{eventCond(*x.Did, from, to)}}
+		return Pred{Kind: PredExists, Events: []EventCond{c.eventCond(*x.Did, from, to)}}
 	case x.DidNot != nil:
-		return not(Pred{Kind: PredExists, Events: []EventCond{eventCond(*x.DidNot, from, to)}})
+		return not(Pred{Kind: PredExists, Events: []EventCond{c.eventCond(*x.DidNot, from, to)}})
 	case x.Count != nil:
-		p := Pred{Kind: PredCount, Events: []EventCond{eventCond(*x.Count, from, to)}, Min: 0, Max: math.MaxInt64}
+		p := Pred{Kind: PredCount, Events: []EventCond{c.eventCond(*x.Count, from, to)}, Min: 0, Max: math.MaxInt64}
 		if x.Same != "" {
 			p.Kind, p.Key, p.Min = PredSame, x.Same, 1
 		}
@@ -108,7 +133,7 @@ func (c segCompiler) cond(x Condition) Pred {
 	case len(x.Sequence) > 0:
 		p := Pred{Kind: PredSequence, Gap: gapOf(x.Gap)}
 		for _, m := range x.Sequence {
-			p.Events = append(p.Events, eventCond(m, from, to))
+			p.Events = append(p.Events, c.eventCond(m, from, to))
 		}
 		return p
 	case x.NotFollowed != nil:
@@ -118,7 +143,7 @@ func (c segCompiler) cond(x Condition) Pred {
 		}
 		// Then may come any time after First (even after First's window) up to as_of.
 		return Pred{Kind: PredNotFollowed, After: after, Gap: gapOf(x.Gap), Events: []EventCond{
-			eventCond(x.NotFollowed.First, from, to), eventCond(x.NotFollowed.Then, from, c.asOf+1)}}
+			c.eventCond(x.NotFollowed.First, from, to), c.eventCond(x.NotFollowed.Then, from, c.asOf+1)}}
 	case x.LastSeen != nil:
 		return c.recency(Match{}, x.LastSeen, true)
 	case x.FirstSeen != nil:
@@ -146,6 +171,8 @@ func (c segCompiler) cond(x Condition) Pred {
 		return Pred{Kind: PredAll, Kids: kids}
 	case len(x.People) > 0:
 		return Pred{Kind: PredPeople, People: x.People}
+	case x.Rate != nil:
+		return c.rate(x, from, to)
 	}
 	return Pred{Kind: PredAll} // unreachable for a valid segment
 }
@@ -177,20 +204,37 @@ func (c segCompiler) window(within *Duration, ago *AgoRange) (from, to int64) {
 func (c segCompiler) recency(m Match, r *Recency, last bool) Pred {
 	if r.MoreThan != nil {
 		cut := c.asOf - r.MoreThan.Milliseconds()
-		before := Pred{Kind: PredExists, Events: []EventCond{eventCond(m, minMillis, cut)}}
+		before := Pred{Kind: PredExists, Events: []EventCond{c.eventCond(m, minMillis, cut)}}
 		if !last {
 			return before
 		}
-		since := Pred{Kind: PredExists, Events: []EventCond{eventCond(m, cut, c.asOf+1)}}
+		since := Pred{Kind: PredExists, Events: []EventCond{c.eventCond(m, cut, c.asOf+1)}}
 		return Pred{Kind: PredAll, Kids: []Pred{before, not(since)}}
 	}
 	cut := c.asOf - r.Within.Milliseconds()
-	recent := Pred{Kind: PredExists, Events: []EventCond{eventCond(m, cut, c.asOf+1)}}
+	recent := Pred{Kind: PredExists, Events: []EventCond{c.eventCond(m, cut, c.asOf+1)}}
 	if last {
 		return recent
 	}
-	before := Pred{Kind: PredExists, Events: []EventCond{eventCond(m, minMillis, cut)}}
+	before := Pred{Kind: PredExists, Events: []EventCond{c.eventCond(m, minMillis, cut)}}
 	return Pred{Kind: PredAll, Kids: []Pred{recent, not(before)}}
+}
+
+// rate compiles a rate block: of and per over the same window, the bounds
+// defaulting to [0, +Inf) and the base to 1.
+func (c segCompiler) rate(x Condition, from, to int64) Pred {
+	p := Pred{Kind: PredRate, RateMin: 0, RateMax: math.Inf(1), MinBase: 1,
+		Events: []EventCond{c.eventCond(x.Rate.Of, from, to), c.eventCond(x.Rate.Per, from, to)}}
+	if x.AtLeast != nil {
+		p.RateMin = *x.AtLeast
+	}
+	if x.AtMost != nil {
+		p.RateMax = *x.AtMost
+	}
+	if x.MinBase != nil {
+		p.MinBase = max(1, *x.MinBase)
+	}
+	return p
 }
 
 func not(p Pred) Pred { return Pred{Kind: PredNot, Kids: []Pred{p}} }
@@ -203,11 +247,13 @@ func gapOf(d *Duration) int64 {
 }
 
 // eventCond turns a Match into an EventCond over [from, to). The zero Match
-// (and the step "*") is any behavioural event.
-func eventCond(m Match, from, to int64) EventCond {
+// (and the step "*") is any of the person's own events: any event with a
+// step that is not outbound.
+func (c segCompiler) eventCond(m Match, from, to int64) EventCond {
 	ec := EventCond{From: from, To: to}
 	switch {
-	case m.Step == "*":
+	case m.Step == "*" || m.Step == "" && len(m.Steps) == 0 && m.Event == "" && len(m.Events) == 0:
+		ec.Exclude = c.exclude
 	case m.Step != "":
 		ec.Field, ec.Values = "step", []string{m.Step}
 	case len(m.Steps) > 0:
@@ -236,8 +282,8 @@ func (p Pred) Leaves() []EventCond {
 			for _, k := range p.Kids {
 				walk(k)
 			}
-		case PredNotFollowed:
-			out = append(out, p.Events[0])
+		case PredNotFollowed, PredRate:
+			out = append(out, p.Events[0]) // rate: the of events
 		case PredCount:
 			if p.Min > 0 {
 				out = append(out, p.Events...)

@@ -117,7 +117,7 @@ func (p *segParser) segment(v any) Segment {
 // condKinds are the keys that say what a condition is; each condition has
 // exactly one. The other keys are its options.
 var condKinds = []string{"all", "any", "not", "did", "did_not", "count", "sequence", "not_followed",
-	"last_seen", "first_seen", "last", "state", "states", "propensity", "person", "people"}
+	"last_seen", "first_seen", "last", "state", "states", "propensity", "rate", "person", "people"}
 
 // condOptions lists the options each kind accepts.
 var condOptions = map[string][]string{
@@ -127,6 +127,7 @@ var condOptions = map[string][]string{
 	"not_followed": {"within", "ago", "gap", "after"},
 	"last":         {"more_than"},
 	"propensity":   {"at_least"},
+	"rate":         {"within", "ago", "at_least", "at_most", "min_base"},
 }
 
 func (p *segParser) cond(path string, v any, depth int) Condition {
@@ -238,6 +239,8 @@ func (p *segParser) cond(path string, v any, depth int) Condition {
 			p.bad(at("at_least"), "%v is not a probability in [0, 1]", f)
 		}
 		c.AtLeast = &f
+	case "rate":
+		p.rate(path, obj, &c)
 	case "person":
 		c.Person = p.comparisons(at(kind), obj[kind], PersonFields, TraitsField)
 		if len(c.Person) == 0 {

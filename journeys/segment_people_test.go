@@ -112,7 +112,7 @@ func TestCompilePeople(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := back.Compile(time.Now())
+	p := back.Compile(time.Now(), nil)
 	if p.Kind != journeys.PredPeople || !slices.Equal(p.People, []string{"a", "b"}) || len(p.Leaves()) != 0 {
 		t.Errorf("compiled %+v (leaves %v), want people [a b] and no leaves", p, p.Leaves())
 	}
@@ -131,6 +131,9 @@ type fakeSegmentStore struct {
 func (f *fakeSegmentStore) SaveSegment(_ context.Context, s journeys.Segment, _ time.Time) (journeys.Segment, error) {
 	s.Version = 1
 	return s, nil
+}
+func (f *fakeSegmentStore) CreateSegment(ctx context.Context, s journeys.Segment, now time.Time) (journeys.Segment, error) {
+	return f.SaveSegment(ctx, s, now)
 }
 func (f *fakeSegmentStore) Segment(context.Context, string) (journeys.Segment, error) {
 	return journeys.Segment{}, journeys.Errorf(journeys.ENOTFOUND, "not found")

@@ -74,13 +74,13 @@ func TestCompileWindows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := seg.Compile(asOf)
+	p := seg.Compile(asOf, nil)
 	ec := p.Events[0]
 	if p.Kind != journeys.PredCount || p.Min != 3 || ec.From != asOf.Add(-90*24*time.Hour).UnixMilli() || ec.To != asOf.Add(-30*24*time.Hour).UnixMilli() {
 		t.Errorf("got %+v", p)
 	}
 	seg, _ = journeys.ParseSegment([]byte(`{"name":"x","where":{"did":"a","within":"12h"}}`))
-	if ec := seg.Compile(asOf).Events[0]; ec.From != asOf.Add(-12*time.Hour).UnixMilli() || ec.To != asOf.UnixMilli()+1 {
+	if ec := seg.Compile(asOf, nil).Events[0]; ec.From != asOf.Add(-12*time.Hour).UnixMilli() || ec.To != asOf.UnixMilli()+1 {
 		t.Errorf("within: got [%d, %d)", ec.From, ec.To)
 	}
 }
@@ -95,6 +95,7 @@ func FuzzParseSegment(f *testing.F) {
 	f.Add([]byte(`{"name":"h","where":{"not":{"not":{"sequence":["a",{"event":"b'}) //"}],"gap":"1h","within":"2d"}}}}`))
 	f.Add([]byte(`{"name":"h","where":{"did":{"step":"x","where":{"value":{"gte":1e15},"url":{"in":["a","b"]}}}}}`))
 	f.Add([]byte(`{"name":"h","where":{"any":[{"people":["b","a","b"]},{"not":{"people":["x'}) //"]}}]}}`))
+	f.Add([]byte(`{"name":"h","where":{"rate":{"of":{"steps":["a","b"]},"per":"*"},"at_least":0.25,"at_most":3,"min_base":4,"ago":{"from":"9d","to":"1d"}}}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		s, err := journeys.ParseSegment(b)
 		if err != nil {
@@ -103,7 +104,7 @@ func FuzzParseSegment(f *testing.F) {
 			}
 			return
 		}
-		_ = s.Compile(time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC))
+		_ = s.Compile(time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC), journeys.DefaultOutbound)
 		b1, err := json.Marshal(s)
 		if err != nil {
 			t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -31,17 +32,26 @@ type StepRule struct {
 
 // StepRules are ordered step rules: the first matching rule wins. With
 // CollapseRepeats, Apply keeps only the first of consecutive events of a
-// person (in one session) that map to the same step. The zero StepRules maps
-// every event to its name.
+// person (in one session) that map to the same step. Outbound classifies
+// steps by whose event it is (see OutboundSteps). The zero StepRules maps
+// every event to its name, with the outbound steps of DefaultStepRules.
 type StepRules struct {
 	Rules           []StepRule `json:"rules"`
 	CollapseRepeats bool       `json:"collapse_repeats"`
+	// Outbound lists the steps of the events the marketer's systems emit
+	// to a person (an email sent or delivered, a push or SMS sent, an ad
+	// impression): they are not the person's activity, so a segment's
+	// "*", last_seen, first_seen and "did nothing" conditions leave them
+	// out. nil (no "outbound" key, as in rules saved before it existed)
+	// means DefaultOutbound; an empty list means no step is outbound.
+	Outbound []string `json:"outbound"`
 }
 
-// Validate checks every rule and returns an *Error with code EINVALID whose
-// message names the first bad rule ("step rules: rules[2].url: bad regex
-// ...", then "(and N more problems)" if any) and whose
-// Details list every problem, with Row the rule's index.
+// Validate checks every rule and the outbound steps, and returns an *Error
+// with code EINVALID whose message names the first problem ("step rules:
+// rules[2].url: bad regex ...", then "(and N more problems)" if any) and
+// whose Details list every problem, with Row the index of the rule (or of
+// the outbound step, "outbound[1]").
 func (rs StepRules) Validate() error {
 	var details []RowError
 	bad := func(i int, field, format string, args ...any) {
@@ -65,6 +75,7 @@ func (rs StepRules) Validate() error {
 			}
 		}
 	}
+	details = append(details, validateOutbound(rs.Outbound)...)
 	if len(details) == 0 {
 		return nil
 	}
@@ -123,9 +134,11 @@ func (rs StepRules) Apply(events []Event) []Event {
 // Completed", "Email Opened"...) onto it, turn page views of checkout
 // and order-confirmation pages into those steps, and exclude identify and alias
 // (identity, not behaviour). Names already in the vocabulary need no rule.
-// Repeats are not collapsed: a third product view is a signal.
+// Repeats are not collapsed: a third product view is a signal. The
+// outbound steps are DefaultOutbound: email_sent ("Email Sent" and "Email
+// Delivered") is what the marketer sent, not what the person did.
 func DefaultStepRules() StepRules {
-	return StepRules{Rules: []StepRule{
+	return StepRules{Outbound: slices.Clone(DefaultOutbound), Rules: []StepRule{
 		{Event: "identify", Exclude: true},
 		{Event: "alias", Exclude: true},
 		{Label: "purchase", Event: "page_view", URL: "*/checkout/complete*"},
@@ -235,7 +248,7 @@ func LoadStepRules(path string) (StepRules, error) {
 }
 
 // ParseStepRules reads step rules written as JSON ({"rules": [...],
-// "collapse_repeats": true}) and validates them. A key it does not know is
+// "collapse_repeats": true, "outbound": ["email_sent"]}) and validates them. A key it does not know is
 // an error, not ignored: a misspelt "lable" would drop the label silently.
 func ParseStepRules(b []byte) (StepRules, error) {
 	var rs StepRules

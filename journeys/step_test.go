@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -211,6 +212,111 @@ func TestParseStepRules(t *testing.T) {
 				t.Errorf("rules %+v", rs)
 			case tt.want != "" && (err == nil || ErrorCode(err) != EINVALID || !strings.Contains(err.Error(), tt.want)):
 				t.Errorf("error %v, want one with %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestStepRulesOutbound(t *testing.T) {
+	tests := []struct {
+		name     string
+		outbound []string
+		want     []string // OutboundSteps
+		problems []string // Validate's details
+	}{
+		{"nil: the defaults", nil, []string{"email_sent"}, nil},
+		{"empty: none", []string{}, []string{}, nil},
+		{"sorted, as given", []string{"sms_sent", "push_sent", "email_sent"}, []string{"email_sent", "push_sent", "sms_sent"}, nil},
+		{"bad entries", []string{"email_sent", " ", "*", "email_sent", strings.Repeat("x", 201)}, nil, []string{
+			"outbound[1]: empty", `outbound[2]: "*" is any event`, `outbound[3]: "email_sent" is listed twice (also outbound[0])`,
+			"outbound[4]: longer than 200 bytes"}},
+		{"too many", make([]string, 101), nil, []string{"outbound: 101 steps, more than 100"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rs := StepRules{Rules: []StepRule{{Label: "a", Event: "x"}}, Outbound: tt.outbound}
+			err := rs.Validate()
+			if tt.problems == nil {
+				if err != nil {
+					t.Fatalf("Validate() = %v", err)
+				}
+				if got := rs.OutboundSteps(); !reflect.DeepEqual(got, tt.want) {
+					t.Errorf("OutboundSteps() = %#v, want %#v", got, tt.want)
+				}
+				return
+			}
+			e, ok := err.(*Error)
+			if !ok || e.Code != EINVALID || len(e.Details) != len(tt.problems) {
+				t.Fatalf("Validate() = %v, want %d problems", err, len(tt.problems))
+			}
+			for i, d := range e.Details {
+				if !strings.HasPrefix(d.Error(), tt.problems[i]) {
+					t.Errorf("problem %d = %q, want %q...", i, d.Error(), tt.problems[i])
+				}
+			}
+		})
+	}
+	if got := (OutboundFunc)(nil).Steps(); !reflect.DeepEqual(got, DefaultOutbound) {
+		t.Errorf("nil OutboundFunc: %v, want %v", got, DefaultOutbound)
+	}
+}
+
+// TestDefaultOutbound: the default rules' outbound steps are steps they
+// produce, and the marketer's sends map onto them.
+func TestDefaultOutbound(t *testing.T) {
+	rs := DefaultStepRules()
+	if !reflect.DeepEqual(rs.OutboundSteps(), DefaultOutbound) {
+		t.Errorf("DefaultStepRules().OutboundSteps() = %v, want %v", rs.OutboundSteps(), DefaultOutbound)
+	}
+	for _, name := range []string{"Email Sent", "Email Delivered", "email_sent"} {
+		if step, _ := rs.Step(Event{Name: name}); !slices.Contains(rs.Outbound, step) {
+			t.Errorf("%s -> %q, not outbound", name, step)
+		}
+	}
+	for _, name := range []string{"Email Opened", "Email Link Clicked", "page_view", "Order Completed"} {
+		if step, _ := rs.Step(Event{Name: name}); slices.Contains(rs.Outbound, step) {
+			t.Errorf("%s -> %q is outbound", name, step)
+		}
+	}
+	DefaultStepRules().Outbound[0] = "changed"
+	if DefaultOutbound[0] != "email_sent" {
+		t.Error("DefaultStepRules shares DefaultOutbound")
+	}
+}
+
+func TestParseStepRulesOutbound(t *testing.T) {
+	tests := []struct {
+		name, text string
+		want       []string // Outbound; nil: absent
+		err        string
+	}{
+		{"absent", `{"rules": []}`, nil, ""},
+		{"listed", `{"rules": [], "outbound": ["push_sent", "email_sent"]}`, []string{"push_sent", "email_sent"}, ""},
+		{"empty", `{"rules": [], "outbound": []}`, []string{}, ""},
+		{"invalid", `{"rules": [], "outbound": ["email_sent", ""]}`, nil, "step rules: outbound[1]: empty"},
+		{"not a list", `{"rules": [], "outbound": "email_sent"}`, nil, "not valid step rules JSON"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rs, err := ParseStepRules([]byte(tt.text))
+			if tt.err != "" {
+				if err == nil || ErrorCode(err) != EINVALID || !strings.Contains(err.Error(), tt.err) {
+					t.Errorf("error %v, want one with %q", err, tt.err)
+				}
+				return
+			}
+			if err != nil || !reflect.DeepEqual(rs.Outbound, tt.want) {
+				t.Fatalf("Outbound = %#v, %v; want %#v", rs.Outbound, err, tt.want)
+			}
+			// Saved and loaded as JSON (graph keeps the marshalled rules), the
+			// difference between absent (defaults) and empty (none) survives.
+			b, err := json.Marshal(SavedStepRules{StepRules: rs, Version: 2})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var back SavedStepRules
+			if err := json.Unmarshal(b, &back); err != nil || !reflect.DeepEqual(back.Outbound, tt.want) || back.Version != 2 {
+				t.Errorf("round trip of %s: %#v, %v", b, back, err)
 			}
 		})
 	}

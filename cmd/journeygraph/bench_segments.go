@@ -96,7 +96,7 @@ func runBenchSegments(ctx context.Context, args []string, stdout, stderr io.Writ
 		}
 		names = append(names, b.Name)
 		start := time.Now()
-		ids, err := store.EvaluateSegment(ctx, b.Compile(time.Now()), scope)
+		ids, err := store.EvaluateSegment(ctx, b.Compile(time.Now(), journeys.DefaultOutbound), scope)
 		if err != nil {
 			return err
 		}

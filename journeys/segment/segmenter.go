@@ -3,8 +3,10 @@ package segment
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/journeygraph/journeygraph/journeys"
@@ -15,10 +17,72 @@ import (
 // changes (with their webhook deliveries).
 type Segmenter struct {
 	Store journeys.SegmentStore
-	Now   func() time.Time // time.Now when nil
+	// Engine evaluates definitions (the journey cache, in memory); Store
+	// does when nil (the Cypher reference).
+	Engine Evaluator
+	Now    func() time.Time // time.Now when nil
 	// OnChange, if set, is called after changes were stored (serve wakes the
 	// webhook dispatcher with it).
 	OnChange func()
+	// Outbound returns the outbound steps in force (StepRules.OutboundSteps),
+	// which segments do not count as the person's activity; nil: those of
+	// DefaultStepRules.
+	Outbound journeys.OutboundFunc
+
+	// Timeout bounds one evaluation of a refresh, PreviewTimeout one of a
+	// preview (DefaultTimeout and DefaultPreviewTimeout when 0): past it the
+	// evaluation is cancelled and the error is ETIMEOUT.
+	Timeout, PreviewTimeout time.Duration
+
+	locks sync.Map // segment name → *sync.Mutex: a save and its refresh, one at a time
+}
+
+// Default deadlines of one evaluation.
+const (
+	DefaultTimeout        = time.Minute
+	DefaultPreviewTimeout = 10 * time.Second
+)
+
+// evaluate runs the engine under a deadline of d (def when 0); a deadline
+// that ended it is an ETIMEOUT error naming the segment and the limit.
+func (sg *Segmenter) evaluate(ctx context.Context, name string, p journeys.Pred, scope journeys.SegmentScope, d, def time.Duration) ([]string, error) {
+	if d <= 0 {
+		d = def
+	}
+	ctx, cancel := context.WithTimeoutCause(ctx, d, errEvalDeadline)
+	defer cancel()
+	ids, err := sg.engine().EvaluateSegment(ctx, p, scope)
+	if err != nil && errors.Is(context.Cause(ctx), errEvalDeadline) {
+		return nil, journeys.Errorf(journeys.ETIMEOUT, "segment %q: evaluation stopped at its %v limit: narrow the definition (fewer conditions, shorter windows)", name, d)
+	}
+	return ids, err
+}
+
+// errEvalDeadline is the cause of an evaluation's own deadline, told apart
+// from the caller's.
+var errEvalDeadline = errors.New("segment evaluation deadline")
+
+// Evaluator returns the people in scope for whom a compiled definition
+// holds, sorted (journeys.SegmentStore.EvaluateSegment's contract).
+type Evaluator interface {
+	EvaluateSegment(ctx context.Context, p journeys.Pred, scope journeys.SegmentScope) ([]string, error)
+}
+
+// engine is the evaluator in use.
+func (sg *Segmenter) engine() Evaluator {
+	if sg.Engine != nil {
+		return sg.Engine
+	}
+	return sg.Store
+}
+
+// lock serialises the saves of one segment with their refreshes, so that
+// the last version stored is the last one evaluated.
+func (sg *Segmenter) lock(name string) func() {
+	m, _ := sg.locks.LoadOrStore(name, &sync.Mutex{})
+	mu := m.(*sync.Mutex)
+	mu.Lock()
+	return mu.Unlock
 }
 
 func (sg *Segmenter) now() time.Time {
@@ -28,17 +92,16 @@ func (sg *Segmenter) now() time.Time {
 	return time.Now().UTC()
 }
 
-// Preview evaluates s (validated first) at asOf (now when zero) without
-// storing anything, and returns the count and the first sample ids.
+// Preview evaluates s at asOf (now when zero) without storing anything,
+// and returns the count and the first sample ids. Like every method taking
+// a definition, it trusts s to be valid: parsed once by the caller with
+// journeys.ParseSegment, or checked with Segment.Validate when built in code.
 func (sg *Segmenter) Preview(ctx context.Context, s journeys.Segment, asOf time.Time, sample int) (journeys.Preview, error) {
-	if err := s.Validate(); err != nil {
-		return journeys.Preview{}, err
-	}
 	if asOf.IsZero() {
 		asOf = sg.now()
 	}
 	start := time.Now()
-	ids, err := sg.Store.EvaluateSegment(ctx, s.Compile(asOf), journeys.SegmentScope{})
+	ids, err := sg.evaluate(ctx, s.Name, s.Compile(asOf, sg.Outbound.Steps()), journeys.SegmentScope{}, sg.PreviewTimeout, DefaultPreviewTimeout)
 	if err != nil {
 		return journeys.Preview{}, err
 	}
@@ -60,23 +123,60 @@ func sizeWarning(s journeys.Segment, n int) string {
 	return fmt.Sprintf("only %d members, below the minimum size %d: too small to act on (widen the definition or lower min_size)", n, minSize)
 }
 
-// Save validates and stores a segment definition (built-in names are
-// reserved), then re-evaluates it for everyone at now.
+// Save stores a valid segment definition (see Preview), creating it or
+// replacing its definition (built-in names are reserved: ECONFLICT), then
+// re-evaluates it for everyone at now.
 func (sg *Segmenter) Save(ctx context.Context, s journeys.Segment) (journeys.Segment, journeys.RefreshResult, error) {
-	if err := s.Validate(); err != nil {
-		return journeys.Segment{}, journeys.RefreshResult{}, err
+	return sg.save(ctx, s, false)
+}
+
+// Create is Save for a new segment only: ECONFLICT when the name is taken,
+// decided atomically by the store (of two creates of one name, one wins).
+func (sg *Segmenter) Create(ctx context.Context, s journeys.Segment) (journeys.Segment, journeys.RefreshResult, error) {
+	return sg.save(ctx, s, true)
+}
+
+func (sg *Segmenter) save(ctx context.Context, s journeys.Segment, create bool) (journeys.Segment, journeys.RefreshResult, error) {
+	if IsBuiltIn(s.Name) && !s.BuiltIn {
+		return journeys.Segment{}, journeys.RefreshResult{}, journeys.Errorf(journeys.ECONFLICT, "segment %q is built in and read-only: save yours under another name", s.Name)
 	}
-	for _, b := range BuiltInSegments() {
-		if b.Name == s.Name && !s.BuiltIn {
-			return journeys.Segment{}, journeys.RefreshResult{}, journeys.Errorf(journeys.ECONFLICT, "segment %q is built in and read-only: save yours under another name", s.Name)
-		}
+	defer sg.lock(s.Name)()
+	var stored journeys.Segment
+	var err error
+	if create {
+		stored, err = sg.Store.CreateSegment(ctx, s, sg.now())
+	} else {
+		stored, err = sg.Store.SaveSegment(ctx, s, sg.now())
 	}
-	stored, err := sg.Store.SaveSegment(ctx, s, sg.now())
 	if err != nil {
 		return journeys.Segment{}, journeys.RefreshResult{}, err
 	}
 	res, err := sg.refresh(ctx, stored, journeys.SegmentScope{}, "save", sg.now())
 	return stored, res, err
+}
+
+// Delete removes a segment with its membership and history: ENOTFOUND when
+// there is none, ECONFLICT for a built-in.
+func (sg *Segmenter) Delete(ctx context.Context, name string) error {
+	s, err := sg.Store.Segment(ctx, name)
+	if err != nil {
+		return err
+	}
+	if s.BuiltIn {
+		return journeys.Errorf(journeys.ECONFLICT, "segment %q is built in and cannot be deleted", s.Name)
+	}
+	defer sg.lock(name)()
+	return sg.Store.DeleteSegment(ctx, name)
+}
+
+// IsBuiltIn says whether name is a playbook segment's.
+func IsBuiltIn(name string) bool {
+	for _, b := range BuiltInSegments() {
+		if b.Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 // EnsureBuiltIns stores the playbook segments (a changed built-in
@@ -128,8 +228,8 @@ func (sg *Segmenter) Refresh(ctx context.Context, names []string, scope journeys
 // refresh evaluates one stored segment in scope and applies the diff.
 func (sg *Segmenter) refresh(ctx context.Context, s journeys.Segment, scope journeys.SegmentScope, trigger string, asOf time.Time) (journeys.RefreshResult, error) {
 	start := time.Now()
-	pred := s.Compile(asOf)
-	want, err := sg.Store.EvaluateSegment(ctx, pred, scope)
+	pred := s.Compile(asOf, sg.Outbound.Steps())
+	want, err := sg.evaluate(ctx, s.Name, pred, scope, sg.Timeout, DefaultTimeout)
 	if err != nil {
 		return journeys.RefreshResult{}, err
 	}
@@ -158,6 +258,12 @@ func (sg *Segmenter) refresh(ctx context.Context, s journeys.Segment, scope jour
 			changes = append(changes, newChange(s, def, journeys.KindLeft, p, at, asOf, trigger, journeys.Explanation{}))
 		}
 		applied, err := sg.Store.ApplyMembership(ctx, s, at, changes)
+		if errors.Is(err, journeys.ErrStale) {
+			// Saved anew meanwhile: the new version's refresh decides.
+			res.Warning = journeys.ErrorMessage(err) + ": left to the newer version's refresh"
+			res.TookMS = time.Since(start).Milliseconds()
+			return res, nil
+		}
 		if err != nil {
 			return res, err
 		}

@@ -11,9 +11,13 @@ import (
 
 // Expected returns the members of every built-in segment at asOf, computed
 // from the events and scores by a direct reading of each definition in
-// journeys.BuiltInSegments (not through the compiler): segment name →
-// sorted person ids.
+// segment.BuiltInSegments (not through the compiler), with the outbound
+// steps of journeys.DefaultStepRules: segment name → sorted person ids.
 func Expected(events []journeys.Event, scores []journeys.PersonScores, asOf time.Time) map[string][]string {
+	outbound := map[string]bool{}
+	for _, s := range journeys.DefaultStepRules().OutboundSteps() {
+		outbound[s] = true
+	}
 	byPerson := map[string][]journeys.Event{}
 	for _, e := range events {
 		if !e.Time.After(asOf) { // events after as_of never count
@@ -32,7 +36,7 @@ func Expected(events []journeys.Event, scores []journeys.PersonScores, asOf time
 	}
 	for person, evs := range byPerson {
 		journeys.SortEvents(evs)
-		x := personView{evs: evs, asOf: asOf}
+		x := personView{evs: evs, asOf: asOf, outbound: outbound}
 		add := func(seg string, in bool) {
 			if in {
 				out[seg] = append(out[seg], person)
@@ -42,8 +46,13 @@ func Expected(events []journeys.Event, scores []journeys.PersonScores, asOf time
 		add(segment.SegmentProspectsToRelaunch, x.sameProductMax("product_view", 7*day) >= 3 && x.count("purchase", 7*day, 0) == 0)
 		add(segment.SegmentHyperEngaged, x.count("email_open", 7*day, 0) >= 1 && x.count("email_click", 7*day, 0) >= 2)
 		p, hasP := pUnsub[person]
-		atRisk := x.count("email_open", 90*day, 30*day) >= 3 && x.count("*", 30*day, 0) == 0
-		add(segment.SegmentAtRiskSubscribers, x.count("unsubscribe", 0, 0) == 0 && (atRisk || hasP && p >= 0.7))
+		engaged := func(from, to time.Duration) int {
+			return x.count("email_open", from, to) + x.count("email_click", from, to)
+		}
+		unsubscribed := x.count("unsubscribe", 0, 0) > 0
+		atRisk := x.count("email_open", 90*day, 30*day) >= 3 && engaged(30*day, 0) == 0
+		add(segment.SegmentAtRiskSubscribers, !unsubscribed && (atRisk || hasP && p >= 0.7))
+		add(segment.SegmentSunset, !unsubscribed && x.count("email_sent", 90*day, 0) >= 5 && engaged(90*day, 0) == 0)
 		add(segment.SegmentNeverEngaged, x.count("email_sent", 0, 0) > 0 && x.count("email_open", 0, 0)+x.count("email_click", 0, 0) == 0)
 		add(segment.SegmentUnsubscribed, x.count("unsubscribe", 0, 0) > 0)
 		add(segment.SegmentVIP, x.count("purchase", 365*day, 0) >= 3)
@@ -55,10 +64,12 @@ func Expected(events []journeys.Event, scores []journeys.PersonScores, asOf time
 	return out
 }
 
-// personView answers window questions on one person's events (sorted).
+// personView answers window questions on one person's events (sorted);
+// the step "*" is any of the person's own events (a step, not outbound).
 type personView struct {
-	evs  []journeys.Event
-	asOf time.Time
+	evs      []journeys.Event
+	asOf     time.Time
+	outbound map[string]bool
 }
 
 // in reports whether t is in [asOf − from, asOf − to) (to = 0: up to and
@@ -76,7 +87,7 @@ func (x personView) in(t time.Time, from, to time.Duration) bool {
 func (x personView) count(step string, from, to time.Duration) int {
 	n := 0
 	for _, e := range x.evs {
-		if (step == "*" && e.Step != "" || e.Step == step) && x.in(e.Time, from, to) {
+		if (step == "*" && e.Step != "" && !x.outbound[e.Step] || e.Step == step) && x.in(e.Time, from, to) {
 			n++
 		}
 	}

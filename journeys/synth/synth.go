@@ -1,9 +1,20 @@
-// Package synth generates seeded customer journeys with planted behaviours
-// (cart abandoners, buyers, relaunch prospects, hyper-engaged, at-risk,
-// unsubscribed, never engaged, VIP, new) and decoys that almost qualify, and
-// computes the exact members of every built-in segment by a plain Go
-// reading of their definitions (Expected), independent of the Cypher
-// compiler. Tests compare the two; benchmarks use the volume.
+// Package synth generates seeded customer journeys for tests, benchmarks
+// and the demo; it is the project's one journey generator.
+//
+// Generate plants behaviours (cart abandoners, buyers, relaunch prospects,
+// hyper-engaged, at-risk, sunset, unsubscribed, never engaged, VIP, new)
+// and decoys that almost qualify, and Expected computes the exact members
+// of every built-in segment by a plain Go reading of their definitions,
+// independent of the Cypher compiler: segment tests compare the two, the
+// demo adds its email journeys.
+//
+// Shop streams ordinary web-shop journeys (sessions of views, carts,
+// checkouts and purchases over channels and devices) at any volume, person
+// by person: the report, chain and hidden-state benchmarks load them.
+// Email streams an email list's subscribers over six months (sends every
+// few days, opens and clicks by an engagement that varies and decays,
+// unsubscribes, and shop sessions for some): the email-heavy shape of the
+// segment benchmark, with nothing planted.
 package synth
 
 import (
@@ -36,34 +47,42 @@ const day = 24 * time.Hour
 // kinds are the planted behaviours: each returns a person's events as
 // (step, days before as_of, product) triples.
 var kinds = map[string][]planted{
-	"abandoner":              {{"product_view", 2.1, "p1"}, {"add_to_cart", 2, "p1"}},
-	"abandoner_re":           {{"add_to_cart", 5, "p1"}, {"purchase", 3, "p1"}, {"add_to_cart", 1, "p2"}},
-	"abandoner_future_buy":   {{"add_to_cart", 1, "p1"}, {"purchase", -1, "p1"}},
-	"abandoner_decoy_bought": {{"add_to_cart", 2, "p1"}, {"purchase", 1, "p1"}},
-	"abandoner_decoy_old":    {{"add_to_cart", 10, "p1"}},
-	"buyer":                  {{"product_view", 2.2, "p3"}, {"add_to_cart", 2.1, "p3"}, {"purchase", 2, "p3"}},
-	"prospect":               {{"product_view", 6, "p4"}, {"product_view", 4, "p4"}, {"product_view", 1, "p4"}},
-	"prospect_decoy_spread":  {{"product_view", 9, "p4"}, {"product_view", 4, "p4"}, {"product_view", 1, "p4"}},
-	"prospect_decoy_mixed":   {{"product_view", 6, "p4"}, {"product_view", 4, "p5"}, {"product_view", 1, "p6"}},
-	"prospect_decoy_bought":  {{"product_view", 6, "p4"}, {"product_view", 4, "p4"}, {"product_view", 3, "p4"}, {"purchase", 1, "p4"}},
-	"hyper":                  {{"email_open", 2, ""}, {"email_click", 2, ""}, {"email_click", 1, ""}},
-	"hyper_decoy_one_click":  {{"email_open", 2, ""}, {"email_click", 1, ""}},
-	"hyper_decoy_old_open":   {{"email_open", 8, ""}, {"email_click", 5, ""}, {"email_click", 1, ""}},
-	"at_risk":                {{"email_open", 80, ""}, {"email_open", 60, ""}, {"email_open", 40, ""}},
-	"at_risk_decoy_recent":   {{"email_open", 80, ""}, {"email_open", 60, ""}, {"email_open", 40, ""}, {"page_view", 5, ""}},
-	"at_risk_decoy_two":      {{"email_open", 80, ""}, {"email_open", 40, ""}},
-	"at_risk_decoy_unsub":    {{"email_open", 80, ""}, {"email_open", 60, ""}, {"email_open", 40, ""}, {"unsubscribe", 35, ""}},
-	"at_risk_decoy_too_old":  {{"email_open", 100, ""}, {"email_open", 95, ""}, {"email_open", 40, ""}},
-	"at_risk_score":          {{"page_view", 3, ""}},
-	"at_risk_score_decoy":    {{"page_view", 3, ""}},
-	"unsubscribed":           {{"email_open", 20, ""}, {"unsubscribe", 10, ""}},
-	"unsubscribed_future":    {{"email_open", 20, ""}, {"unsubscribe", -2, ""}},
-	"never_engaged":          {{"email_sent", 60, ""}, {"email_sent", 30, ""}, {"email_sent", 3, ""}},
-	"never_engaged_decoy":    {{"email_sent", 60, ""}, {"email_open", 59, ""}},
-	"vip":                    {{"purchase", 200, "p7"}, {"purchase", 100, "p8"}, {"purchase", 3, "p9"}},
-	"vip_decoy":              {{"purchase", 400, "p7"}, {"purchase", 100, "p8"}, {"purchase", 3, "p9"}},
-	"new":                    {{"page_view", 3, ""}, {"product_view", 2, "p1"}},
-	"new_decoy":              {{"page_view", 20, ""}, {"page_view", 3, ""}},
+	"abandoner":               {{"product_view", 2.1, "p1"}, {"add_to_cart", 2, "p1"}},
+	"abandoner_re":            {{"add_to_cart", 5, "p1"}, {"purchase", 3, "p1"}, {"add_to_cart", 1, "p2"}},
+	"abandoner_future_buy":    {{"add_to_cart", 1, "p1"}, {"purchase", -1, "p1"}},
+	"abandoner_decoy_bought":  {{"add_to_cart", 2, "p1"}, {"purchase", 1, "p1"}},
+	"abandoner_decoy_old":     {{"add_to_cart", 10, "p1"}},
+	"buyer":                   {{"product_view", 2.2, "p3"}, {"add_to_cart", 2.1, "p3"}, {"purchase", 2, "p3"}},
+	"prospect":                {{"product_view", 6, "p4"}, {"product_view", 4, "p4"}, {"product_view", 1, "p4"}},
+	"prospect_decoy_spread":   {{"product_view", 9, "p4"}, {"product_view", 4, "p4"}, {"product_view", 1, "p4"}},
+	"prospect_decoy_mixed":    {{"product_view", 6, "p4"}, {"product_view", 4, "p5"}, {"product_view", 1, "p6"}},
+	"prospect_decoy_bought":   {{"product_view", 6, "p4"}, {"product_view", 4, "p4"}, {"product_view", 3, "p4"}, {"purchase", 1, "p4"}},
+	"hyper":                   {{"email_open", 2, ""}, {"email_click", 2, ""}, {"email_click", 1, ""}},
+	"hyper_decoy_one_click":   {{"email_open", 2, ""}, {"email_click", 1, ""}},
+	"hyper_decoy_old_open":    {{"email_open", 8, ""}, {"email_click", 5, ""}, {"email_click", 1, ""}},
+	"at_risk":                 {{"email_open", 80, ""}, {"email_open", 60, ""}, {"email_open", 40, ""}},
+	"at_risk_mailed_browsing": {{"email_open", 80, ""}, {"email_open", 60, ""}, {"email_open", 40, ""}, {"email_sent", 20, ""}, {"email_sent", 10, ""}, {"page_view", 5, ""}, {"email_sent", 2, ""}},
+	"at_risk_decoy_recent":    {{"email_open", 80, ""}, {"email_open", 60, ""}, {"email_open", 40, ""}, {"email_open", 5, ""}},
+	"at_risk_decoy_clicked":   {{"email_open", 80, ""}, {"email_open", 60, ""}, {"email_open", 40, ""}, {"email_click", 12, ""}},
+	"at_risk_decoy_two":       {{"email_open", 80, ""}, {"email_open", 40, ""}},
+	"at_risk_decoy_unsub":     {{"email_open", 80, ""}, {"email_open", 60, ""}, {"email_open", 40, ""}, {"unsubscribe", 35, ""}},
+	"at_risk_decoy_too_old":   {{"email_open", 100, ""}, {"email_open", 95, ""}, {"email_open", 40, ""}},
+	"at_risk_score":           {{"page_view", 3, ""}},
+	"at_risk_score_decoy":     {{"page_view", 3, ""}},
+	"unsubscribed":            {{"email_open", 20, ""}, {"unsubscribe", 10, ""}},
+	"unsubscribed_future":     {{"email_open", 20, ""}, {"unsubscribe", -2, ""}},
+	"never_engaged":           {{"email_sent", 60, ""}, {"email_sent", 30, ""}, {"email_sent", 3, ""}},
+	"never_engaged_decoy":     {{"email_sent", 60, ""}, {"email_open", 59, ""}},
+	"sunset":                  {{"email_sent", 85, ""}, {"email_sent", 70, ""}, {"email_sent", 55, ""}, {"email_sent", 40, ""}, {"email_sent", 25, ""}, {"email_sent", 10, ""}},
+	"sunset_old_open":         {{"email_open", 120, ""}, {"email_sent", 85, ""}, {"email_sent", 70, ""}, {"email_sent", 55, ""}, {"email_sent", 40, ""}, {"email_sent", 25, ""}},
+	"sunset_decoy_click":      {{"email_sent", 85, ""}, {"email_sent", 70, ""}, {"email_sent", 55, ""}, {"email_sent", 40, ""}, {"email_click", 30, ""}, {"email_sent", 25, ""}, {"email_sent", 10, ""}},
+	"sunset_decoy_four":       {{"email_sent", 85, ""}, {"email_sent", 55, ""}, {"email_sent", 25, ""}, {"email_sent", 10, ""}},
+	"sunset_decoy_unsub":      {{"email_sent", 85, ""}, {"email_sent", 70, ""}, {"email_sent", 55, ""}, {"email_sent", 40, ""}, {"unsubscribe", 30, ""}, {"email_sent", 25, ""}, {"email_sent", 10, ""}},
+	"vip":                     {{"purchase", 200, "p7"}, {"purchase", 100, "p8"}, {"purchase", 3, "p9"}},
+	"vip_decoy":               {{"purchase", 400, "p7"}, {"purchase", 100, "p8"}, {"purchase", 3, "p9"}},
+	"new":                     {{"page_view", 3, ""}, {"product_view", 2, "p1"}},
+	"new_decoy":               {{"page_view", 20, ""}, {"page_view", 3, ""}},
+	"new_after_mailing":       {{"email_sent", 20, ""}, {"page_view", 3, ""}},
 }
 
 type planted struct {

@@ -1,0 +1,1 @@
+{{v}}.step IS NOT NULL AND NOT {{v}}.step IN $_exclude
