@@ -12,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/journeygraph/journeygraph/journeys"
+	"github.com/journeygraph/journeygraph/web/chart"
 )
 
 //go:embed templates/*.html
@@ -45,20 +46,22 @@ func WithApp(cfg AppConfig, overview journeys.OverviewReader) Option {
 	}
 }
 
+// templateFuncs are the functions the templates call to format values.
+var templateFuncs = template.FuncMap{
+	"pct":     chart.FormatPct,
+	"num":     chart.FormatInt,
+	"day":     func(t time.Time) string { return t.UTC().Format("2006-01-02") },
+	"clock":   func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05") },
+	"seconds": formatSeconds,
+	"deref":   func(p *string) string { return *p },
+	"derefF":  func(p *float64) float64 { return *p },
+	"derefI":  func(p *int) int { return *p },
+	"pathesc": url.PathEscape,
+}
+
 // parsePages parses every templates/NAME.html (but layout.html) as the page
 // NAME, rendered inside layout.html.
 func parsePages() map[string]*template.Template {
-	funcs := template.FuncMap{
-		"pct":     func(f float64) string { return formatPct(f) },
-		"num":     formatInt,
-		"day":     func(t time.Time) string { return t.UTC().Format("2006-01-02") },
-		"clock":   func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05") },
-		"seconds": formatSeconds,
-		"deref":   func(p *string) string { return *p },
-		"derefF":  func(p *float64) float64 { return *p },
-		"derefI":  func(p *int) int { return *p },
-		"pathesc": url.PathEscape,
-	}
 	pages := map[string]*template.Template{}
 	files, _ := fs.Glob(templateFS, "templates/*.html")
 	for _, f := range files {
@@ -66,13 +69,14 @@ func parsePages() map[string]*template.Template {
 		if name == "layout" {
 			continue
 		}
-		pages[name] = template.Must(template.New("layout.html").Funcs(funcs).
+		pages[name] = template.Must(template.New("layout.html").Funcs(templateFuncs).
 			ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html"))
 	}
 	return pages
 }
 
-// registerAppRoutes adds the sign-in pages and the app under /app.
+// registerAppRoutes adds the sign-in pages, the app's static files and the
+// pages under /app, which need a signed-in session.
 func (s *Server) registerAppRoutes(g *gin.RouterGroup) {
 	s.app.auth = newAppAuth(s.app.cfg.Secret, append(append(append([]string{}, s.app.cfg.Passwords...),
 		s.cfg.ReadKeys...), s.cfg.WriteKeys...), s.cfg.Now)
@@ -87,65 +91,7 @@ func (s *Server) registerAppRoutes(g *gin.RouterGroup) {
 	app.GET("/people", s.personPage)
 	app.GET("/people/:id", s.personPage)
 	s.registerSegmentPages(app)
+	s.registerWebhookPages(app)
 	s.registerAnalyticsPages(app)
 	s.registerPathsPages(app)
 }
-
-// render writes a page with the layout's common data.
-func (s *Server) render(c *gin.Context, status int, page string, data gin.H) {
-	data["Page"] = page
-	data["CSRF"] = c.GetString("csrf")
-	c.Header("Content-Type", "text/html; charset=utf-8")
-	c.Header("X-Content-Type-Options", "nosniff")
-	c.Header("X-Frame-Options", "DENY")
-	c.Header("Content-Security-Policy", "default-src 'self'; style-src 'self'; img-src 'self' data:; script-src 'self'; frame-ancestors 'none'")
-	c.Status(status)
-	if err := s.app.pages[page].Execute(c.Writer, data); err != nil {
-		s.cfg.Log.WithError(err).WithField("page", page).Error("render")
-	}
-}
-
-// renderError shows an error inside the page that failed.
-func (s *Server) renderError(c *gin.Context, page string, data gin.H, err error) {
-	code := journeys.ErrorCode(err)
-	status, ok := statusOf[code]
-	if !ok {
-		status = http.StatusInternalServerError
-	}
-	msg := journeys.ErrorMessage(err)
-	if code == journeys.EINTERNAL {
-		s.cfg.Log.WithError(err).WithField("page", page).Error("page failed")
-		msg = "internal error"
-	}
-	data["Error"] = msg
-	s.render(c, status, page, data)
-}
-
-func (s *Server) loginPage(c *gin.Context) {
-	s.render(c, http.StatusOK, "login", gin.H{"Next": safeNext(c.Query("next"))})
-}
-
-func (s *Server) login(c *gin.Context) {
-	next := safeNext(c.PostForm("next"))
-	if !s.app.auth.checkPassword(c.PostForm("password")) {
-		s.render(c, http.StatusUnauthorized, "login", gin.H{"Next": next, "Error": "wrong password"})
-		return
-	}
-	setSessionCookie(c, s.app.auth.newSession(), int(sessionTTL.Seconds()))
-	c.Redirect(http.StatusSeeOther, next)
-}
-
-func (s *Server) logout(c *gin.Context) {
-	setSessionCookie(c, "", -1)
-	c.Redirect(http.StatusSeeOther, "/login")
-}
-
-// safeNext keeps redirects after sign-in inside the app.
-func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/app") || strings.HasPrefix(next, "//") {
-		return "/app"
-	}
-	return next
-}
-
-func urlQueryEscape(s string) string { return url.QueryEscape(s) }

@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -111,3 +112,40 @@ func (s *Server) requireSignIn() gin.HandlerFunc {
 		c.Next()
 	}
 }
+
+// loginData is the sign-in page's.
+type loginData struct {
+	layout
+	Next string // where to go once signed in
+}
+
+func (*loginData) pageName() string { return "login" }
+
+func (s *Server) loginPage(c *gin.Context) {
+	s.render(c, http.StatusOK, &loginData{Next: safeNext(c.Query("next"))})
+}
+
+func (s *Server) login(c *gin.Context) {
+	next := safeNext(c.PostForm("next"))
+	if !s.app.auth.checkPassword(c.PostForm("password")) {
+		s.render(c, http.StatusUnauthorized, &loginData{Next: next, layout: layout{Error: "wrong password"}})
+		return
+	}
+	setSessionCookie(c, s.app.auth.newSession(), int(sessionTTL.Seconds()))
+	c.Redirect(http.StatusSeeOther, next)
+}
+
+func (s *Server) logout(c *gin.Context) {
+	setSessionCookie(c, "", -1)
+	c.Redirect(http.StatusSeeOther, "/login")
+}
+
+// safeNext keeps redirects after sign-in inside the app.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/app") || strings.HasPrefix(next, "//") {
+		return "/app"
+	}
+	return next
+}
+
+func urlQueryEscape(s string) string { return url.QueryEscape(s) }

@@ -19,28 +19,46 @@ func (s *Server) registerPathsPages(g *gin.RouterGroup) {
 	g.POST("/paths/rules", s.pathRulesPost)
 }
 
+// pathsData is the paths explorer's.
+type pathsData struct {
+	layout
+	reportScope
+	Start, End string // the path query
+	Depth      int
+	Unit       string
+	Action     string                 // where the rules form posts
+	Version    string                 // of the rules in force; "" when step rules are not served
+	Restep     *journeys.RestepStatus // the restep's progress; nil when step rules are not served
+	RulesText  string                 // the rules in the editor
+	Saved      string                 // the version just saved, when the page follows a save
+	R          *report.PathReport     // the top paths under the rules in force
+	Preview    *report.PathReport     // the top paths under the edited rules
+	Problems   []journeys.RowError    // every problem of the edited rules, when several
+}
+
+func (*pathsData) pageName() string { return "paths" }
+
 // pathsPageData reads the explorer's query (the JSON API's path
 // parameters) and the page data echoing it.
-func (s *Server) pathsPageData(c *gin.Context) (report.PathQuery, gin.H, error) {
-	_, data, _ := pageScope(c)
+func (s *Server) pathsPageData(c *gin.Context) (report.PathQuery, *pathsData, error) {
+	_, scope, _ := pageScope(c)
+	data := &pathsData{reportScope: scope}
 	q, err := pathParams(c)
 	if q.Depth == 0 {
 		q.Depth = 5
 	}
-	data["Start"], data["End"], data["Depth"], data["Unit"] = q.Start, q.End, q.Depth, string(q.Unit)
-	data["Action"] = "/app/paths/rules?" + c.Request.URL.RawQuery
+	data.Start, data.End, data.Depth, data.Unit = q.Start, q.End, q.Depth, string(q.Unit)
+	data.Action = "/app/paths/rules?" + c.Request.URL.RawQuery
 	if s.steps != nil {
 		cur := s.steps.Current()
-		data["Version"], data["UpdatedAt"] = cur.Version, cur.UpdatedAt
+		data.Version = strconv.Itoa(cur.Version)
 		st := s.steps.Status()
-		data["Restep"] = st
+		data.Restep = &st
 		if b, err := json.MarshalIndent(cur.StepRules, "", "  "); err == nil {
-			data["RulesText"] = string(b)
+			data.RulesText = string(b)
 		}
 	}
-	if saved := c.Query("saved"); saved != "" {
-		data["Saved"] = saved
-	}
+	data.Saved = c.Query("saved")
 	return q, data, err
 }
 
@@ -51,16 +69,16 @@ func (s *Server) pathsPage(c *gin.Context) {
 		err = journeys.Errorf(journeys.ENOTFOUND, "reports are not enabled on this server")
 	}
 	if err != nil {
-		s.renderError(c, "paths", data, err)
+		s.renderError(c, data, err)
 		return
 	}
 	rep, err := s.analyst.Paths(c.Request.Context(), q)
 	if err != nil {
-		s.renderError(c, "paths", data, err)
+		s.renderError(c, data, err)
 		return
 	}
-	data["R"] = rep
-	s.render(c, http.StatusOK, "paths", data)
+	data.R = &rep
+	s.render(c, http.StatusOK, data)
 }
 
 // pathRulesPost previews (action=preview) or saves (action=save) the rules
@@ -70,7 +88,7 @@ func (s *Server) pathsPage(c *gin.Context) {
 func (s *Server) pathRulesPost(c *gin.Context) {
 	q, data, err := s.pathsPageData(c)
 	text := c.PostForm("rules")
-	data["RulesText"] = text
+	data.RulesText = text
 	if err == nil && (s.analyst == nil || s.steps == nil) {
 		err = journeys.Errorf(journeys.ENOTFOUND, "step rules are not editable on this server")
 	}
@@ -105,15 +123,15 @@ func (s *Server) pathRulesPost(c *gin.Context) {
 		s.rulesError(c, data, err)
 		return
 	}
-	data["R"], data["Preview"] = cur, preview
-	s.render(c, http.StatusOK, "paths", data)
+	data.R, data.Preview = &cur, &preview
+	s.render(c, http.StatusOK, data)
 }
 
 // rulesError shows a rules problem (every detail, with its field) on the
 // page, keeping the edited text.
-func (s *Server) rulesError(c *gin.Context, data gin.H, err error) {
+func (s *Server) rulesError(c *gin.Context, data *pathsData, err error) {
 	if jerr, ok := err.(*journeys.Error); ok && len(jerr.Details) > 1 {
-		data["Problems"] = jerr.Details
+		data.Problems = jerr.Details
 	}
-	s.renderError(c, "paths", data, err)
+	s.renderError(c, data, err)
 }

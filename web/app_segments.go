@@ -13,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/journeygraph/journeygraph/journeys"
+	"github.com/journeygraph/journeygraph/web/chart"
 )
 
 // Limits of the segment pages.
@@ -35,8 +36,8 @@ const newDefinition = `{
   ]}
 }`
 
-// registerSegmentPages adds the segment and webhook pages under /app.
-// They show a message instead when segments or webhooks are not served.
+// registerSegmentPages adds the segment pages under /app. They show a
+// message instead when segments are not served.
 func (s *Server) registerSegmentPages(g *gin.RouterGroup) {
 	g.GET("/segments", s.segmentsPage)
 	g.GET("/segments/new", s.segmentPage)
@@ -44,21 +45,28 @@ func (s *Server) registerSegmentPages(g *gin.RouterGroup) {
 	g.GET("/segments/:name", s.segmentPage)
 	g.POST("/segments/:name", s.segmentPost)
 	g.GET("/segments/:name/members.csv", s.segmentCSV)
-	g.GET("/webhooks", func(c *gin.Context) { s.webhooksPage(c, http.StatusOK, gin.H{}) })
-	g.POST("/webhooks", func(c *gin.Context) { s.webhookCreatePost(c) })
-	g.POST("/webhooks/:id/test", func(c *gin.Context) { s.webhookTestPost(c) })
 }
 
-// segmentsOn says whether segments are served; when not, it renders page
-// with a message.
-func (s *Server) segmentsOn(c *gin.Context, page string, data gin.H) bool {
+// segmentsOn says whether segments are served; when not, it renders the
+// page with a message in its off field.
+func (s *Server) segmentsOn(c *gin.Context, data pageData, off *string) bool {
 	if s.segStore != nil && s.segSvc != nil {
 		return true
 	}
-	data["Off"] = "Segments are not configured on this server (serve wires them with the graph store)."
-	s.render(c, http.StatusOK, page, data)
+	*off = "Segments are not configured on this server (serve wires them with the graph store)."
+	s.render(c, http.StatusOK, data)
 	return false
 }
+
+// segmentsData is the segments list's.
+type segmentsData struct {
+	layout
+	Off     string // why segments are not served
+	BuiltIn []segmentRow
+	Custom  []segmentRow
+}
+
+func (*segmentsData) pageName() string { return "segments" }
 
 // segmentRow is one line of the segments list.
 type segmentRow struct {
@@ -72,14 +80,14 @@ type segmentRow struct {
 // segmentsPage lists the segments with their size and a size trend
 // rebuilt from their entry/exit history.
 func (s *Server) segmentsPage(c *gin.Context) {
-	data := gin.H{}
-	if !s.segmentsOn(c, "segments", data) {
+	data := &segmentsData{}
+	if !s.segmentsOn(c, data, &data.Off) {
 		return
 	}
 	ctx := c.Request.Context()
 	segs, err := s.segStore.Segments(ctx)
 	if err != nil {
-		s.renderError(c, "segments", data, err)
+		s.renderError(c, data, err)
 		return
 	}
 	var builtIn, custom []segmentRow
@@ -88,11 +96,11 @@ func (s *Server) segmentsPage(c *gin.Context) {
 		if i < listTrends {
 			h, err := s.segStore.History(ctx, seg.Name, journeys.HistoryQuery{Limit: trendHistory})
 			if err != nil {
-				s.renderError(c, "segments", data, err)
+				s.renderError(c, data, err)
 				return
 			}
 			days := sizeTrend(seg.Members, h, len(h) == trendHistory)
-			row.Trend = sparkline(days, seg.Name)
+			row.Trend = chart.Sparkline(trendPoints(days), seg.Name)
 			if n := len(days); n > 0 {
 				row.Entered, row.Left, row.LastChangeAt = days[n-1].Entered, days[n-1].Left, days[n-1].Day
 			}
@@ -103,8 +111,8 @@ func (s *Server) segmentsPage(c *gin.Context) {
 			custom = append(custom, row)
 		}
 	}
-	data["BuiltIn"], data["Custom"] = builtIn, custom
-	s.render(c, http.StatusOK, "segments", data)
+	data.BuiltIn, data.Custom = builtIn, custom
+	s.render(c, http.StatusOK, data)
 }
 
 // trendDay is one day of a segment's history: changes and size at its end.
@@ -152,45 +160,16 @@ func sizeTrend(current int, h []journeys.HistoryEntry, truncated bool) []trendDa
 
 // trendPoints are the sizes to draw: before the first day with changes,
 // then at the end of each day.
-func trendPoints(days []trendDay) []chartPoint {
+func trendPoints(days []trendDay) []chart.Point {
 	if len(days) == 0 {
 		return nil
 	}
 	first := days[0]
-	points := []chartPoint{{Label: "before", Value: float64(first.Size - first.Entered + first.Left)}}
+	points := []chart.Point{{Label: "before", Value: float64(first.Size - first.Entered + first.Left)}}
 	for _, d := range days {
-		points = append(points, chartPoint{Label: d.Day.Format("Jan 2"), Value: float64(d.Size)})
+		points = append(points, chart.Point{Label: d.Day.Format("Jan 2"), Value: float64(d.Size)})
 	}
 	return points
-}
-
-// sparkline draws a segment's size trend as a tiny SVG line; each point's
-// title gives the day and size.
-func sparkline(days []trendDay, title string) template.HTML {
-	const w, h = 120.0, 28.0
-	points := trendPoints(days)
-	if len(points) == 0 {
-		return ""
-	}
-	maxV := 1.0
-	for _, p := range points {
-		maxV = max(maxV, p.Value)
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, `<svg class="spark" viewBox="0 0 %.0f %.0f" role="img" aria-label="size trend of %s">`, w, h, template.HTMLEscapeString(title))
-	x := func(i int) float64 { return 3 + float64(i)*(w-6)/float64(len(points)-1) }
-	y := func(v float64) float64 { return h - 3 - (h-6)*v/maxV }
-	var pts strings.Builder
-	for i, p := range points {
-		fmt.Fprintf(&pts, "%.1f,%.1f ", x(i), y(p.Value))
-	}
-	fmt.Fprintf(&b, `<polyline points="%s"/>`, strings.TrimSpace(pts.String()))
-	for i, p := range points {
-		fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="2"><title>%s: %s members</title></circle>`,
-			x(i), y(p.Value), template.HTMLEscapeString(p.Label), formatInt(int(p.Value)))
-	}
-	b.WriteString(`</svg>`)
-	return template.HTML(b.String())
 }
 
 // editable is the part of a segment its editor shows.
@@ -201,63 +180,89 @@ type editable struct {
 	Where       journeys.Condition `json:"where"`
 }
 
+// segmentData is the page of one segment, or of a new one.
+type segmentData struct {
+	layout
+	Off         string // why segments are not served
+	Name        string // as in the path; "" for a new segment
+	New         bool
+	Missing     bool              // the segment does not exist
+	Notice      string            // the outcome of a save
+	Seg         *journeys.Segment // the stored segment
+	Definition  string            // the editor's text
+	AsOf        string            // the preview's time, as given
+	EditorError string            // a problem with the definition, shown in the editor
+	Problems    []journeys.RowError
+	Preview     *journeys.Preview
+	Members     []journeys.Member // a page of them, after After
+	After       string
+	NextAfter   string // the next page's After; "" on the last page
+	History     []journeys.HistoryEntry
+	HistoryMore bool // more history than is shown
+	Trend       template.HTML
+	TrendDays   []trendDay
+	CSV         string // the members export
+}
+
+func (*segmentData) pageName() string { return "segment" }
+
 // segmentPage shows one segment (or a new one): the definition editor, its
 // members (paged) and its entry/exit history.
 func (s *Server) segmentPage(c *gin.Context) {
 	name := c.Param("name")
-	data := gin.H{"Name": name, "New": name == "", "Definition": newDefinition}
-	if !s.segmentsOn(c, "segment", data) {
+	data := &segmentData{Name: name, New: name == "", Definition: newDefinition}
+	if !s.segmentsOn(c, data, &data.Off) {
 		return
 	}
 	if name == "" {
-		s.render(c, http.StatusOK, "segment", data)
+		s.render(c, http.StatusOK, data)
 		return
 	}
 	if v := c.Query("saved"); v != "" {
-		data["Notice"] = "Saved as version " + v + "; membership refreshed."
+		data.Notice = "Saved as version " + v + "; membership refreshed."
 	}
 	if !s.loadSegment(c, data, true) {
 		return
 	}
-	s.render(c, http.StatusOK, "segment", data)
+	s.render(c, http.StatusOK, data)
 }
 
 // loadSegment fills data with a stored segment, its members page and
 // history (and the editor with its definition when prefill); it renders
 // the error and returns false when that fails.
-func (s *Server) loadSegment(c *gin.Context, data gin.H, prefill bool) bool {
+func (s *Server) loadSegment(c *gin.Context, data *segmentData, prefill bool) bool {
 	ctx, name := c.Request.Context(), c.Param("name")
 	seg, err := s.segStore.Segment(ctx, name)
 	if err != nil {
-		data["New"], data["Missing"] = false, true
-		s.renderError(c, "segment", data, err)
+		data.New, data.Missing = false, true
+		s.renderError(c, data, err)
 		return false
 	}
-	data["Seg"] = seg
+	data.Seg = &seg
 	if prefill {
 		def, _ := json.MarshalIndent(editable{seg.Name, seg.Description, seg.MinSize, seg.Where}, "", "  ")
-		data["Definition"] = string(def)
+		data.Definition = string(def)
 	}
 	after := c.Query("after")
 	members, err := s.segStore.MembersPage(ctx, name, after, pageMembers)
 	if err == nil {
-		data["Members"], data["After"] = members, after
+		data.Members, data.After = members, after
 		if len(members) == pageMembers {
-			data["NextAfter"] = members[len(members)-1].Person
+			data.NextAfter = members[len(members)-1].Person
 		}
 		var h []journeys.HistoryEntry
 		if h, err = s.segStore.History(ctx, name, journeys.HistoryQuery{Limit: trendHistory}); err == nil {
-			data["History"] = h[:min(len(h), pageHistory)]
-			data["HistoryMore"] = len(h) > pageHistory
+			data.History = h[:min(len(h), pageHistory)]
+			data.HistoryMore = len(h) > pageHistory
 			days := sizeTrend(seg.Members, h, len(h) == trendHistory)
-			data["Trend"], data["TrendDays"] = lineChart(trendPoints(days), "members at the end of each day"), days
+			data.Trend, data.TrendDays = chart.Line(trendPoints(days), "members at the end of each day"), days
 		}
 	}
 	if err != nil {
-		s.renderError(c, "segment", data, err)
+		s.renderError(c, data, err)
 		return false
 	}
-	data["CSV"] = "/app/segments/" + url.PathEscape(name) + "/members.csv"
+	data.CSV = "/app/segments/" + url.PathEscape(name) + "/members.csv"
 	return true
 }
 
@@ -266,8 +271,8 @@ func (s *Server) loadSegment(c *gin.Context, data gin.H, prefill bool) bool {
 func (s *Server) segmentPost(c *gin.Context) {
 	name := c.Param("name")
 	def := c.PostForm("definition")
-	data := gin.H{"Name": name, "New": name == "", "Definition": def, "AsOf": c.PostForm("as_of")}
-	if !s.segmentsOn(c, "segment", data) {
+	data := &segmentData{Name: name, New: name == "", Definition: def, AsOf: c.PostForm("as_of")}
+	if !s.segmentsOn(c, data, &data.Off) {
 		return
 	}
 	if name != "" && !s.loadSegment(c, data, false) {
@@ -276,10 +281,10 @@ func (s *Server) segmentPost(c *gin.Context) {
 	fail := func(err error) {
 		switch code := journeys.ErrorCode(err); code {
 		case journeys.EINVALID, journeys.ECONFLICT, journeys.ETOOLARGE:
-			data["EditorError"], data["Problems"] = journeys.ErrorMessage(err), problemsOf(err)
-			s.render(c, statusOf[code], "segment", data)
+			data.EditorError, data.Problems = journeys.ErrorMessage(err), problemsOf(err)
+			s.render(c, statusOf[code], data)
 		default:
-			s.renderError(c, "segment", data, err)
+			s.renderError(c, data, err)
 		}
 	}
 	body := []byte(def)
@@ -309,20 +314,15 @@ func (s *Server) segmentPost(c *gin.Context) {
 			fail(err)
 			return
 		}
-		data["Preview"] = pv
-		s.render(c, http.StatusOK, "segment", data)
+		data.Preview = &pv
+		s.render(c, http.StatusOK, data)
 		return
 	}
+	save := s.segSvc.Save
 	if name == "" {
-		if _, err := s.segStore.Segment(ctx, seg.Name); err == nil {
-			fail(journeys.Errorf(journeys.ECONFLICT, "segment %q exists: open it to change it", seg.Name))
-			return
-		} else if journeys.ErrorCode(err) != journeys.ENOTFOUND {
-			fail(err)
-			return
-		}
+		save = s.segSvc.Create
 	}
-	saved, _, err := s.segSvc.Save(ctx, seg)
+	saved, _, err := save(ctx, seg)
 	if err != nil {
 		fail(err)
 		return
@@ -341,13 +341,13 @@ func problemsOf(err error) []journeys.RowError {
 // segmentCSV streams the members export (the API's exportMembers) behind
 // the sign-in.
 func (s *Server) segmentCSV(c *gin.Context) {
-	data := gin.H{"Name": c.Param("name")}
-	if !s.segmentsOn(c, "segment", data) {
+	data := &segmentData{Name: c.Param("name")}
+	if !s.segmentsOn(c, data, &data.Off) {
 		return
 	}
 	if _, err := s.segStore.Segment(c.Request.Context(), c.Param("name")); err != nil {
-		data["Missing"] = true
-		s.renderError(c, "segment", data, err)
+		data.Missing = true
+		s.renderError(c, data, err)
 		return
 	}
 	s.exportMembers(c)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/journeygraph/journeygraph/journeys"
 	"github.com/journeygraph/journeygraph/journeys/report"
+	"github.com/journeygraph/journeygraph/web/chart"
 )
 
 // The "save these people as a segment" forms of the journey map (the
@@ -21,6 +22,17 @@ import (
 // report's parameters as the page does; the people are computed again on
 // the server, all of them, not only the page shown, and saved as a static
 // segment (journeys.StaticSegment) through the segment service.
+
+// saveForm is the form saving a report's people as a static segment
+// (layout.html's "save-segment"), embedded in the data of the pages that
+// show it.
+type saveForm struct {
+	SaveAction string // where the form posts; "" hides it
+	SaveName   string // the name proposed, or posted
+	SaveCount  int    // the people it saves
+	SaveError  string // a problem with the form: a bad or taken name, too many people
+	nameGiven  bool   // SaveName was posted: keep it rather than propose one
+}
 
 // segmentsServed says whether segments can be saved from the app.
 func (s *Server) segmentsServed() bool { return s.segSvc != nil && s.segStore != nil }
@@ -67,14 +79,13 @@ func (s *Server) saveStatic(ctx context.Context, name, description string, ids [
 	case total == 0:
 		return journeys.Segment{}, journeys.Errorf(journeys.EINVALID, "nobody to save")
 	case total > len(ids) || total > journeys.MaxSegmentPeople:
-		return journeys.Segment{}, journeys.Errorf(journeys.ETOOLARGE, "%s people: a segment lists at most %s", formatInt(total), formatInt(journeys.MaxSegmentPeople))
+		return journeys.Segment{}, journeys.Errorf(journeys.ETOOLARGE, "%s people: a segment lists at most %s", chart.FormatInt(total), chart.FormatInt(journeys.MaxSegmentPeople))
 	}
-	if _, err := s.segStore.Segment(ctx, name); err == nil {
-		return journeys.Segment{}, journeys.Errorf(journeys.ECONFLICT, "segment %q exists: choose another name", name)
-	} else if journeys.ErrorCode(err) != journeys.ENOTFOUND {
+	seg := journeys.StaticSegment(name, clip(description, 2000), ids)
+	if err := seg.Validate(); err != nil {
 		return journeys.Segment{}, err
 	}
-	saved, _, err := s.segSvc.Save(ctx, journeys.StaticSegment(name, clip(description, 2000), ids))
+	saved, _, err := s.segSvc.Create(ctx, seg)
 	return saved, err
 }
 
@@ -82,17 +93,17 @@ func (s *Server) saveStatic(ctx context.Context, name, description string, ids [
 // error, and says so; for a problem with the form itself (a bad or taken
 // name, too many people) it puts the message in the form and returns the
 // status to show the page again with.
-func (s *Server) savedOrShown(c *gin.Context, page string, data gin.H, saved journeys.Segment, err error) (int, bool) {
+func (s *Server) savedOrShown(c *gin.Context, data pageData, form *saveForm, saved journeys.Segment, err error) (int, bool) {
 	if err == nil {
 		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/app/segments/%s?saved=%d", url.PathEscape(saved.Name), saved.Version))
 		return 0, true
 	}
 	switch code := journeys.ErrorCode(err); code {
 	case journeys.EINVALID, journeys.ECONFLICT, journeys.ETOOLARGE:
-		data["SaveError"] = journeys.ErrorMessage(err)
+		form.SaveError = journeys.ErrorMessage(err)
 		return statusOf[code], false
 	}
-	s.renderError(c, page, data, err)
+	s.renderError(c, data, err)
 	return 0, true
 }
 
@@ -124,16 +135,16 @@ func scopeText(f journeys.Filter) string {
 // map as a static segment and goes to it; on a problem it shows the map
 // again with the problem in the form.
 func (s *Server) mapSegmentPost(c *gin.Context) {
-	data := gin.H{}
+	data := &journeyMapData{}
 	name := strings.TrimSpace(c.PostForm("name"))
 	q, err := s.mapQuery(c, data)
 	if err != nil {
-		s.renderError(c, "journeymap", data, err)
+		s.renderError(c, data, err)
 		return
 	}
 	col, step, err := parseNode(c.Query("node"))
 	if err != nil {
-		s.renderError(c, "journeymap", data, err)
+		s.renderError(c, data, err)
 		return
 	}
 	np, err := s.analyst.NodePeople(c.Request.Context(), report.NodeQuery{Path: q, Column: col, Step: step, Limit: report.MaxNodeLimit})
@@ -149,35 +160,35 @@ func (s *Server) mapSegmentPost(c *gin.Context) {
 			np.Total, step, col+1, title, q.Depth, q.Unit, scopeText(q.Filter))
 		saved, err = s.saveStatic(c.Request.Context(), name, desc, np.People, np.Total)
 	}
-	status, done := s.savedOrShown(c, "journeymap", data, saved, err)
+	status, done := s.savedOrShown(c, data, &data.saveForm, saved, err)
 	if done {
 		return
 	}
-	data["SaveName"] = name
+	data.SaveName, data.nameGiven = name, true
 	if err := s.journeyMap(c, q, data); err != nil {
-		s.renderError(c, "journeymap", data, err)
+		s.renderError(c, data, err)
 		return
 	}
-	s.render(c, status, "journeymap", data)
+	s.render(c, status, data)
 }
 
 // funnelSegmentPost saves everyone who dropped at the funnel's step ?at=
 // as a static segment and goes to it; on a problem it shows the funnel
 // again with the problem in the form.
 func (s *Server) funnelSegmentPost(c *gin.Context) {
-	data := gin.H{}
+	data := &funnelsData{}
 	name := strings.TrimSpace(c.PostForm("name"))
 	fn, ok, err := s.funnelQuery(c, data)
 	if err == nil && !ok {
 		err = fieldError("steps", "no funnel steps given")
 	}
 	if err != nil {
-		s.renderError(c, "funnels", data, err)
+		s.renderError(c, data, err)
 		return
 	}
 	at, err := strconv.Atoi(c.Query("at"))
 	if err != nil {
-		s.renderError(c, "funnels", data, fieldError("at", "%q is not a step number", c.Query("at")))
+		s.renderError(c, data, fieldError("at", "%q is not a step number", c.Query("at")))
 		return
 	}
 	ids, err := s.analyst.FunnelDroppedIDs(c.Request.Context(), report.DroppedQuery{Funnel: fn, Step: at})
@@ -195,14 +206,14 @@ func (s *Server) funnelSegmentPost(c *gin.Context) {
 			strings.Join(steps, " → "), within, scopeText(fn.Filter))
 		saved, err = s.saveStatic(c.Request.Context(), name, desc, ids, len(ids))
 	}
-	status, done := s.savedOrShown(c, "funnels", data, saved, err)
+	status, done := s.savedOrShown(c, data, &data.saveForm, saved, err)
 	if done {
 		return
 	}
-	data["SaveName"] = name
+	data.SaveName, data.nameGiven = name, true
 	if err := s.funnelReport(c, fn, data); err != nil {
-		s.renderError(c, "funnels", data, err)
+		s.renderError(c, data, err)
 		return
 	}
-	s.render(c, status, "funnels", data)
+	s.render(c, status, data)
 }

@@ -15,7 +15,7 @@ import (
 )
 
 // validatingSegments is fakeSegments whose Save validates first, as
-// journeys.Segmenter does.
+// segment.Segmenter does.
 type validatingSegments struct{ *fakeSegments }
 
 func (v validatingSegments) Save(ctx context.Context, s journeys.Segment) (journeys.Segment, journeys.RefreshResult, error) {
@@ -23,6 +23,14 @@ func (v validatingSegments) Save(ctx context.Context, s journeys.Segment) (journ
 		return journeys.Segment{}, journeys.RefreshResult{}, err
 	}
 	return v.fakeSegments.Save(ctx, s)
+}
+
+// Create is Save for a new name.
+func (v validatingSegments) Create(ctx context.Context, s journeys.Segment) (journeys.Segment, journeys.RefreshResult, error) {
+	if _, ok := v.segs[s.Name]; ok {
+		return journeys.Segment{}, journeys.RefreshResult{}, journeys.Errorf(journeys.ECONFLICT, "segment %q exists", s.Name)
+	}
+	return v.Save(ctx, s)
 }
 
 // staticServer is pageServer with segments served by a fake holding the

@@ -1,6 +1,3 @@
-// Package web serves journeygraph over HTTP with gin: the JSON API under
-// /api/v1 (and Segment-compatible /v1 ingest routes), health checks and,
-// later, the HTML app. It is the only package that imports gin.
 package web
 
 import (
@@ -15,7 +12,7 @@ import (
 	"github.com/journeygraph/journeygraph/journeys"
 )
 
-// Ingester stores a batch of validated events (journeys.Ingester).
+// Ingester stores a batch of validated events (ingest.Ingester).
 type Ingester interface {
 	Ingest(ctx context.Context, events []journeys.Event) (journeys.WriteResult, error)
 }
@@ -55,6 +52,9 @@ type Server struct {
 	models     *modelSurface // friction, attribution, models; nil unless WithModels
 }
 
+// Option adds an optional surface to the server.
+type Option func(*Server)
+
 // New builds the server and its routes; opts add optional surfaces.
 func New(cfg Config, ingest Ingester, jr journeys.JourneyReader, store Pinger, opts ...Option) *Server {
 	if cfg.MaxBodyBytes == 0 {
@@ -77,17 +77,7 @@ func New(cfg Config, ingest Ingester, jr journeys.JourneyReader, store Pinger, o
 	s.router.NoRoute(func(c *gin.Context) {
 		s.fail(c, journeys.Errorf(journeys.ENOTFOUND, "no route %s %s", c.Request.Method, c.Request.URL.Path))
 	})
-	s.registerHealthRoutes(s.router.Group(""))
-	api := s.router.Group("/api/v1")
-	s.registerEventRoutes(api.Group("", s.requireKey(cfg.WriteKeys)))
-	s.registerSegmentCompatRoutes(s.router.Group("/v1", s.requireKey(cfg.WriteKeys)))
-	read := api.Group("", s.requireKey(append(append([]string{}, cfg.ReadKeys...), cfg.WriteKeys...)))
-	s.registerPeopleRoutes(read, api.Group("", s.requireKey(cfg.WriteKeys)))
-	s.registerSegmentRoutes(read, api.Group("", s.requireKey(cfg.WriteKeys)))
-	s.registerWebhookRoutes(read, api.Group("", s.requireKey(cfg.WriteKeys)))
-	s.registerAnalyticsRoutes(read)
-	s.registerStepRuleRoutes(read, api.Group("", s.requireKey(cfg.WriteKeys)))
-	s.registerModelRoutes(read, api.Group("", s.requireKey(cfg.WriteKeys)))
+	s.registerAPIRoutes(s.router)
 	if s.app != nil {
 		s.registerAppRoutes(s.router.Group(""))
 	}

@@ -1,4 +1,4 @@
-package web
+package chart
 
 import (
 	"fmt"
@@ -9,8 +9,8 @@ import (
 	"github.com/journeygraph/journeygraph/journeys/report"
 )
 
-// sankeyNode is one step at one column (depth) of a Sankey diagram.
-type sankeyNode struct {
+// SankeyNode is one step at one column (depth) of a Sankey diagram.
+type SankeyNode struct {
 	Col    int
 	Step   string
 	People int
@@ -19,19 +19,19 @@ type sankeyNode struct {
 	Href   string  // where a click on the node leads ("" for none)
 }
 
-// sankeyLink is the flow of people from one node to a node of the next
+// SankeyLink is the flow of people from one node to a node of the next
 // column. Y0 and Y1 are the tops of the band at its source and target.
-type sankeyLink struct {
+type SankeyLink struct {
 	From, To int // node indexes
 	People   int
 	W        float64 // width, People × scale
 	Y0, Y1   float64
 }
 
-// sankey is a laid-out diagram: nodes and links in SVG units.
-type sankey struct {
-	Nodes  []sankeyNode
-	Links  []sankeyLink
+// Sankey is a laid-out diagram: nodes and links in SVG units.
+type Sankey struct {
+	Nodes  []SankeyNode
+	Links  []SankeyLink
 	Total  int // people of the paths drawn
 	Width  float64
 	Height float64
@@ -50,15 +50,15 @@ const (
 	sankeyLabelW = 130.0
 )
 
-// layoutSankey lays out paths (each followed by some people) as columns by
+// LayoutSankey lays out paths (each followed by some people) as columns by
 // position. With alignRight the paths end at the last column (paths to a
 // step), otherwise they start at the first. A node's height is its people
 // times the scale, and so is every link's width: the links into a node
 // (from the previous column) and out of it stack without gaps, so their
 // widths add up to the node's height when every path through the node
 // comes from, or goes on to, the next column.
-func layoutSankey(paths []report.Path, columns int, alignRight bool) sankey {
-	sk := sankey{Width: sankeyWidth, Height: sankeyHeight}
+func LayoutSankey(paths []report.Path, columns int, alignRight bool) Sankey {
+	sk := Sankey{Width: sankeyWidth, Height: sankeyHeight}
 	if columns < 1 {
 		return sk
 	}
@@ -89,7 +89,7 @@ func layoutSankey(paths []report.Path, columns int, alignRight bool) sankey {
 			if !ok {
 				n = len(sk.Nodes)
 				nodeOf[k] = n
-				sk.Nodes = append(sk.Nodes, sankeyNode{Col: col, Step: step})
+				sk.Nodes = append(sk.Nodes, SankeyNode{Col: col, Step: step})
 			}
 			sk.Nodes[n].People += p.People
 			if prev >= 0 {
@@ -97,7 +97,7 @@ func layoutSankey(paths []report.Path, columns int, alignRight bool) sankey {
 				if !ok {
 					l = len(sk.Links)
 					linkOf[[2]int{prev, n}] = l
-					sk.Links = append(sk.Links, sankeyLink{From: prev, To: n})
+					sk.Links = append(sk.Links, SankeyLink{From: prev, To: n})
 				}
 				sk.Links[l].People += p.People
 			}
@@ -113,7 +113,7 @@ func layoutSankey(paths []report.Path, columns int, alignRight bool) sankey {
 	for _, c := range cols {
 		sort.Slice(c, func(a, b int) bool {
 			na, nb := sk.Nodes[c[a]], sk.Nodes[c[b]]
-			if ma, mb := isMarker(na.Step), isMarker(nb.Step); ma != mb {
+			if ma, mb := IsMarker(na.Step), IsMarker(nb.Step); ma != mb {
 				return mb
 			}
 			if na.People != nb.People {
@@ -172,15 +172,16 @@ func layoutSankey(paths []report.Path, columns int, alignRight bool) sankey {
 	return sk
 }
 
-// isMarker says whether a path step is one of the markers, not a step.
-func isMarker(step string) bool {
+// IsMarker says whether a path step is one of the path report's markers
+// (report.MarkStart, report.MarkExit, report.MarkGap), not a step.
+func IsMarker(step string) bool {
 	return step == report.MarkExit || step == report.MarkStart || step == report.MarkGap
 }
 
 // SVG draws the diagram: bands as stroked curves, nodes as bars linking to
 // their Href, labels beside them, people and shares in <title> tooltips.
 // Only numbers and escaped text reach the markup.
-func (sk sankey) SVG(title string) template.HTML {
+func (sk Sankey) SVG(title string) template.HTML {
 	esc := template.HTMLEscapeString
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg class="sankey" viewBox="-4 -4 %.0f %.0f" role="img" aria-label="%s">`, sk.Width+8, sk.Height+8, esc(title))
@@ -188,7 +189,7 @@ func (sk sankey) SVG(title string) template.HTML {
 		b.WriteString(`<text x="50%" y="50%" text-anchor="middle">no journeys in scope</text></svg>`)
 		return template.HTML(b.String())
 	}
-	share := func(n int) string { return formatPct(float64(n) / float64(sk.Total)) }
+	share := func(n int) string { return FormatPct(float64(n) / float64(sk.Total)) }
 	for _, l := range sk.Links {
 		from, to := sk.Nodes[l.From], sk.Nodes[l.To]
 		x0, x1 := from.X+sankeyNodeW, to.X
@@ -199,14 +200,14 @@ func (sk sankey) SVG(title string) template.HTML {
 			class, note = "band friction", fmt.Sprintf(" · friction: %.1f conversions lost on this transition", lost)
 		}
 		fmt.Fprintf(&b, `<path class="%s" d="M%.1f,%.2f C%.1f,%.2f %.1f,%.2f %.1f,%.2f" stroke-width="%.2f" data-from="%s" data-to="%s"><title>%s → %s: %s people (%s)%s</title></path>`,
-			class, x0, y0, mx, y0, mx, y1, x1, y1, max(l.W, 0.5), esc(from.Step), esc(to.Step), esc(from.Step), esc(to.Step), formatInt(l.People), share(l.People), esc(note))
+			class, x0, y0, mx, y0, mx, y1, x1, y1, max(l.W, 0.5), esc(from.Step), esc(to.Step), esc(from.Step), esc(to.Step), FormatInt(l.People), share(l.People), esc(note))
 	}
 	for _, n := range sk.Nodes {
 		class := "node"
-		if isMarker(n.Step) {
+		if IsMarker(n.Step) {
 			class = "node marker"
 		}
-		tip := fmt.Sprintf("%s: %s people (%s)", n.Step, formatInt(n.People), share(n.People))
+		tip := fmt.Sprintf("%s: %s people (%s)", n.Step, FormatInt(n.People), share(n.People))
 		if n.Href != "" {
 			fmt.Fprintf(&b, `<a href="%s" class="node-link">`, esc(n.Href))
 		}
@@ -214,7 +215,7 @@ func (sk sankey) SVG(title string) template.HTML {
 			class, n.X, n.Y, sankeyNodeW, max(n.H, 1), esc(n.Step), n.Col, n.People, esc(tip))
 		if n.H >= 9 {
 			fmt.Fprintf(&b, `<text class="label" x="%.1f" y="%.2f" dominant-baseline="middle">%s · %s<title>%s</title></text>`,
-				n.X+sankeyNodeW+4, n.Y+n.H/2, esc(n.Step), formatInt(n.People), esc(tip))
+				n.X+sankeyNodeW+4, n.Y+n.H/2, esc(n.Step), FormatInt(n.People), esc(tip))
 		}
 		if n.Href != "" {
 			b.WriteString(`</a>`)

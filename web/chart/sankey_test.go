@@ -1,4 +1,4 @@
-package web
+package chart
 
 import (
 	"math"
@@ -33,7 +33,7 @@ func TestLayoutSankeyGeometry(t *testing.T) {
 	const eps = 1e-9
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			sk := layoutSankey(tt.paths, tt.columns, tt.alignRight)
+			sk := LayoutSankey(tt.paths, tt.columns, tt.alignRight)
 			if sk.Total != tt.total || len(sk.Nodes) != tt.nodes {
 				t.Fatalf("total, nodes = %d, %d, want %d, %d", sk.Total, len(sk.Nodes), tt.total, tt.nodes)
 			}
@@ -83,7 +83,7 @@ func TestLayoutSankeyGeometry(t *testing.T) {
 }
 
 func TestSankeySVGEscapes(t *testing.T) {
-	sk := layoutSankey([]report.Path{path(2, "<b>x</b>", "cart"), path(2, "<b>x</b>", "(exit)")}, 2, false)
+	sk := LayoutSankey([]report.Path{path(2, "<b>x</b>", "cart"), path(2, "<b>x</b>", "(exit)")}, 2, false)
 	sk.Nodes[0].Href = "/app/map?node=0:<b>"
 	svg := string(sk.SVG("map"))
 	if strings.Contains(svg, "<b>") {

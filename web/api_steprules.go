@@ -11,7 +11,7 @@ import (
 )
 
 // StepRuleEditor reads, previews and saves the server's step rules
-// (journeys.Rulebook).
+// (ingest.Rulebook).
 type StepRuleEditor interface {
 	Current() journeys.SavedStepRules
 	Save(ctx context.Context, rules journeys.StepRules, base int) (journeys.SavedStepRules, error)

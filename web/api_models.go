@@ -11,14 +11,14 @@ import (
 	"github.com/journeygraph/journeygraph/journeys/chain"
 )
 
-// ChainReporter answers the absorbing-chain reports (journeys.Chains).
+// ChainReporter answers the absorbing-chain reports (chain.Chains).
 type ChainReporter interface {
 	Friction(ctx context.Context, q chain.FrictionQuery) (chain.FrictionReport, error)
 	Attribution(ctx context.Context, q chain.AttributionQuery) (chain.AttributionReport, error)
 }
 
 // ModelService fits and serves hidden-state models and the per-person
-// summary (journeys.HiddenStates). Scopes are person-id prefixes, "" for
+// summary (chain.HiddenStates). Scopes are person-id prefixes, "" for
 // everyone.
 type ModelService interface {
 	Fit(ctx context.Context, q journeys.ModelQuery) (chain.ModelView, error)

@@ -25,6 +25,28 @@ func (f *fakeSegments) Save(_ context.Context, s journeys.Segment) (journeys.Seg
 	f.segs[s.Name] = s
 	return s, journeys.RefreshResult{Segment: s.Name, Entered: 2}, nil
 }
+
+// Create is Save unless the name is taken, as the segment service decides.
+func (f *fakeSegments) Create(ctx context.Context, s journeys.Segment) (journeys.Segment, journeys.RefreshResult, error) {
+	if _, ok := f.segs[s.Name]; ok {
+		return journeys.Segment{}, journeys.RefreshResult{}, journeys.Errorf(journeys.ECONFLICT, "segment %q exists", s.Name)
+	}
+	return f.Save(ctx, s)
+}
+
+// Delete refuses built-ins, as the segment service does.
+func (f *fakeSegments) Delete(_ context.Context, name string) error {
+	s, ok := f.segs[name]
+	switch {
+	case !ok:
+		return journeys.Errorf(journeys.ENOTFOUND, "segment %q not found", name)
+	case s.BuiltIn:
+		return journeys.Errorf(journeys.ECONFLICT, "segment %q is built in and cannot be deleted", name)
+	}
+	delete(f.segs, name)
+	return nil
+}
+
 func (f *fakeSegments) Refresh(context.Context, []string, journeys.SegmentScope, string, time.Time) ([]journeys.RefreshResult, error) {
 	return []journeys.RefreshResult{{}}, nil
 }
@@ -36,7 +58,6 @@ func (f *fakeSegments) Segment(_ context.Context, name string) (journeys.Segment
 	return s, nil
 }
 func (f *fakeSegments) Segments(context.Context) ([]journeys.Segment, error) { return nil, nil }
-func (f *fakeSegments) DeleteSegment(context.Context, string) error          { return nil }
 func (f *fakeSegments) MembersPage(_ context.Context, _, after string, limit int) ([]journeys.Member, error) {
 	var out []journeys.Member
 	for _, m := range f.members {

@@ -9,7 +9,7 @@ import (
 	"github.com/journeygraph/journeygraph/journeys/report"
 )
 
-// fakeSequences serves fixed step sequences to a real journeys.Analytics
+// fakeSequences serves fixed step sequences to a real report.Analytics
 // and remembers the last filter asked for.
 type fakeSequences struct {
 	seqs   []journeys.Sequence

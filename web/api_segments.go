@@ -14,10 +14,14 @@ import (
 	"github.com/journeygraph/journeygraph/journeys"
 )
 
-// SegmentService evaluates and saves segments (a *journeys.Segmenter).
+// SegmentService evaluates, saves and deletes segments (a
+// *segment.Segmenter), holding the rules: Create answers ECONFLICT for a
+// taken name, Save and Delete for a built-in.
 type SegmentService interface {
 	Preview(ctx context.Context, s journeys.Segment, asOf time.Time, sample int) (journeys.Preview, error)
 	Save(ctx context.Context, s journeys.Segment) (journeys.Segment, journeys.RefreshResult, error)
+	Create(ctx context.Context, s journeys.Segment) (journeys.Segment, journeys.RefreshResult, error)
+	Delete(ctx context.Context, name string) error
 	Refresh(ctx context.Context, names []string, scope journeys.SegmentScope, trigger string, asOf time.Time) ([]journeys.RefreshResult, error)
 }
 
@@ -26,15 +30,11 @@ type SegmentService interface {
 type SegmentReader interface {
 	Segment(ctx context.Context, name string) (journeys.Segment, error)
 	Segments(ctx context.Context) ([]journeys.Segment, error)
-	DeleteSegment(ctx context.Context, name string) error
 	MembersPage(ctx context.Context, segment, after string, limit int) ([]journeys.Member, error)
 	MembersAt(ctx context.Context, segment string, at time.Time, after string, limit int) ([]journeys.Member, error)
 	History(ctx context.Context, segment string, q journeys.HistoryQuery) ([]journeys.HistoryEntry, error)
 	PersonSegments(ctx context.Context, person string) ([]journeys.PersonSegment, error)
 }
-
-// Option adds an optional surface to the server.
-type Option func(*Server)
 
 // WithSegments serves the segment routes.
 func WithSegments(svc SegmentService, store SegmentReader) Option {
@@ -119,17 +119,11 @@ func (s *Server) saveSegment(c *gin.Context, create bool) {
 	if !ok {
 		return
 	}
-	ctx := c.Request.Context()
+	save := s.segSvc.Save
 	if create {
-		if _, err := s.segStore.Segment(ctx, seg.Name); err == nil {
-			s.fail(c, journeys.Errorf(journeys.ECONFLICT, "segment %q exists: PUT /api/v1/segments/%s to change it", seg.Name, seg.Name))
-			return
-		} else if journeys.ErrorCode(err) != journeys.ENOTFOUND {
-			s.fail(c, err)
-			return
-		}
+		save = s.segSvc.Create
 	}
-	saved, res, err := s.segSvc.Save(ctx, seg)
+	saved, res, err := save(c.Request.Context(), seg)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -142,17 +136,7 @@ func (s *Server) saveSegment(c *gin.Context, create bool) {
 }
 
 func (s *Server) deleteSegment(c *gin.Context) {
-	ctx := c.Request.Context()
-	seg, err := s.segStore.Segment(ctx, c.Param("name"))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	if seg.BuiltIn {
-		s.fail(c, journeys.Errorf(journeys.ECONFLICT, "segment %q is built in and cannot be deleted", seg.Name))
-		return
-	}
-	if err := s.segStore.DeleteSegment(ctx, seg.Name); err != nil {
+	if err := s.segSvc.Delete(c.Request.Context(), c.Param("name")); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -323,34 +307,6 @@ func (s *Server) personSegments(c *gin.Context) {
 		segs = []journeys.PersonSegment{}
 	}
 	c.JSON(http.StatusOK, gin.H{"person": c.Param("id"), "segments": segs})
-}
-
-// intParam reads an optional whole-number query parameter in [lo, hi].
-func (s *Server) intParam(c *gin.Context, key string, def, lo, hi int) (int, bool) {
-	v := c.Query(key)
-	if v == "" {
-		return def, true
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < lo || n > hi {
-		s.fail(c, journeys.Errorf(journeys.EINVALID, "%s: %q is not a whole number from %d to %d", key, v, lo, hi))
-		return 0, false
-	}
-	return n, true
-}
-
-// timeParam reads an optional time query parameter (zero when absent).
-func (s *Server) timeParam(c *gin.Context, key string) (time.Time, bool) {
-	v := c.Query(key)
-	if v == "" {
-		return time.Time{}, true
-	}
-	t, err := journeys.ParseTime(v)
-	if err != nil {
-		s.fail(c, journeys.Errorf(journeys.EINVALID, "%s: %s", key, journeys.ErrorMessage(err)))
-		return time.Time{}, false
-	}
-	return t, true
 }
 
 // withName sets "name" on a definition whose body has none, and refuses a

@@ -13,7 +13,7 @@ import (
 	"github.com/journeygraph/journeygraph/journeys/webhook"
 )
 
-// WebhookSender makes one signed delivery attempt (a *journeys.Dispatcher).
+// WebhookSender makes one signed delivery attempt (a *webhook.Dispatcher).
 type WebhookSender interface {
 	Send(ctx context.Context, d journeys.Delivery) (int, error)
 }
