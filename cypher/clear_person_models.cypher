@@ -1,9 +1,10 @@
 // Removes the model properties that people of a scope keep from another
-// version (people no longer in the model's data). Runs in batches; only in
-// an implicit transaction.
+// version (people no longer in the model's data), stamping them touched at
+// each batch's time. Runs in batches; only in an implicit transaction.
 MATCH (p:Person)
 WHERE p.id STARTS WITH $scope AND p.model_version IS NOT NULL AND p.model_version <> $version
 CALL (p) {
   REMOVE p.hmm_state, p.hmm_state_p, p.p_convert, p.p_unsubscribe, p.model_version
+  SET p.touched_ts = timestamp()
 } IN TRANSACTIONS OF 10000 ROWS
 RETURN count(p) AS cleared

@@ -2,10 +2,13 @@ package graph
 
 import (
 	"context"
+	"fmt"
+	"slices"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
 	"github.com/journeygraph/journeygraph/graph/inmem"
+	"github.com/journeygraph/journeygraph/journeys"
 )
 
 var _ inmem.JourneySource = (*Store)(nil)
@@ -29,12 +32,15 @@ func (s *Store) PeopleAfter(ctx context.Context, prefix, after string, limit int
 }
 
 // Journeys returns every event of the people ids that exist, in chain
-// order, with the time each person was last changed (stream_journeys.cypher).
+// order, with the time each person was last changed, each event's product
+// and stored properties, and the person's fields and traits
+// (stream_journeys.cypher).
 func (s *Store) Journeys(ctx context.Context, ids []string) ([]inmem.StoredJourney, error) {
 	var out []inmem.StoredJourney
 	err := s.read(ctx, func(tx neo4j.ManagedTransaction) error {
 		out = out[:0]
-		recs, err := run(ctx, tx, "stream_journeys", map[string]any{"ids": ids})
+		recs, err := run(ctx, tx, "stream_journeys", map[string]any{"ids": ids, "prop": journeys.PropPrefix,
+			"trait": journeys.TraitPrefix, "fields": personFieldNames})
 		if err != nil {
 			return err
 		}
@@ -50,11 +56,62 @@ func (s *Store) Journeys(ctx context.Context, ids []string) ([]inmem.StoredJourn
 	return out, wrap("journeys", err)
 }
 
+// personFieldNames are the Person properties a cached journey holds
+// (journeys.PersonFields: the Person node properties of the same names),
+// besides the traits.
+var personFieldNames = func() []string {
+	out := make([]string, 0, len(journeys.PersonFields))
+	for f := range journeys.PersonFields {
+		out = append(out, f)
+	}
+	slices.Sort(out)
+	return out
+}()
+
 // storedJourney decodes one row of stream_journeys: the columns of
-// stream_touches, plus the person's touched time.
+// stream_touches, plus the person's touched time, each event's product and
+// stored properties, and the person's fields and traits.
 func storedJourney(r *neo4j.Record) (inmem.StoredJourney, error) {
 	seq, err := touchSequence(r)
-	return inmem.StoredJourney{Person: seq.Person, Touched: intOf(r, "touched"), Touches: seq.Touches}, err
+	if err != nil {
+		return inmem.StoredJourney{}, err
+	}
+	j := inmem.StoredJourney{Person: seq.Person, Touched: intOf(r, "touched"), Touches: seq.Touches,
+		Details: make([]inmem.EventDetail, len(seq.Touches))}
+	products, _ := r.Get("products")
+	keys, _ := r.Get("prop_keys")
+	vals, _ := r.Get("prop_values")
+	pl, _ := products.([]any)
+	kl, _ := keys.([]any)
+	vl, _ := vals.([]any)
+	if len(pl) != len(j.Details) || len(kl) != len(j.Details) || len(vl) != len(j.Details) {
+		return j, fmt.Errorf("journeys: person %q: %d products, %d property lists, %d events", j.Person, len(pl), len(kl), len(j.Details))
+	}
+	for i := range j.Details {
+		j.Details[i].Product, _ = pl[i].(string)
+		j.Details[i].Props = propMap(kl[i], vl[i])
+	}
+	fk, _ := r.Get("field_keys")
+	fv, _ := r.Get("field_values")
+	j.Fields = propMap(fk, fv)
+	return j, nil
+}
+
+// propMap zips a list of property names with their values (nil when
+// empty).
+func propMap(keys, vals any) map[string]any {
+	kl, _ := keys.([]any)
+	vl, _ := vals.([]any)
+	if len(kl) == 0 || len(kl) != len(vl) {
+		return nil
+	}
+	m := make(map[string]any, len(kl))
+	for i, k := range kl {
+		if name, ok := k.(string); ok {
+			m[name] = vl[i]
+		}
+	}
+	return m
 }
 
 // TouchedSince returns the people whose id starts with prefix and whose

@@ -61,7 +61,7 @@ func (s *Store) WritePersonModels(ctx context.Context, m journeys.ModelRecord, d
 		}
 		params[i] = row
 	}
-	err := s.write(ctx, 0, func(tx neo4j.ManagedTransaction) error {
+	err := s.write(ctx, stampTimeout, func(tx neo4j.ManagedTransaction) error {
 		recs, err := run(ctx, tx, "previous_states", map[string]any{"kind": m.Kind, "scope": m.Scope,
 			"event": journeys.KindStateChanged, "ids": ids})
 		if err != nil {
@@ -72,7 +72,8 @@ func (s *Store) WritePersonModels(ctx context.Context, m journeys.ModelRecord, d
 			previousVersion = int(intOf(r, "previous"))
 			previous[str(r, "id")] = str(r, "state")
 		}
-		if _, err := run(ctx, tx, "set_person_models", map[string]any{"rows": params, "version": m.Version}); err != nil {
+		if _, err := run(ctx, tx, "set_person_models", map[string]any{"rows": params, "version": m.Version,
+			"now": time.Now().UnixMilli()}); err != nil {
 			return err
 		}
 		changes := journeys.StateChanges(m, previousVersion, previous, decodedAt, rows)

@@ -368,8 +368,8 @@ func (s *Store) SetPersonScores(ctx context.Context, scores []journeys.PersonSco
 		}
 		rows[i] = row
 	}
-	err := s.write(ctx, 0, func(tx neo4j.ManagedTransaction) error {
-		_, err := run(ctx, tx, "set_person_scores", map[string]any{"rows": rows})
+	err := s.write(ctx, stampTimeout, func(tx neo4j.ManagedTransaction) error {
+		_, err := run(ctx, tx, "set_person_scores", map[string]any{"rows": rows, "now": time.Now().UnixMilli()})
 		return err
 	})
 	return wrap("set person scores", err)

@@ -3,7 +3,6 @@ package inmem
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -22,6 +21,13 @@ type StoredJourney struct {
 	Person  string
 	Touched int64
 	Touches []journeys.Touch
+	// Details, when not nil, holds what segments compare on each touch
+	// besides the Touch (same index): its product and stored properties.
+	Details []EventDetail
+	// Fields are the person's stored properties that segments compare, by
+	// node property name: those of journeys.PersonFields the person has
+	// (events, hmm_state...) and the scalar traits (trait_<key>).
+	Fields map[string]any
 }
 
 // JourneySource is what a Cache reads from the store.
@@ -83,29 +89,42 @@ type Cache struct {
 	last     int64      // start of the last sync, epoch ms
 	lastFull int64      // start of the last load or full sync
 	strs     interner
-	live     int // strings in use at the last load or compaction
+	bits     stepBits // the bits of the step and name ids in the people's masks
+	live     int      // strings in use at the last load or compaction
 }
 
 // cacheSnapshot is one immutable state of the cache: people sorted by id.
 type cacheSnapshot struct {
 	ids    []string
 	people []*cachedPerson
-	strs   []string // interned strings (append-only: an old header stays valid)
+	meta   []personMeta // beside people: what segment seeds test without reading a person
+	strs   []string     // interned strings (append-only: an old header stays valid)
 	events int
 }
 
-// cachedPerson is one person's events in chain order.
+// cachedPerson is one person's events in chain order, with their stored
+// properties and the person's own.
 type cachedPerson struct {
 	touched int64
 	events  []cachedEvent
+	// props holds the person's fields and traits (props[:attrs]), then the
+	// stored properties of each event in turn: event k's end at
+	// events[k].props, and start where the previous event's end (attrs for
+	// the first event).
+	props []cachedProp
+	attrs uint32
 }
 
-// cachedEvent is a Touch with its strings interned (0 is "").
+// cachedEvent is a Touch with its strings interned (0 is ""), plus the
+// product and the end of the event's stored properties in its person's
+// props. The store keeps no empty string and no value 0 (graph.eventRow
+// leaves them out), so 0 stands for "none" in every field.
 type cachedEvent struct {
-	ts                                       int64
-	value                                    float64
-	step, typ, name, url                     uint32
-	session, channel, campaign, device, _pad uint32
+	ts                                 int64
+	value                              float64
+	step, typ, name, url               uint32
+	session, channel, campaign, device uint32
+	product, props                     uint32
 }
 
 // interner maps strings to dense ids; id 0 is "".
@@ -159,6 +178,7 @@ func (c *Cache) Load(ctx context.Context) error {
 	start := time.Now().UnixMilli()
 	var ids []string
 	var people []*cachedPerson
+	var meta []personMeta
 	events := 0
 	for after := ""; ; {
 		page, err := c.Source.PeopleAfter(ctx, c.Prefix, after, cachePage)
@@ -175,7 +195,7 @@ func (c *Cache) Load(ctx context.Context) error {
 		slices.SortFunc(js, func(a, b StoredJourney) int { return strings.Compare(a.Person, b.Person) })
 		for i := range js {
 			p := c.person(js[i])
-			ids, people = append(ids, js[i].Person), append(people, p)
+			ids, people, meta = append(ids, js[i].Person), append(people, p), append(meta, metaOf(p, &c.bits))
 			events += len(p.events)
 		}
 		after = page[len(page)-1]
@@ -185,7 +205,7 @@ func (c *Cache) Load(ctx context.Context) error {
 	}
 	c.last, c.lastFull = start, start
 	c.live = len(c.strs.strs)
-	c.snap.Store(&cacheSnapshot{ids: ids, people: people, strs: c.strs.strs, events: events})
+	c.snap.Store(&cacheSnapshot{ids: ids, people: people, meta: meta, strs: c.strs.strs, events: events})
 	return nil
 }
 
@@ -200,10 +220,20 @@ func (c *Cache) sinceFor(full bool) int64 {
 // person interns one stored journey.
 func (c *Cache) person(j StoredJourney) *cachedPerson {
 	p := &cachedPerson{touched: j.Touched, events: make([]cachedEvent, len(j.Touches))}
+	if n := countProps(j); n > 0 {
+		p.props = c.appendProps(make([]cachedProp, 0, n), j.Fields)
+	}
+	p.attrs = uint32(len(p.props))
 	for i, t := range j.Touches {
-		p.events[i] = cachedEvent{ts: t.TS, value: t.Value, step: c.strs.id(t.Step), typ: c.strs.id(t.Type),
+		e := cachedEvent{ts: t.TS, value: t.Value, step: c.strs.id(t.Step), typ: c.strs.id(t.Type),
 			name: c.strs.id(t.Name), url: c.strs.id(t.URL), session: c.strs.id(t.Session),
 			channel: c.strs.id(t.Channel), campaign: c.strs.id(t.Campaign), device: c.strs.id(t.Device)}
+		if i < len(j.Details) {
+			e.product = c.strs.id(j.Details[i].Product)
+			p.props = c.appendProps(p.props, j.Details[i].Props)
+		}
+		e.props = uint32(len(p.props))
+		p.events[i] = e
 	}
 	return p
 }
@@ -260,7 +290,7 @@ func (c *Cache) sync(ctx context.Context, full bool) error {
 		c.lastFull = start
 	}
 	if len(changes) > 0 {
-		c.snap.Store(old.apply(changes, c.strs.strs))
+		c.snap.Store(old.apply(changes, c.strs.strs, func(p *cachedPerson) personMeta { return metaOf(p, &c.bits) }))
 	}
 	if full && len(c.strs.strs) > 2*max(c.live, minCompact) {
 		c.snap.Store(c.compact(c.snap.Load()))
@@ -287,26 +317,42 @@ func (c *Cache) compact(s *cacheSnapshot) *cacheSnapshot {
 	}
 	remap[0] = 0
 	strs := []string{""}
-	out := &cacheSnapshot{ids: s.ids, people: make([]*cachedPerson, len(s.people)), events: s.events}
+	var bits stepBits
+	out := &cacheSnapshot{ids: s.ids, people: make([]*cachedPerson, len(s.people)), meta: make([]personMeta, len(s.people)),
+		events: s.events}
+	move := func(f *uint32) {
+		if remap[*f] == unset {
+			remap[*f] = uint32(len(strs))
+			strs = append(strs, s.strs[*f])
+		}
+		*f = remap[*f]
+	}
 	for i, p := range s.people {
-		q := &cachedPerson{touched: p.touched, events: make([]cachedEvent, len(p.events))}
+		q := &cachedPerson{touched: p.touched, events: make([]cachedEvent, len(p.events)), attrs: p.attrs}
 		for k, e := range p.events {
-			for _, f := range []*uint32{&e.step, &e.typ, &e.name, &e.url, &e.session, &e.channel, &e.campaign, &e.device} {
-				if remap[*f] == unset {
-					remap[*f] = uint32(len(strs))
-					strs = append(strs, s.strs[*f])
-				}
-				*f = remap[*f]
+			for _, f := range []*uint32{&e.step, &e.typ, &e.name, &e.url, &e.session, &e.channel, &e.campaign, &e.device, &e.product} {
+				move(f)
 			}
 			q.events[k] = e
 		}
-		out.people[i] = q
+		if len(p.props) > 0 {
+			q.props = slices.Clone(p.props)
+			for k := range q.props {
+				move(&q.props[k].key)
+				if q.props[k].kind == propString {
+					v := uint32(q.props[k].bits)
+					move(&v)
+					q.props[k].bits = uint64(v)
+				}
+			}
+		}
+		out.people[i], out.meta[i] = q, metaOf(q, &bits)
 	}
 	in := interner{ids: make(map[string]uint32, len(strs)), strs: strs}
 	for id, str := range strs[1:] {
 		in.ids[str] = uint32(id + 1)
 	}
-	c.strs, c.live = in, len(strs)
+	c.strs, c.bits, c.live = in, bits, len(strs)
 	out.strs = strs
 	return out
 }
@@ -384,8 +430,9 @@ func (s *cacheSnapshot) count(changes map[string]*cachedPerson) int {
 	return n
 }
 
-// apply returns a new snapshot: s with changes (nil removes a person).
-func (s *cacheSnapshot) apply(changes map[string]*cachedPerson, strs []string) *cacheSnapshot {
+// apply returns a new snapshot: s with changes (nil removes a person),
+// the changed people's meta given by metaOf.
+func (s *cacheSnapshot) apply(changes map[string]*cachedPerson, strs []string, metaOf func(*cachedPerson) personMeta) *cacheSnapshot {
 	added := make([]string, 0, len(changes))
 	for id, p := range changes {
 		if p != nil && s.find(id) == nil {
@@ -393,25 +440,30 @@ func (s *cacheSnapshot) apply(changes map[string]*cachedPerson, strs []string) *
 		}
 	}
 	slices.Sort(added)
-	out := &cacheSnapshot{ids: make([]string, 0, len(s.ids)+len(added)),
-		people: make([]*cachedPerson, 0, len(s.ids)+len(added)), strs: strs}
-	push := func(id string, p *cachedPerson) {
+	n := len(s.ids) + len(added)
+	out := &cacheSnapshot{ids: make([]string, 0, n), people: make([]*cachedPerson, 0, n), meta: make([]personMeta, 0, n),
+		strs: strs}
+	push := func(id string, p *cachedPerson, m personMeta) {
 		if p != nil {
-			out.ids, out.people = append(out.ids, id), append(out.people, p)
+			out.ids, out.people, out.meta = append(out.ids, id), append(out.people, p), append(out.meta, m)
 			out.events += len(p.events)
 		}
 	}
 	i, j := 0, 0
 	for i < len(s.ids) || j < len(added) {
 		if j == len(added) || (i < len(s.ids) && s.ids[i] < added[j]) {
-			id, p := s.ids[i], s.people[i]
+			id, p, m := s.ids[i], s.people[i], s.meta[i]
 			if q, ok := changes[id]; ok {
 				p = q
+				if q != nil {
+					m = metaOf(q)
+				}
 			}
-			push(id, p)
+			push(id, p, m)
 			i++
 		} else {
-			push(added[j], changes[added[j]])
+			p := changes[added[j]]
+			push(added[j], p, metaOf(p))
 			j++
 		}
 	}
@@ -452,182 +504,3 @@ func (s *cacheSnapshot) scope(prefix string) (lo, hi int) {
 	hi = lo + sort.Search(len(s.ids)-lo, func(i int) bool { return !strings.HasPrefix(s.ids[lo+i], prefix) })
 	return lo, hi
 }
-
-// eventFilter keeps the events of a Filter (time range, channel, device).
-type eventFilter struct {
-	from, to        int64
-	channel, device string
-}
-
-func newEventFilter(f journeys.Filter) eventFilter {
-	from, to := f.Range()
-	return eventFilter{from: from, to: to, channel: f.Channel, device: f.Device}
-}
-
-// window returns the events of p in [from, to).
-func (ef eventFilter) window(p *cachedPerson) []cachedEvent {
-	lo, hi := ef.bounds(p)
-	return p.events[lo:hi]
-}
-
-// bounds returns the index range of the events of p in [from, to).
-func (ef eventFilter) bounds(p *cachedPerson) (lo, hi int) {
-	ev := p.events
-	lo = sort.Search(len(ev), func(i int) bool { return ev[i].ts >= ef.from })
-	hi = lo + sort.Search(len(ev)-lo, func(i int) bool { return ev[lo+i].ts >= ef.to })
-	return lo, hi
-}
-
-func (ef eventFilter) keep(s *cacheSnapshot, e *cachedEvent) bool {
-	return (ef.channel == "" || s.strs[e.channel] == ef.channel) && (ef.device == "" || s.strs[e.device] == ef.device)
-}
-
-// Sequences implements SequenceReader from memory, after a Sync.
-func (c *Cache) Sequences(ctx context.Context, f journeys.Filter, withSessions bool) (journeys.SequenceSet, error) {
-	if err := errors.Join(f.Validate(), f.NoSegment()); err != nil {
-		return nil, err
-	}
-	s, err := c.current(ctx)
-	if err != nil {
-		return nil, err
-	}
-	lo, hi := s.scope(f.PersonPrefix)
-	return &cacheSequences{s: s, ef: newEventFilter(f), sessions: withSessions, i: lo - 1, hi: hi}, nil
-}
-
-// cacheSequences iterates the step sequences of a snapshot.
-type cacheSequences struct {
-	s        *cacheSnapshot
-	ef       eventFilter
-	sessions bool
-	i, hi    int
-	cur      journeys.Sequence
-}
-
-func (it *cacheSequences) Next() bool {
-	s := it.s
-	for it.i++; it.i < it.hi; it.i++ {
-		it.cur.Person, it.cur.Events = s.ids[it.i], it.cur.Events[:0]
-		for k, w := 0, it.ef.window(s.people[it.i]); k < len(w); k++ {
-			e := &w[k]
-			if e.step == 0 || !it.ef.keep(s, e) {
-				continue
-			}
-			se := journeys.StepEvent{Step: s.strs[e.step], TS: e.ts}
-			if it.sessions {
-				se.Session = s.strs[e.session]
-			}
-			it.cur.Events = append(it.cur.Events, se)
-		}
-		if len(it.cur.Events) > 0 {
-			return true
-		}
-	}
-	return false
-}
-
-func (it *cacheSequences) At() journeys.Sequence { return it.cur }
-func (it *cacheSequences) Err() error            { return nil }
-func (it *cacheSequences) Close() error          { it.i = it.hi; return nil }
-
-// Touches implements TouchReader from memory, after a Sync.
-func (c *Cache) Touches(ctx context.Context, q journeys.TouchQuery) (journeys.TouchSet, error) {
-	parts, err := c.TouchParts(ctx, q, 1)
-	if err != nil {
-		return nil, err
-	}
-	return parts[0], nil
-}
-
-// TouchParts streams q from memory, after a Sync, as n streams of
-// consecutive people (by id) holding about as many events each: together
-// they are Touches' stream, and they can be read concurrently.
-func (c *Cache) TouchParts(ctx context.Context, q journeys.TouchQuery, n int) ([]journeys.TouchSet, error) {
-	if err := errors.Join(q.Filter.Validate(), q.Filter.NoSegment()); err != nil {
-		return nil, err
-	}
-	s, err := c.current(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var names map[string]bool
-	if len(q.Events) > 0 {
-		names = map[string]bool{}
-		for _, n := range q.Events {
-			names[n] = true
-		}
-	}
-	lo, hi := s.scope(q.Filter.PersonPrefix)
-	cuts := s.split(lo, hi, max(1, n))
-	parts := make([]journeys.TouchSet, len(cuts)-1)
-	for k := range parts {
-		parts[k] = &cacheTouches{s: s, ef: newEventFilter(q.Filter), all: q.AllSteps(), every: q.Every,
-			names: names, i: cuts[k] - 1, hi: cuts[k+1]}
-	}
-	return parts, nil
-}
-
-var _ journeys.TouchParter = (*Cache)(nil)
-
-// split cuts the people [lo, hi) into n ranges of about as many events
-// each: range k is [cuts[k], cuts[k+1]).
-func (s *cacheSnapshot) split(lo, hi, n int) (cuts []int) {
-	total := 0
-	for i := lo; i < hi; i++ {
-		total += len(s.people[i].events)
-	}
-	cuts = append(cuts, lo)
-	seen := 0
-	for i := lo; i < hi && len(cuts) < n; i++ {
-		if seen += len(s.people[i].events); seen*n >= total*len(cuts) {
-			cuts = append(cuts, i+1)
-		}
-	}
-	for len(cuts) <= n {
-		cuts = append(cuts, hi)
-	}
-	return cuts
-}
-
-// cacheTouches iterates the touch sequences of a snapshot.
-type cacheTouches struct {
-	s     *cacheSnapshot
-	ef    eventFilter
-	all   bool            // every event with a step
-	every bool            // every event
-	names map[string]bool // and those with one of these names or steps
-	i, hi int
-	cur   journeys.TouchSequence
-}
-
-func (it *cacheTouches) Next() bool {
-	s := it.s
-	for it.i++; it.i < it.hi; it.i++ {
-		it.cur.Person, it.cur.Touches = s.ids[it.i], it.cur.Touches[:0]
-		for k, w := 0, it.ef.window(s.people[it.i]); k < len(w); k++ {
-			e := &w[k]
-			if !it.every && !(it.all && e.step != 0) && !it.names[s.strs[e.name]] && !(e.step != 0 && it.names[s.strs[e.step]]) {
-				continue
-			}
-			if !it.ef.keep(s, e) {
-				continue
-			}
-			it.cur.Touches = append(it.cur.Touches, e.touch(s.strs))
-		}
-		if len(it.cur.Touches) > 0 {
-			return true
-		}
-	}
-	return false
-}
-
-// touch returns e with its strings.
-func (e *cachedEvent) touch(strs []string) journeys.Touch {
-	return journeys.Touch{StepEvent: journeys.StepEvent{Step: strs[e.step], TS: e.ts, Session: strs[e.session]},
-		Type: strs[e.typ], Name: strs[e.name], URL: strs[e.url], Channel: strs[e.channel],
-		Campaign: strs[e.campaign], Device: strs[e.device], Value: e.value}
-}
-
-func (it *cacheTouches) At() journeys.TouchSequence { return it.cur }
-func (it *cacheTouches) Err() error                 { return nil }
-func (it *cacheTouches) Close() error               { it.i = it.hi; return nil }

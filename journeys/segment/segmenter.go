@@ -53,7 +53,7 @@ func (sg *Segmenter) evaluate(ctx context.Context, name string, p journeys.Pred,
 	defer cancel()
 	ids, err := sg.engine().EvaluateSegment(ctx, p, scope)
 	if err != nil && errors.Is(context.Cause(ctx), errEvalDeadline) {
-		return nil, journeys.Errorf(journeys.ETIMEOUT, "segment %q: evaluation stopped at its %v limit: narrow the definition (fewer conditions, shorter windows)", name, d)
+		return nil, journeys.Errorf(journeys.ETIMEOUT, "segment %q: evaluation did not finish within its %v limit (narrow the definition, or retry when the store is less busy)", name, d)
 	}
 	return ids, err
 }
