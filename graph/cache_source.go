@@ -11,7 +11,7 @@ import (
 	"github.com/journeygraph/journeygraph/journeys"
 )
 
-var _ inmem.JourneySource = (*Store)(nil)
+var _ inmem.TailSource = (*Store)(nil)
 
 // PeopleAfter returns up to limit ids of people whose id starts with prefix,
 // after the cursor, in id order (from the unique index alone).
@@ -77,7 +77,7 @@ func storedJourney(r *neo4j.Record) (inmem.StoredJourney, error) {
 		return inmem.StoredJourney{}, err
 	}
 	j := inmem.StoredJourney{Person: seq.Person, Touched: intOf(r, "touched"), Touches: seq.Touches,
-		Details: make([]inmem.EventDetail, len(seq.Touches))}
+		Details: make([]inmem.EventDetail, len(seq.Touches)), LastID: str(r, "last_id"), Rewritten: intOf(r, "rewritten")}
 	products, _ := r.Get("products")
 	keys, _ := r.Get("prop_keys")
 	vals, _ := r.Get("prop_values")
@@ -95,6 +95,34 @@ func storedJourney(r *neo4j.Record) (inmem.StoredJourney, error) {
 	fv, _ := r.Get("field_values")
 	j.Fields = propMap(fk, fv)
 	return j, nil
+}
+
+// JourneyTails returns the people of ends that exist, each with only the
+// events after its end, and the number of events they have in all
+// (stream_journey_tails.cypher).
+func (s *Store) JourneyTails(ctx context.Context, ends []inmem.JourneyEnd) ([]inmem.JourneyTail, error) {
+	rows := make([]map[string]any, len(ends))
+	for i, e := range ends {
+		rows[i] = map[string]any{"person": e.Person, "ts": e.TS, "id": e.ID}
+	}
+	var out []inmem.JourneyTail
+	err := s.read(ctx, func(tx neo4j.ManagedTransaction) error {
+		out = out[:0]
+		recs, err := run(ctx, tx, "stream_journey_tails", map[string]any{"ends": rows, "prop": journeys.PropPrefix,
+			"trait": journeys.TraitPrefix, "fields": personFieldNames})
+		if err != nil {
+			return err
+		}
+		for _, r := range recs {
+			j, err := storedJourney(r)
+			if err != nil {
+				return err
+			}
+			out = append(out, inmem.JourneyTail{StoredJourney: j, Events: int(intOf(r, "stored"))})
+		}
+		return nil
+	})
+	return out, wrap("journey tails", err)
 }
 
 // propMap zips a list of property names with their values (nil when

@@ -14,37 +14,6 @@ import (
 	"github.com/journeygraph/journeygraph/journeys"
 )
 
-// StoredJourney is one person's whole journey as the store holds it: every
-// event (excluded ones too, with Step ""), in chain order, and the time the
-// store last changed the person (Touched, epoch ms).
-type StoredJourney struct {
-	Person  string
-	Touched int64
-	Touches []journeys.Touch
-	// Details, when not nil, holds what segments compare on each touch
-	// besides the Touch (same index): its product and stored properties.
-	Details []EventDetail
-	// Fields are the person's stored properties that segments compare, by
-	// node property name: those of journeys.PersonFields the person has
-	// (events, hmm_state...) and the scalar traits (trait_<key>).
-	Fields map[string]any
-}
-
-// JourneySource is what a Cache reads from the store.
-type JourneySource interface {
-	// PeopleAfter returns up to limit ids of people whose id starts with
-	// prefix, after the cursor, in id order.
-	PeopleAfter(ctx context.Context, prefix, after string, limit int) ([]string, error)
-	// Journeys returns the journeys of the people ids that exist (in any
-	// order; people without events have no touches).
-	Journeys(ctx context.Context, ids []string) ([]StoredJourney, error)
-	// TouchedSince returns each person whose id starts with prefix that the
-	// store changed at or after since (epoch ms), with that time.
-	TouchedSince(ctx context.Context, prefix string, since int64) (map[string]int64, error)
-	// PeopleCount returns the number of people whose id starts with prefix.
-	PeopleCount(ctx context.Context, prefix string) (int, error)
-}
-
 // Defaults of a Cache.
 const (
 	// DefaultChangeWindow is how far back a full sync (Run) looks for
@@ -107,6 +76,11 @@ type cacheSnapshot struct {
 type cachedPerson struct {
 	touched int64
 	events  []cachedEvent
+	// lastID is the id of the last event ("" for none), and rewritten the
+	// person's StoredJourney.Rewritten: what a tail read starts from and
+	// checks (cache_tail.go).
+	lastID    string
+	rewritten int64
 	// props holds the person's fields and traits (props[:attrs]), then the
 	// stored properties of each event in turn: event k's end at
 	// events[k].props, and start where the previous event's end (attrs for
@@ -219,22 +193,13 @@ func (c *Cache) sinceFor(full bool) int64 {
 
 // person interns one stored journey.
 func (c *Cache) person(j StoredJourney) *cachedPerson {
-	p := &cachedPerson{touched: j.Touched, events: make([]cachedEvent, len(j.Touches))}
+	p := &cachedPerson{touched: j.Touched, events: make([]cachedEvent, 0, len(j.Touches)), lastID: j.LastID,
+		rewritten: j.Rewritten}
 	if n := countProps(j); n > 0 {
 		p.props = c.appendProps(make([]cachedProp, 0, n), j.Fields)
 	}
 	p.attrs = uint32(len(p.props))
-	for i, t := range j.Touches {
-		e := cachedEvent{ts: t.TS, value: t.Value, step: c.strs.id(t.Step), typ: c.strs.id(t.Type),
-			name: c.strs.id(t.Name), url: c.strs.id(t.URL), session: c.strs.id(t.Session),
-			channel: c.strs.id(t.Channel), campaign: c.strs.id(t.Campaign), device: c.strs.id(t.Device)}
-		if i < len(j.Details) {
-			e.product = c.strs.id(j.Details[i].Product)
-			p.props = c.appendProps(p.props, j.Details[i].Props)
-		}
-		e.props = uint32(len(p.props))
-		p.events[i] = e
-	}
+	c.appendEvents(p, j.Touches, j.Details)
 	return p
 }
 
@@ -268,7 +233,7 @@ func (c *Cache) sync(ctx context.Context, full bool) error {
 	}
 	slices.Sort(stale)
 	changes := map[string]*cachedPerson{}
-	if err := c.read(ctx, stale, changes); err != nil {
+	if err := c.refresh(ctx, old, stale, changes); err != nil {
 		return err
 	}
 	// A person who went (deleted, or merged into another) shows as a count
@@ -328,7 +293,8 @@ func (c *Cache) compact(s *cacheSnapshot) *cacheSnapshot {
 		*f = remap[*f]
 	}
 	for i, p := range s.people {
-		q := &cachedPerson{touched: p.touched, events: make([]cachedEvent, len(p.events)), attrs: p.attrs}
+		q := &cachedPerson{touched: p.touched, events: make([]cachedEvent, len(p.events)), attrs: p.attrs,
+			lastID: p.lastID, rewritten: p.rewritten}
 		for k, e := range p.events {
 			for _, f := range []*uint32{&e.step, &e.typ, &e.name, &e.url, &e.session, &e.channel, &e.campaign, &e.device, &e.product} {
 				move(f)

@@ -9,14 +9,19 @@ import (
 	"github.com/journeygraph/journeygraph/journeys"
 )
 
-// MemSource is a JourneySource over journeys held in a map, counting the
-// journeys it is asked for: the store of unit tests that need a Cache
-// without Neo4j.
+// MemSource is a TailSource over journeys held in a map, counting the
+// journeys and tails it is asked for: the store of unit tests that need a
+// Cache without Neo4j. Its methods change journeys as the graph store's
+// writes do (Put rewrites a journey, Add adds events, SetFields sets the
+// person's fields); an event's id is EventID of its person, name and time.
 type MemSource struct {
 	People map[string]StoredJourney
 	reads  int
+	tails  int
 	clock  int64
 }
+
+var _ TailSource = (*MemSource)(nil)
 
 // PeopleAfter lists the ids after after, in order.
 func (m *MemSource) PeopleAfter(_ context.Context, prefix, after string, limit int) ([]string, error) {
@@ -35,6 +40,7 @@ func (m *MemSource) Journeys(_ context.Context, ids []string) ([]StoredJourney, 
 	var out []StoredJourney
 	for _, id := range ids {
 		if j, ok := m.People[id]; ok {
+			j.LastID = lastID(j)
 			out = append(out, j)
 			m.reads++
 		}
@@ -64,10 +70,17 @@ func (m *MemSource) PeopleCount(_ context.Context, prefix string) (int, error) {
 	return n, nil
 }
 
-// Put stores a journey stamped with the next millisecond from now on.
+// Put stores a journey stamped with the next millisecond from now on,
+// touched and rewritten (as a restep or a re-created person is).
 func (m *MemSource) Put(id string, ts ...journeys.Touch) {
+	now := m.tick()
+	m.People[id] = StoredJourney{Person: id, Touched: now, Touches: ts, Rewritten: now}
+}
+
+// tick returns the next millisecond from now on.
+func (m *MemSource) tick() int64 {
 	m.clock = max(m.clock+1, time.Now().UnixMilli())
-	m.People[id] = StoredJourney{Person: id, Touched: m.clock, Touches: ts}
+	return m.clock
 }
 
 // MakeTouch is a track touch of step and name at ts (epoch ms) in session

@@ -27,11 +27,9 @@ import (
 // in its list). It returns ctx's error when ctx ends.
 //
 // The sync sees what changed people's touched time: events written,
-// merged or restepped, and traits (identify locks the person). Model
-// outputs (hmm_state, hmm_state_p, p_convert, p_unsubscribe) are written
-// without it (graph's WritePersonModels, SetPersonScores and
-// FinishModel's clearing), so the cache sees them at its next Load, or
-// when the person's events next change.
+// merged or restepped, traits (identify locks the person) and model
+// outputs (graph's WritePersonModels, SetPersonScores and FinishModel's
+// clearing stamp the people too).
 func (c *Cache) EvaluateSegment(ctx context.Context, p journeys.Pred, scope journeys.SegmentScope) ([]string, error) {
 	if scope.People != nil && len(scope.People) == 0 {
 		return nil, nil
