@@ -12,11 +12,13 @@ import (
 	"github.com/journeygraph/journeygraph/journeys"
 	"github.com/journeygraph/journeygraph/journeys/chain"
 	"github.com/journeygraph/journeygraph/journeys/ingest"
+	"github.com/journeygraph/journeygraph/journeys/synth"
 )
 
-// The chain benchmarks run on generated events (chainsGen) under a fixed
-// person prefix, loaded once and kept between runs (delete them with
-// DeletePrefix("bench-chains-1000000-") or scripts/neo4j.sh reset). Run:
+// The chain benchmarks run on generated journeys (synth.Shop, as bench
+// analytics does) under a fixed person prefix, loaded once and kept between
+// runs (delete them with DeletePrefix("bench-chains-shop-1000000-") or
+// scripts/neo4j.sh reset). Run:
 //
 //	JOURNEYGRAPH_BENCH_EVENTS=1000000 go test ./graph -run '^$' -bench 'Chains' -benchtime 3x -timeout 60m
 //
@@ -34,34 +36,38 @@ func benchChains(b *testing.B) (*graph.Store, journeys.Filter) {
 		}
 	}
 	s := graphtest.Open(b)
-	prefix := "bench-chains-" + strconv.Itoa(n) + "-"
+	prefix := "bench-chains-shop-" + strconv.Itoa(n) + "-"
 	ctx := context.Background()
-	const people = 20 // events per person, roughly
-	last := newChainsGen(prefix, 1)
 	lastID := prefix + "done"
 	if _, _, err := s.Journey(ctx, lastID, 1); err == nil {
 		return s, journeys.Filter{PersonPrefix: prefix}
 	}
 	start := time.Now()
 	in := &ingest.Ingester{Store: s, Rules: journeys.DefaultStepRules(), BatchSize: 5000}
+	gen := synth.NewShop(synth.ShopConfig{Seed: 1, Prefix: prefix, Events: n})
 	var batch []journeys.Event
-	total := 0
-	for i := 0; total < n; i++ {
-		evs := last.person(i)
-		batch = append(batch, evs...)
-		total += len(evs)
-		if len(batch) >= 20000 || total >= n {
-			if _, err := in.Ingest(ctx, batch); err != nil {
-				b.Fatalf("load: %v", err)
-			}
-			batch = batch[:0]
+	flush := func() {
+		if _, err := in.Ingest(ctx, batch); err != nil {
+			b.Fatalf("load: %v", err)
 		}
+		batch = batch[:0]
+	}
+	total, people := 0, 0
+	for gen.Next() {
+		batch = append(batch, gen.At()...)
+		total, people = total+len(gen.At()), people+1
+		if len(batch) >= 20000 {
+			flush()
+		}
+	}
+	if len(batch) > 0 {
+		flush()
 	}
 	done := journeys.Event{Type: journeys.TypeTrack, ID: lastID + "-e", Person: lastID, Name: "marker", Time: time.Unix(0, 0)}
 	if _, err := in.Ingest(ctx, []journeys.Event{done}); err != nil {
 		b.Fatal(err)
 	}
-	b.Logf("loaded %d events (%d per person) in %v", total, people, time.Since(start))
+	b.Logf("loaded %d events of %d people in %v", total, people, time.Since(start))
 	return s, journeys.Filter{PersonPrefix: prefix}
 }
 
@@ -132,19 +138,17 @@ func BenchmarkChainsFitDecode(b *testing.B) {
 // BenchmarkChainsInMemory runs the friction and attribution reports on the
 // same generated journeys held in memory: the analysis cost without Neo4j.
 func BenchmarkChainsInMemory(b *testing.B) {
-	g := newChainsGen("mem-", 1)
+	g := synth.NewShop(synth.ShopConfig{Seed: 1, Prefix: "mem-", Events: 1_000_000})
 	rules := journeys.DefaultStepRules()
 	var seqs []journeys.TouchSequence
-	n := 0
-	for i := 0; n < 1_000_000; i++ {
+	for g.Next() {
 		sq := journeys.TouchSequence{}
-		for _, e := range g.person(i) {
+		for _, e := range g.At() {
 			step, _ := rules.Step(e)
 			sq.Person = e.Person
 			sq.Touches = append(sq.Touches, journeys.Touch{StepEvent: journeys.StepEvent{Step: step, TS: e.Time.UnixMilli()},
 				Name: e.Name, Channel: e.Channel, Campaign: e.Campaign, Value: e.Value})
 		}
-		n += len(sq.Touches)
 		seqs = append(seqs, sq)
 	}
 	c := &chain.Chains{Store: memTouches{seqs}}

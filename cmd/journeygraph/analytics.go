@@ -11,9 +11,10 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/journeygraph/journeygraph/cmd/internal/app"
+	"github.com/journeygraph/journeygraph/graph"
 	"github.com/journeygraph/journeygraph/journeys"
 	"github.com/journeygraph/journeygraph/journeys/report"
-	"github.com/journeygraph/journeygraph/journeys/segment"
 )
 
 // reportFlags are the flags every report command shares: the filter, the
@@ -22,7 +23,7 @@ type reportFlags struct {
 	filterFlags
 	asJSON bool
 	steps  *string
-	open   func(ctx context.Context, stderr io.Writer) (*report.Analytics, func(), error)
+	neo4j  *graph.Config
 }
 
 // filterFlags are the scope flags every report takes.
@@ -42,20 +43,23 @@ func (f *filterFlags) register(fs *flag.FlagSet) {
 func (f *reportFlags) register(fs *flag.FlagSet) {
 	f.filterFlags.register(fs)
 	fs.BoolVar(&f.asJSON, "json", false, "print the report as JSON")
-	f.steps = stepRulesFlag(fs)
-	cfg := neo4jFlags(fs)
-	f.open = func(ctx context.Context, stderr io.Writer) (*report.Analytics, func(), error) {
-		rules, err := loadStepRules(*f.steps)
-		if err != nil {
-			return nil, nil, err
-		}
-		store, err := openStore(ctx, cfg, newLogger(stderr))
-		if err != nil {
-			return nil, nil, err
-		}
-		return &report.Analytics{Store: segment.InSegment{Reader: store, Members: store}, Rules: rules},
-			func() { store.Close(context.Background()) }, nil
+	f.steps = app.StepRulesFlag(fs)
+	f.neo4j = app.Neo4jFlags(fs)
+}
+
+// open opens the store and assembles the services over it, reading
+// journeys from Neo4j with the rules of --steps (the built-in rules by
+// default). closeStore closes the store.
+func (f *reportFlags) open(ctx context.Context, stderr io.Writer) (a *app.App, closeStore func(), err error) {
+	rules, err := app.LoadStepRules(*f.steps)
+	if err != nil {
+		return nil, nil, err
 	}
+	store, err := app.OpenStore(ctx, f.neo4j, app.NewLogger(stderr))
+	if err != nil {
+		return nil, nil, err
+	}
+	return app.New(store, app.Config{Rules: rules}), func() { store.Close(context.Background()) }, nil
 }
 
 func (f *filterFlags) filter() (journeys.Filter, error) {
@@ -103,7 +107,7 @@ func runReport(ctx context.Context, name string, args []string, stdout, stderr i
 		return err
 	}
 	defer closeStore()
-	rep, table, err := fn(a, flt)
+	rep, table, err := fn(a.Analytics, flt)
 	if err != nil {
 		return err
 	}

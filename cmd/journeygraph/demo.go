@@ -8,9 +8,10 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/sirupsen/logrus"
+
+	"github.com/journeygraph/journeygraph/cmd/internal/app"
 	"github.com/journeygraph/journeygraph/journeys"
-	"github.com/journeygraph/journeygraph/journeys/chain"
-	"github.com/journeygraph/journeygraph/journeys/ingest"
 	"github.com/journeygraph/journeygraph/journeys/synth"
 )
 
@@ -38,46 +39,9 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	log := newLogger(stderr)
-	store, err := openStore(ctx, sf.neo4j, log)
-	if err != nil {
+	log := app.NewLogger(stderr)
+	if err := loadDemo(ctx, &sf, *dir, stdout, stderr, log); err != nil {
 		return err
-	}
-	for _, d := range demoFiles {
-		f := importFlags{preset: d.preset, rejects: filepath.Join(".journeygraph-import", "demo-rejected.csv"),
-			stateDir: ".journeygraph-import", noResume: true, steps: sf.steps, neo4j: sf.neo4j}
-		if _, err := importFiles(ctx, &f, store, []string{filepath.Join(*dir, d.file)}, stdout, stderr, log); err != nil {
-			store.Close(context.Background())
-			return fmt.Errorf("demo import: %w", err)
-		}
-	}
-	// The public datasets hold no email events: add seeded synthetic email
-	// journeys (people "synthetic-...": opens, clicks, unsubscribes, lapsed
-	// subscribers...) around the last real event, so that the email segments
-	// have members too. Same seed, same ids: a re-run stores nothing twice.
-	{
-		d := synth.Generate(synth.Config{Seed: 1, AsOf: demoAsOf, Prefix: "synthetic-", PerKind: 10, Noise: 5})
-		rules, err := rulesInForce(ctx, *sf.steps, store)
-		if err != nil {
-			store.Close(context.Background())
-			return err
-		}
-		res, err := (&ingest.Ingester{Store: store, Rules: rules}).Ingest(ctx, d.Events)
-		if err != nil {
-			store.Close(context.Background())
-			return fmt.Errorf("demo email journeys: %w", err)
-		}
-		fmt.Fprintf(stdout, "synthetic email journeys: %d people, accepted %d, duplicates %d\n", len(d.Kinds), res.Accepted, res.Duplicates)
-	}
-	// Show hidden states from the start: fit a model once, if none exists.
-	hs := &chain.HiddenStates{Touches: store, Models: store, People: store}
-	if _, err := hs.Current(ctx, ""); journeys.ErrorCode(err) == journeys.ENOTFOUND {
-		m, err := hs.Fit(ctx, journeys.ModelQuery{})
-		if err != nil {
-			store.Close(context.Background())
-			return fmt.Errorf("demo model: %w", err)
-		}
-		fmt.Fprintf(stdout, "fitted a hidden-state model with %d states on the demo data\n", len(m.States))
 	}
 	// The demo data is years old: evaluate segments as of its end, so that
 	// "in the last 7 days" means something.
@@ -85,6 +49,47 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		sf.segments.asOf = demoAsOf.Format(time.RFC3339)
 		fmt.Fprintf(stdout, "segments are evaluated as of %s, the end of the demo data (--segments-as-of)\n", sf.segments.asOf)
 	}
-	store.Close(context.Background())
 	return serve(ctx, &sf, log, stdout)
+}
+
+// loadDemo imports the demo files of dir, adds the synthetic email
+// journeys and fits a hidden-state model when there is none, on a store
+// of its own.
+func loadDemo(ctx context.Context, sf *serveFlags, dir string, stdout, stderr io.Writer, log *logrus.Logger) error {
+	store, err := app.OpenStore(ctx, sf.neo4j, log)
+	if err != nil {
+		return err
+	}
+	defer store.Close(context.Background())
+	for _, d := range demoFiles {
+		f := importFlags{preset: d.preset, rejects: filepath.Join(".journeygraph-import", "demo-rejected.csv"),
+			stateDir: ".journeygraph-import", noResume: true, steps: sf.steps, neo4j: sf.neo4j}
+		if _, err := importFiles(ctx, &f, store, []string{filepath.Join(dir, d.file)}, stdout, stderr, log); err != nil {
+			return fmt.Errorf("demo import: %w", err)
+		}
+	}
+	rules, err := app.RulesInForce(ctx, *sf.steps, store)
+	if err != nil {
+		return err
+	}
+	a := app.New(store, app.Config{Rules: rules})
+	// The public datasets hold no email events: add seeded synthetic email
+	// journeys (people "synthetic-...": opens, clicks, unsubscribes, lapsed
+	// subscribers...) around the last real event, so that the email segments
+	// have members too. Same seed, same ids: a re-run stores nothing twice.
+	d := synth.Generate(synth.Config{Seed: 1, AsOf: demoAsOf, Prefix: "synthetic-", PerKind: 10, Noise: 5})
+	res, err := a.Ingester.Ingest(ctx, d.Events)
+	if err != nil {
+		return fmt.Errorf("demo email journeys: %w", err)
+	}
+	fmt.Fprintf(stdout, "synthetic email journeys: %d people, accepted %d, duplicates %d\n", len(d.Kinds), res.Accepted, res.Duplicates)
+	// Show hidden states from the start: fit a model once, if none exists.
+	if _, err := a.HiddenStates.Current(ctx, ""); journeys.ErrorCode(err) == journeys.ENOTFOUND {
+		m, err := a.HiddenStates.Fit(ctx, journeys.ModelQuery{})
+		if err != nil {
+			return fmt.Errorf("demo model: %w", err)
+		}
+		fmt.Fprintf(stdout, "fitted a hidden-state model with %d states on the demo data\n", len(m.States))
+	}
+	return nil
 }

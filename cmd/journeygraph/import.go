@@ -11,8 +11,8 @@ import (
 
 	"github.com/sirupsen/logrus"
 
+	"github.com/journeygraph/journeygraph/cmd/internal/app"
 	"github.com/journeygraph/journeygraph/graph"
-	"github.com/journeygraph/journeygraph/journeys"
 	"github.com/journeygraph/journeygraph/journeys/ingest"
 )
 
@@ -32,8 +32,8 @@ func (f *importFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.stateDir, "state-dir", ".journeygraph-import", "folder of the checkpoints that make an import resumable")
 	fs.IntVar(&f.batch, "batch", ingest.DefaultBatchSize, "events per transaction")
 	fs.BoolVar(&f.noResume, "no-resume", false, "ignore checkpoints and read every file from the start")
-	f.steps = stepRulesFlag(fs)
-	f.neo4j = neo4jFlags(fs)
+	f.steps = app.StepRulesFlag(fs)
+	f.neo4j = app.Neo4jFlags(fs)
 }
 
 func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -47,8 +47,8 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if fs.NArg() == 0 {
 		return fmt.Errorf("import: no file given")
 	}
-	log := newLogger(stderr)
-	store, err := openStore(ctx, f.neo4j, log)
+	log := app.NewLogger(stderr)
+	store, err := app.OpenStore(ctx, f.neo4j, log)
 	if err != nil {
 		return err
 	}
@@ -59,15 +59,16 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 
 // importFiles imports files one after the other and prints a summary line
 // per file. It stops at the first file that fails; running again resumes.
-func importFiles(ctx context.Context, f *importFlags, store journeys.EventWriter, files []string, stdout, stderr io.Writer, log logrus.FieldLogger) ([]ingest.ImportResult, error) {
-	m, err := chooseMapping(f.preset, f.mapping)
+func importFiles(ctx context.Context, f *importFlags, store *graph.Store, files []string, stdout, stderr io.Writer, log logrus.FieldLogger) ([]ingest.ImportResult, error) {
+	m, err := app.Mapping(f.preset, f.mapping)
 	if err != nil {
 		return nil, err
 	}
-	rules, err := rulesInForce(ctx, *f.steps, store)
+	rules, err := app.RulesInForce(ctx, *f.steps, store)
 	if err != nil {
 		return nil, err
 	}
+	a := app.New(store, app.Config{Rules: rules, BatchSize: f.batch})
 	if err := os.MkdirAll(filepath.Dir(f.rejects), 0o755); err != nil {
 		return nil, fmt.Errorf("rejects file: %w", err)
 	}
@@ -78,7 +79,7 @@ func importFiles(ctx context.Context, f *importFlags, store journeys.EventWriter
 	defer rejects.Close()
 	bar := newProgress(stderr)
 	im := &ingest.Importer{
-		Ingester:  &ingest.Ingester{Store: store, Rules: rules, BatchSize: f.batch},
+		Ingester:  a.Ingester,
 		BatchSize: f.batch, StateDir: f.stateDir, Resume: !f.noResume,
 		Rejects: rejects, Progress: bar.update,
 	}
@@ -103,20 +104,4 @@ func importFiles(ctx context.Context, f *importFlags, store journeys.EventWriter
 			"rejected": res.Rejected}).Debug("imported")
 	}
 	return results, nil
-}
-
-func chooseMapping(preset, path string) (ingest.Mapping, error) {
-	switch {
-	case preset != "" && path != "":
-		return ingest.Mapping{}, fmt.Errorf("import: give --preset or --mapping, not both")
-	case preset != "":
-		m, ok := ingest.Preset(preset)
-		if !ok {
-			return m, fmt.Errorf("import: --preset %q is not one of %s", preset, strings.Join(ingest.PresetNames(), ", "))
-		}
-		return m, nil
-	case path != "":
-		return ingest.LoadMapping(path)
-	}
-	return ingest.Mapping{}, nil // detected from each file's header
 }

@@ -26,6 +26,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/journeygraph/journeygraph/cmd/internal/bench"
 )
 
 func main() {
@@ -85,13 +87,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "friction", "attribution", "fit", "states":
 		return runModels(ctx, args[0], args[1:], stdout, stderr)
 	case "bench":
-		if len(args) > 1 && args[1] == "segments" {
-			return runBenchSegments(ctx, args[2:], stdout, stderr)
-		}
-		if len(args) > 1 && args[1] == "analytics" {
-			return runBenchAnalytics(ctx, args[2:], stdout, stderr)
-		}
-		return runBench(ctx, args[1:], stdout, stderr)
+		return bench.Run(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

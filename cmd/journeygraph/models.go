@@ -9,10 +9,10 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/journeygraph/journeygraph/cmd/internal/app"
 	"github.com/journeygraph/journeygraph/graph"
 	"github.com/journeygraph/journeygraph/journeys"
 	"github.com/journeygraph/journeygraph/journeys/chain"
-	"github.com/journeygraph/journeygraph/journeys/segment"
 )
 
 // modelFlags are the flags of friction, attribution, fit and states: the
@@ -30,7 +30,7 @@ func (f *modelFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.conversion, "conversion", "", "conversion step (default purchase)")
 	fs.StringVar(&f.unsubscribe, "unsubscribe", "", `unsubscribe step (default unsubscribe; "-" for none)`)
 	fs.BoolVar(&f.asJSON, "json", false, "print JSON")
-	f.neo4j = neo4jFlags(fs)
+	f.neo4j = app.Neo4jFlags(fs)
 }
 
 // runModels runs friction, attribution, fit or states.
@@ -56,14 +56,13 @@ func runModels(ctx context.Context, cmd string, args []string, stdout, stderr io
 	if err != nil {
 		return err
 	}
-	store, err := openStore(ctx, f.neo4j, newLogger(stderr))
+	store, err := app.OpenStore(ctx, f.neo4j, app.NewLogger(stderr))
 	if err != nil {
 		return err
 	}
 	defer store.Close(context.Background())
-	streams := segment.InSegment{Reader: store, Members: store}
-	chains := &chain.Chains{Store: streams}
-	hs := &chain.HiddenStates{Touches: streams, Models: store, People: store}
+	a := app.New(store, app.Config{Rules: journeys.DefaultStepRules()})
+	chains, hs := a.Chains, a.HiddenStates
 	var out any
 	switch cmd {
 	case "friction":

@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+
+	"github.com/journeygraph/journeygraph/cmd/internal/app"
 )
 
 // runRestep applies (edited) step rules to every stored event, so that
@@ -13,17 +15,17 @@ import (
 func runRestep(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("restep", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	steps := stepRulesFlag(fs)
+	steps := app.StepRulesFlag(fs)
 	prefix := fs.String("person-prefix", "", "only the events of people whose id starts with this")
-	cfg := neo4jFlags(fs)
+	cfg := app.Neo4jFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	rules, err := loadStepRules(*steps)
+	rules, err := app.LoadStepRules(*steps)
 	if err != nil {
 		return err
 	}
-	store, err := openStore(ctx, cfg, newLogger(stderr))
+	store, err := app.OpenStore(ctx, cfg, app.NewLogger(stderr))
 	if err != nil {
 		return err
 	}

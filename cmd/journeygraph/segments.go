@@ -12,8 +12,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/journeygraph/journeygraph/cmd/internal/app"
 	"github.com/journeygraph/journeygraph/journeys"
-	"github.com/journeygraph/journeygraph/journeys/segment"
 )
 
 const segmentsUsage = `usage: journeygraph segments <command> [flags] [args]
@@ -24,6 +24,7 @@ commands:
   save FILE                  store a definition (JSON file) and evaluate it
   preview NAME | --file F    count and sample without storing (--as-of, --sample)
   refresh [NAME...]          re-evaluate (every segment when no name) for everyone
+                             (save, preview, refresh: --engine memory|cypher)
   members NAME               current members (--limit, --after; --at for a past time, with reasons)
   export NAME                every member as CSV on stdout
   history NAME               ENTERED/LEFT records (--person, --limit)
@@ -39,7 +40,7 @@ func runSegments(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	cmd := args[0]
 	fs := flag.NewFlagSet("segments "+cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	cfg := neo4jFlags(fs)
+	cfg := app.Neo4jFlags(fs)
 	file := fs.String("file", "", "preview: a definition file instead of a stored segment")
 	asOf := fs.String("as-of", "", "preview, refresh: evaluate at this time (RFC 3339; default now)")
 	at := fs.String("at", "", "members: the members at this past time, with why they entered")
@@ -47,6 +48,7 @@ func runSegments(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	limit := fs.Int("limit", 100, "members, history: rows")
 	after := fs.String("after", "", "members: start after this person id")
 	person := fs.String("person", "", "history: one person's records")
+	engine := fs.String("engine", "memory", "save, preview, refresh: evaluate from the journeys loaded in memory (memory) or in Neo4j's Cypher (cypher, the reference)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -54,12 +56,33 @@ func runSegments(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if needName[cmd] && fs.NArg() != 1 {
 		return fmt.Errorf("segments %s: want one argument", cmd)
 	}
-	store, err := openStore(ctx, cfg, newLogger(stderr))
+	store, err := app.OpenStore(ctx, cfg, app.NewLogger(stderr))
 	if err != nil {
 		return err
 	}
 	defer store.Close(context.Background())
-	sg := &segment.Segmenter{Store: store}
+	rules, err := app.RulesInForce(ctx, "", store)
+	if err != nil {
+		return err
+	}
+	evaluates := map[string]bool{"save": true, "preview": true, "refresh": true}
+	if *engine != "memory" && *engine != "cypher" {
+		return fmt.Errorf("segments %s: --engine %q: want memory or cypher", cmd, *engine)
+	}
+	a := app.New(store, app.Config{Rules: rules, Cache: evaluates[cmd] && *engine == "memory"})
+	sg := a.Segmenter
+	if evaluates[cmd] {
+		if a.Cache == nil {
+			fmt.Fprintln(stderr, "engine: cypher (evaluated in Neo4j)")
+		} else {
+			start := time.Now()
+			if err := a.Cache.Load(ctx); err != nil {
+				return err
+			}
+			people, events := a.Cache.Stats()
+			fmt.Fprintf(stderr, "engine: memory (journeys of %d people, %d events loaded in %v)\n", people, events, time.Since(start).Round(time.Millisecond))
+		}
+	}
 	out := json.NewEncoder(stdout)
 	out.SetIndent("", "  ")
 	parseTime := func(s string) (time.Time, error) {

@@ -8,11 +8,9 @@ import (
 
 	"github.com/sirupsen/logrus"
 
-	"github.com/journeygraph/journeygraph/graph"
+	"github.com/journeygraph/journeygraph/cmd/internal/app"
 	"github.com/journeygraph/journeygraph/journeys"
 	"github.com/journeygraph/journeygraph/journeys/segment"
-	"github.com/journeygraph/journeygraph/journeys/webhook"
-	"github.com/journeygraph/journeygraph/web"
 )
 
 // segmentFlags are serve's flags for segments and webhooks.
@@ -42,44 +40,23 @@ func (f *segmentFlags) clock() (func() time.Time, error) {
 	return func() time.Time { return time.Now().Add(offset) }, nil
 }
 
-// startSegments wires segments and webhooks into serve: it stores the
-// built-in segments, wraps the ingester so the people a write touched are
-// re-evaluated (queued, see journeys.SegmentingIngester), runs a full
-// refresh at start and every interval, and runs the webhook dispatcher over
-// the outbox. stop ends the goroutines and waits for them.
-func startSegments(ctx context.Context, f *segmentFlags, store *graph.Store, in segment.BatchIngester, log logrus.FieldLogger) (web.Ingester, []web.Option, func(), error) {
-	now, err := f.clock()
-	if err != nil {
-		return nil, nil, nil, err
-	}
+// startSegments starts serve's segment and webhook work: it stores the
+// built-in segments, runs the queued re-evaluation of the people each
+// write touched (see segment.SegmentingIngester), a full refresh at start
+// and every interval, and the webhook dispatcher over the outbox. stop
+// ends the goroutines and waits for them.
+func startSegments(ctx context.Context, a *app.App, interval time.Duration, log logrus.FieldLogger) (stop func(), err error) {
 	ctx, cancel := context.WithCancel(ctx)
-	disp := &webhook.Dispatcher{Store: store, OnError: func(err error) { log.WithError(err).Warn("webhook outbox") }}
-	members := &segment.MemberCache{Source: store}
-	sg := &segment.Segmenter{Store: store, Now: now, OnChange: func() { members.Invalidate(); disp.Notify() }}
-	if err := sg.EnsureBuiltIns(ctx); err != nil {
+	if err := a.Segmenter.EnsureBuiltIns(ctx); err != nil {
 		cancel()
-		return nil, nil, nil, err
+		return nil, err
 	}
-	si := segment.NewSegmentingIngester(in, sg)
-	si.OnError = func(err error) { log.WithError(err).Warn("segment evaluation after ingest") }
 	var wg sync.WaitGroup
 	wg.Add(3)
-	go func() { defer wg.Done(); si.Run(ctx) }()
-	go func() { defer wg.Done(); disp.Run(ctx) }()
-	go func() { defer wg.Done(); refreshEvery(ctx, sg, f.interval, log) }()
-	stop := func() { cancel(); wg.Wait() }
-	return si, []web.Option{web.WithSegments(sg, cachedMembers{store, members}), web.WithWebhooks(store, disp)}, stop, nil
-}
-
-// cachedMembers is the store with member pages served from a MemberCache.
-type cachedMembers struct {
-	*graph.Store
-	members *segment.MemberCache
-}
-
-// MembersPage serves the page from the cache.
-func (c cachedMembers) MembersPage(ctx context.Context, segment, after string, limit int) ([]journeys.Member, error) {
-	return c.members.MembersPage(ctx, segment, after, limit)
+	go func() { defer wg.Done(); a.Segmenting.Run(ctx) }()
+	go func() { defer wg.Done(); a.Webhooks.Run(ctx) }()
+	go func() { defer wg.Done(); refreshEvery(ctx, a.Segmenter, interval, log) }()
+	return func() { cancel(); wg.Wait() }, nil
 }
 
 // refreshEvery re-evaluates every segment for everyone now and then every

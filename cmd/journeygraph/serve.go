@@ -16,13 +16,10 @@ import (
 
 	"github.com/sirupsen/logrus"
 
+	"github.com/journeygraph/journeygraph/cmd/internal/app"
 	"github.com/journeygraph/journeygraph/graph"
-	"github.com/journeygraph/journeygraph/graph/inmem"
 	"github.com/journeygraph/journeygraph/journeys"
-	"github.com/journeygraph/journeygraph/journeys/chain"
 	"github.com/journeygraph/journeygraph/journeys/ingest"
-	"github.com/journeygraph/journeygraph/journeys/report"
-	"github.com/journeygraph/journeygraph/journeys/segment"
 	"github.com/journeygraph/journeygraph/web"
 )
 
@@ -40,13 +37,13 @@ type serveFlags struct {
 }
 
 func (f *serveFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.addr, "addr", env("JOURNEYGRAPH_ADDR", "127.0.0.1:8080"), "listen address (JOURNEYGRAPH_ADDR)")
-	fs.StringVar(&f.writeKeys, "write-keys", env("JOURNEYGRAPH_WRITE_KEYS", ""), "comma-separated API keys for ingest (JOURNEYGRAPH_WRITE_KEYS; generated and logged when empty)")
-	fs.StringVar(&f.readKeys, "read-keys", env("JOURNEYGRAPH_READ_KEYS", ""), "comma-separated API keys for reads (JOURNEYGRAPH_READ_KEYS; generated and logged when empty)")
-	fs.StringVar(&f.uiPass, "ui-passwords", env("JOURNEYGRAPH_UI_PASSWORDS", ""), "comma-separated passwords for the web app's sign-in, besides the API keys (JOURNEYGRAPH_UI_PASSWORDS)")
-	fs.StringVar(&f.uiSecret, "session-secret", env("JOURNEYGRAPH_SESSION_SECRET", ""), "secret signing the web app's session cookies (JOURNEYGRAPH_SESSION_SECRET; random per process when empty)")
-	f.steps = stepRulesFlag(fs)
-	f.neo4j = neo4jFlags(fs)
+	fs.StringVar(&f.addr, "addr", app.Env("JOURNEYGRAPH_ADDR", "127.0.0.1:8080"), "listen address (JOURNEYGRAPH_ADDR)")
+	fs.StringVar(&f.writeKeys, "write-keys", app.Env("JOURNEYGRAPH_WRITE_KEYS", ""), "comma-separated API keys for ingest (JOURNEYGRAPH_WRITE_KEYS; generated and logged when empty)")
+	fs.StringVar(&f.readKeys, "read-keys", app.Env("JOURNEYGRAPH_READ_KEYS", ""), "comma-separated API keys for reads (JOURNEYGRAPH_READ_KEYS; generated and logged when empty)")
+	fs.StringVar(&f.uiPass, "ui-passwords", app.Env("JOURNEYGRAPH_UI_PASSWORDS", ""), "comma-separated passwords for the web app's sign-in, besides the API keys (JOURNEYGRAPH_UI_PASSWORDS)")
+	fs.StringVar(&f.uiSecret, "session-secret", app.Env("JOURNEYGRAPH_SESSION_SECRET", ""), "secret signing the web app's session cookies (JOURNEYGRAPH_SESSION_SECRET; random per process when empty)")
+	f.steps = app.StepRulesFlag(fs)
+	f.neo4j = app.Neo4jFlags(fs)
 	f.segments.register(fs)
 }
 
@@ -58,17 +55,21 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	return serve(ctx, &f, newLogger(stderr), stdout)
+	return serve(ctx, &f, app.NewLogger(stderr), stdout)
 }
 
 // serve runs the HTTP server until ctx ends, then shuts down gracefully
 // (requests in flight finish and are answered).
 func serve(ctx context.Context, f *serveFlags, log *logrus.Logger, stdout io.Writer) error {
-	rules, err := loadStepRules(*f.steps)
+	rules, err := app.LoadStepRules(*f.steps)
 	if err != nil {
 		return err
 	}
-	store, err := openStore(ctx, f.neo4j, log)
+	now, err := f.segments.clock()
+	if err != nil {
+		return err
+	}
+	store, err := app.OpenStore(ctx, f.neo4j, log)
 	if err != nil {
 		return err
 	}
@@ -82,35 +83,33 @@ func serve(ctx context.Context, f *serveFlags, log *logrus.Logger, stdout io.Wri
 		readKeys = []string{"jgr_" + randomKey()}
 		fmt.Fprintf(stdout, "read key (generated; set JOURNEYGRAPH_READ_KEYS to choose): %s\n", readKeys[0])
 	}
-	// Reports read journeys from memory, kept in step with Neo4j.
-	cache := &inmem.Cache{Source: store}
-	streams := segment.InSegment{Reader: cache, Members: store} // reports scoped by segment too
-	book := &ingest.Rulebook{Store: store.StepRules(graph.ServerRules), Restep: store, Touches: streams}
-	if err := openRulebook(ctx, book, rules, *f.steps != "", log); err != nil {
+	// Reports read journeys from memory, kept in step with Neo4j, and the
+	// step rules from the server's rulebook.
+	a := app.New(store, app.Config{Rulebook: true, Cache: true, Now: now, Log: log})
+	if err := openRulebook(ctx, a.Book, rules, *f.steps != "", log); err != nil {
 		return err
 	}
-	defer book.Wait()
-	ingester := &ingest.Ingester{Store: store, Book: book}
-	segIngester, segOpts, stopSegments, err := startSegments(ctx, &f.segments, store, ingester, log)
+	defer a.Book.Wait()
+	stopSegments, err := startSegments(ctx, a, f.segments.interval, log)
 	if err != nil {
 		return err
 	}
 	defer stopSegments()
-	segOpts = append(segOpts, web.WithApp(web.AppConfig{Passwords: splitKeys(f.uiPass), Secret: f.uiSecret}, cache))
 	go func() {
 		start := time.Now()
-		if err := cache.Load(ctx); err != nil {
+		if err := a.Cache.Load(ctx); err != nil {
 			log.WithError(err).Warn("journey cache: load failed (retried by the next sync)")
 		} else {
-			people, events := cache.Stats()
+			people, events := a.Cache.Stats()
 			log.WithFields(logrus.Fields{"people": people, "events": events, "took": time.Since(start).Round(time.Millisecond)}).Info("journey cache loaded")
 		}
-		cache.Run(ctx, cacheSyncInterval, func(err error) { log.WithError(err).Warn("journey cache: sync failed") })
+		a.Cache.Run(ctx, cacheSyncInterval, func(err error) { log.WithError(err).Warn("journey cache: sync failed") })
 	}()
-	segOpts = append(segOpts, web.WithStepRules(book), web.WithErasure(store))
-	segOpts = append(segOpts, web.WithModels(&chain.Chains{Store: streams}, &chain.HiddenStates{Touches: streams, Models: store, People: store}))
-	srv := web.New(web.Config{WriteKeys: writeKeys, ReadKeys: readKeys, Log: log}, segIngester, store, store, segOpts...)
-	srv.SetAnalyst(&report.Analytics{Store: streams, Book: book})
+	srv := web.New(web.Config{WriteKeys: writeKeys, ReadKeys: readKeys, Log: log}, a.Segmenting, store, store,
+		web.WithSegments(a.Segmenter, a.MemberPages()), web.WithWebhooks(store, a.Webhooks),
+		web.WithApp(web.AppConfig{Passwords: splitKeys(f.uiPass), Secret: f.uiSecret}, a.Cache),
+		web.WithStepRules(a.Book), web.WithErasure(store), web.WithModels(a.Chains, a.HiddenStates))
+	srv.SetAnalyst(a.Analytics)
 
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {

@@ -2,7 +2,9 @@ package inmem
 
 import (
 	"context"
+	"fmt"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -32,8 +34,9 @@ func genSource(events int) *MemSource {
 	return m
 }
 
-// BenchmarkEvaluateSegment evaluates each built-in segment (at benchAsOf,
-// with DefaultOutbound) over 1M generated events held in memory, the whole
+// BenchmarkEvaluateSegment evaluates each built-in segment, and a
+// definition of 120 building blocks (wideSegment), (at benchAsOf, with
+// DefaultOutbound) over 1M generated events held in memory, the whole
 // cache in scope: the evaluation proper, without the sync before it (a
 // query of the people changed lately, in Neo4j; a pass over every person,
 // in a MemSource). Run:
@@ -47,7 +50,8 @@ func BenchmarkEvaluateSegment(b *testing.B) {
 	}
 	people, events := c.Stats()
 	b.Logf("%d people, %d events", people, events)
-	for _, seg := range segment.BuiltInSegments() {
+	segs := append(segment.BuiltInSegments(), wideSegment(b))
+	for _, seg := range segs {
 		p := seg.Compile(benchAsOf, journeys.DefaultOutbound)
 		b.Run(seg.Name, func(b *testing.B) {
 			var members int
@@ -61,6 +65,38 @@ func BenchmarkEvaluateSegment(b *testing.B) {
 			b.ReportMetric(float64(members), "members")
 		})
 	}
+}
+
+// wideSegment is a definition of 120 building blocks (the size of a preview
+// that took Neo4j over 120 s in a review): any of 60 counts, sequences and
+// not-followed blocks over every step and several windows, and none of 60
+// others, so that no block narrows the candidates and every person is
+// evaluated against them all.
+func wideSegment(tb testing.TB) journeys.Segment {
+	steps := []string{"page_view", "product_view", "add_to_cart", "checkout", "purchase",
+		"email_sent", "email_open", "email_click", "unsubscribe", "*"}
+	windows := []string{"1d", "7d", "30d", "90d", "365d", "3650d"}
+	var blocks []string
+	for i := range 120 {
+		a, b, w := steps[i%len(steps)], steps[(i/len(steps)+i+1)%len(steps)], windows[i%len(windows)]
+		switch i % 4 {
+		case 0:
+			blocks = append(blocks, fmt.Sprintf(`{"count": %q, "min": %d, "within": %q}`, a, 1+i%5, w))
+		case 1:
+			blocks = append(blocks, fmt.Sprintf(`{"sequence": [%q, %q], "gap": "1d", "within": %q}`, a, b, w))
+		case 2:
+			blocks = append(blocks, fmt.Sprintf(`{"not_followed": {"first": %q, "then": %q}, "within": %q}`, a, b, w))
+		default:
+			blocks = append(blocks, fmt.Sprintf(`{"rate": {"of": %q, "per": %q}, "at_least": 0.%d, "within": %q}`, a, b, 1+i%9, w))
+		}
+	}
+	def := fmt.Sprintf(`{"name": "wide_120", "where": {"any": [{"any": [%s]}, {"not": {"any": [%s]}}]}}`,
+		strings.Join(blocks[:60], ","), strings.Join(blocks[60:], ","))
+	seg, err := journeys.ParseSegment([]byte(def))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return seg
 }
 
 // BenchmarkCacheMemory loads 1M generated events (100,000 people; an

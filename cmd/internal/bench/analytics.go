@@ -1,28 +1,26 @@
-package main
+package bench
 
 import (
 	"context"
 	"flag"
 	"fmt"
 	"io"
-	"math"
-	"math/rand/v2"
 	"runtime"
 	"slices"
-	"strconv"
 	"time"
 
-	"github.com/journeygraph/journeygraph/graph/inmem"
+	"github.com/journeygraph/journeygraph/cmd/internal/app"
 	"github.com/journeygraph/journeygraph/journeys"
 	"github.com/journeygraph/journeygraph/journeys/chain"
-	"github.com/journeygraph/journeygraph/journeys/ingest"
 	"github.com/journeygraph/journeygraph/journeys/report"
+	"github.com/journeygraph/journeygraph/journeys/synth"
 )
 
-const benchAnalyticsUsage = `usage: journeygraph bench analytics [flags]
+const analyticsUsage = `usage: journeygraph bench analytics [flags]
 
-Generates --events events of realistic journeys (seeded: sessions of page,
-product, cart, checkout and purchase steps, channels, devices), loads them
+Generates --events events of realistic journeys (journeys/synth's Shop,
+seeded: sessions of page, product, cart, checkout and purchase steps,
+channels, devices), loads them
 under the prefix bench-analytics-<events>-<seed>- (kept with --keep and then
 reused by the next run), and prints the latency of each report over them:
 paths, transitions, funnels, friction and attribution, each run --runs times
@@ -32,30 +30,34 @@ give the same answers. Then it fits a hidden-state model (K=4) and decodes
 and writes every person's state, reading the journeys from each source.
 `
 
-func runBenchAnalytics(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+// runAnalytics runs "bench analytics" with its flags.
+func runAnalytics(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("bench analytics", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, benchAnalyticsUsage); fs.PrintDefaults() }
+	fs.Usage = func() { fmt.Fprint(stderr, analyticsUsage); fs.PrintDefaults() }
 	events := fs.Int("events", 1_000_000, "events to generate")
 	seed := fs.Uint64("seed", 1, "generator seed")
 	runs := fs.Int("runs", 3, "runs of each report")
 	keep := fs.Bool("keep", false, "keep the generated events for the next run (else they are deleted)")
-	cfg := neo4jFlags(fs)
+	cfg := app.Neo4jFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	store, err := openStore(ctx, cfg, newLogger(stderr))
+	store, err := app.OpenStore(ctx, cfg, app.NewLogger(stderr))
 	if err != nil {
 		return err
 	}
 	defer store.Close(context.Background())
 	prefix := fmt.Sprintf("bench-analytics-%d-%d-", *events, *seed)
+	// The same services read from Neo4j directly (fromStore) and from the
+	// server's journey cache (fromCache, loaded once below).
+	fromStore := app.New(store, app.Config{Rules: journeys.DefaultStepRules()})
+	fromCache := app.New(store, app.Config{Rules: journeys.DefaultStepRules(), Cache: true, CachePrefix: prefix})
 	if _, _, err := store.Journey(ctx, prefix+"p0000000", 1); journeys.ErrorCode(err) == journeys.ENOTFOUND {
-		evs := generateJourneys(*events, *seed, prefix)
+		evs := synth.ShopEvents(synth.ShopConfig{Seed: *seed, Prefix: prefix, Events: *events})
 		fmt.Fprintf(stdout, "loading %d generated events of %d people...\n", len(evs), countPeople(evs))
 		start := time.Now()
-		in := &ingest.Ingester{Store: store, Rules: journeys.DefaultStepRules()}
-		if _, err := in.Ingest(ctx, evs); err != nil {
+		if _, err := fromStore.Ingester.Ingest(ctx, evs); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "loaded in %v (%.0f events/s)\n", time.Since(start).Round(time.Second), float64(len(evs))/time.Since(start).Seconds())
@@ -74,9 +76,7 @@ func runBenchAnalytics(ctx context.Context, args []string, stdout, stderr io.Wri
 		}()
 	}
 	flt := journeys.Filter{PersonPrefix: prefix}
-	// The same reports read from Neo4j directly (store) and from the
-	// server's journey cache (cache), loaded once.
-	cache := &inmem.Cache{Source: store, Prefix: prefix}
+	cache := fromCache.Cache
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
@@ -100,14 +100,7 @@ func runBenchAnalytics(ctx context.Context, args []string, stdout, stderr io.Wri
 	}
 	slices.Sort(syncs)
 	fmt.Fprintf(stdout, "cache: sync with nothing changed, median of 11: %v (each report pays it)\n", syncs[5].Round(100*time.Microsecond))
-	type readers struct {
-		a  *report.Analytics
-		ch *chain.Chains
-	}
-	from := map[string]readers{
-		"store": {&report.Analytics{Store: store, Rules: journeys.DefaultStepRules()}, &chain.Chains{Store: store}},
-		"cache": {&report.Analytics{Store: cache, Rules: journeys.DefaultStepRules()}, &chain.Chains{Store: cache}},
-	}
+	from := map[string]*app.App{"store": fromStore, "cache": fromCache}
 	var a *report.Analytics
 	var ch *chain.Chains
 	funnel := func(order string) report.Funnel {
@@ -172,7 +165,7 @@ func runBenchAnalytics(ctx context.Context, args []string, stdout, stderr io.Wri
 		var best, median [2]time.Duration
 		var answers [2]string
 		for k, name := range []string{"store", "cache"} {
-			a, ch = from[name].a, from[name].ch
+			a, ch = from[name].Analytics, from[name].Chains
 			var times []time.Duration
 			for i := 0; i < max(*runs, 1); i++ {
 				start := time.Now()
@@ -198,9 +191,8 @@ func runBenchAnalytics(ctx context.Context, args []string, stdout, stderr io.Wri
 	defer store.DeleteModels(context.Background(), prefix)
 	fmt.Fprintf(stdout, "\n%-46s %9s %9s %9s  %s\n", "hidden states, K=4", "fit", "decode", "total", "people")
 	for _, name := range []string{"store", "cache"} {
-		hs := &chain.HiddenStates{Touches: from[name].ch.Store, Models: store, People: store}
 		start := time.Now()
-		v, err := hs.Fit(ctx, journeys.ModelQuery{Filter: flt, States: 4, Seed: 1, Restarts: 1})
+		v, err := from[name].HiddenStates.Fit(ctx, journeys.ModelQuery{Filter: flt, States: 4, Seed: 1, Restarts: 1})
 		if err != nil {
 			return fmt.Errorf("hidden states (%s): %w", name, err)
 		}
@@ -210,6 +202,7 @@ func runBenchAnalytics(ctx context.Context, args []string, stdout, stderr io.Wri
 	return nil
 }
 
+// countPeople counts the people of events grouped by person.
 func countPeople(evs []journeys.Event) int {
 	n := 0
 	for i, e := range evs {
@@ -218,73 +211,4 @@ func countPeople(evs []journeys.Event) int {
 		}
 	}
 	return n
-}
-
-// benchSteps is the generator's step chain: from each step, the next
-// steps and their weights; "" ends the session.
-var benchSteps = map[string][]struct {
-	next   string
-	weight float64
-}{
-	"page_view":        {{"page_view", 3}, {"product_view", 5}, {"signup", 0.2}, {"", 2}},
-	"product_view":     {{"product_view", 5}, {"page_view", 1}, {"add_to_cart", 1.2}, {"add_to_wishlist", 0.4}, {"", 2.5}},
-	"add_to_cart":      {{"product_view", 2}, {"checkout", 1.5}, {"remove_from_cart", 0.3}, {"add_to_cart", 0.3}, {"", 1}},
-	"add_to_wishlist":  {{"product_view", 2}, {"", 1}},
-	"remove_from_cart": {{"product_view", 1}, {"", 1}},
-	"checkout":         {{"purchase", 2}, {"checkout", 0.5}, {"", 1}},
-	"purchase":         {{"page_view", 0.5}, {"", 2}},
-	"signup":           {{"product_view", 1}, {"", 0.5}},
-	"email_open":       {{"email_click", 1}, {"", 2}},
-	"email_click":      {{"product_view", 2}, {"page_view", 1}, {"", 0.5}},
-}
-
-// generateJourneys returns about n events of realistic journeys, seeded:
-// people with one device each, sessions days apart entering by a channel
-// (email sessions start with an email open), steps following benchSteps,
-// seconds to minutes apart. Person ids are prefix + "p%07d".
-func generateJourneys(n int, seed uint64, prefix string) []journeys.Event {
-	rng := rand.New(rand.NewPCG(seed, 0x6a6f75726e6579))
-	channels := []string{"web", "web", "search", "ads", "social", "email"}
-	devices := []string{"mobile", "mobile", "desktop", "tablet"}
-	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
-	pick := func(step string) string {
-		opts := benchSteps[step]
-		total := 0.0
-		for _, o := range opts {
-			total += o.weight
-		}
-		x := rng.Float64() * total
-		for _, o := range opts {
-			if x -= o.weight; x < 0 {
-				return o.next
-			}
-		}
-		return ""
-	}
-	events := make([]journeys.Event, 0, n+64)
-	for p := 0; len(events) < n; p++ {
-		person := prefix + "p" + fmt.Sprintf("%07d", p)
-		device := devices[rng.IntN(len(devices))]
-		t := start.Add(time.Duration(rng.Float64() * float64(60*24*time.Hour)))
-		sessions := 1 + int(rng.ExpFloat64()*2)
-		for s := 0; s < sessions && len(events) < n; s++ {
-			channel := channels[rng.IntN(len(channels))]
-			step := "page_view"
-			if channel == "email" {
-				step = "email_open"
-			} else if rng.IntN(2) == 0 {
-				step = "product_view"
-			}
-			for i := 0; step != "" && i < 200; i++ {
-				events = append(events, journeys.Event{
-					ID: prefix + strconv.Itoa(len(events)), Type: journeys.TypeTrack, Person: person, Name: step,
-					Time: t, Channel: channel, Device: device,
-				})
-				t = t.Add(time.Duration(math.Exp(rng.NormFloat64()*1.1+3.5)) * time.Second) // median ~33 s
-				step = pick(step)
-			}
-			t = t.Add(time.Duration(1+rng.ExpFloat64()*72) * time.Hour)
-		}
-	}
-	return events
 }

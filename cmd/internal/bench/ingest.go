@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"context"
@@ -10,12 +10,13 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/journeygraph/journeygraph/cmd/internal/app"
 	"github.com/journeygraph/journeygraph/graph"
 	"github.com/journeygraph/journeygraph/journeys"
 	"github.com/journeygraph/journeygraph/journeys/ingest"
 )
 
-const benchUsage = `usage: journeygraph bench ingest [flags]
+const ingestUsage = `usage: journeygraph bench ingest [flags]
 
 Loads the same events two ways in one run, for each batch size: the full
 path model (dedupe, chains, people) and a bare UNWIND $rows CREATE (:Event)
@@ -23,9 +24,10 @@ baseline (same properties and indexes), and prints events/s for each and
 their ratio. Everything written is deleted afterwards.
 `
 
-func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+// runIngest runs "bench ingest" (args: "ingest" and its flags).
+func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] != "ingest" {
-		fmt.Fprint(stderr, benchUsage)
+		fmt.Fprint(stderr, ingestUsage)
 		return fmt.Errorf("bench: want \"bench ingest\"")
 	}
 	fs := flag.NewFlagSet("bench ingest", flag.ContinueOnError)
@@ -34,19 +36,19 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	preset := fs.String("preset", "taobao", "column mapping of the file")
 	batches := fs.String("batch", "1000,5000,20000", "comma-separated batch sizes to compare")
 	writers := fs.String("writers", "1,2", "comma-separated numbers of concurrent writers to compare")
-	cfg := neo4jFlags(fs)
+	cfg := app.Neo4jFlags(fs)
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	sizes, err := parseSizes(*batches)
+	sizes, err := parseSizes("--batch", *batches)
 	if err != nil {
 		return err
 	}
-	ws, err := parseSizes(*writers)
+	ws, err := parseSizes("--writers", *writers)
 	if err != nil {
 		return err
 	}
-	m, err := chooseMapping(*preset, "")
+	m, err := app.Mapping(*preset, "")
 	if err != nil {
 		return err
 	}
@@ -54,7 +56,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	store, err := openStore(ctx, cfg, newLogger(stderr))
+	store, err := app.OpenStore(ctx, cfg, app.NewLogger(stderr))
 	if err != nil {
 		return err
 	}
@@ -79,7 +81,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // batches of size, each under fresh ids and people, and returns events/s for
 // each.
 func benchOnce(ctx context.Context, store *graph.Store, events []journeys.Event, size, writers int) (full, base float64, err error) {
-	tag := randomKey()[:8]
+	tag := randomTag()
 	var people []string
 	fresh := func(prefix string) []journeys.Event {
 		out := make([]journeys.Event, len(events))
@@ -104,16 +106,17 @@ func benchOnce(ctx context.Context, store *graph.Store, events []journeys.Event,
 		}
 	}()
 
-	// Both go through the same Ingester (same batches, same concurrent
+	// Both go through the app's Ingester (same batches, same concurrent
 	// writers, same step rules): only the store operation differs.
+	in := app.New(store, app.Config{Rules: journeys.DefaultStepRules(), BatchSize: size, Writers: writers}).Ingester
+	bin := *in
+	bin.Store = baselineWriter{store}
 	start := time.Now()
-	bin := &ingest.Ingester{Store: baselineWriter{store}, Rules: journeys.DefaultStepRules(), BatchSize: size, Writers: writers}
 	if _, err := bin.Ingest(ctx, baseline); err != nil {
 		return 0, 0, err
 	}
 	base = float64(len(baseline)) / time.Since(start).Seconds()
 
-	in := &ingest.Ingester{Store: store, Rules: journeys.DefaultStepRules(), BatchSize: size, Writers: writers}
 	start = time.Now()
 	res, err := in.Ingest(ctx, model)
 	if err != nil {
@@ -126,6 +129,7 @@ func benchOnce(ctx context.Context, store *graph.Store, events []journeys.Event,
 	return full, base, nil
 }
 
+// readAll reads every event of the file at path.
 func readAll(path string, m ingest.Mapping) ([]journeys.Event, error) {
 	r, closer, err := ingest.OpenFile(path, m, time.Now(), journeys.Limits{})
 	if err != nil {
@@ -139,12 +143,14 @@ func readAll(path string, m ingest.Mapping) ([]journeys.Event, error) {
 	return events, r.Err()
 }
 
-func parseSizes(s string) ([]int, error) {
+// parseSizes reads a comma-separated list of positive whole numbers, the
+// value of the flag name.
+func parseSizes(name, s string) ([]int, error) {
 	var out []int
 	for _, f := range strings.Split(s, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
 		if err != nil || n < 1 {
-			return nil, fmt.Errorf("--batch: %q is not a positive whole number", f)
+			return nil, fmt.Errorf("%s: %q is not a positive whole number", name, f)
 		}
 		out = append(out, n)
 	}
@@ -155,6 +161,7 @@ func parseSizes(s string) ([]int, error) {
 // through the same Ingester as the full model.
 type baselineWriter struct{ store *graph.Store }
 
+// WriteEvents creates the events as bare nodes (graph.Store.CreateBaseline).
 func (b baselineWriter) WriteEvents(ctx context.Context, events []journeys.Event) (journeys.WriteResult, error) {
 	if err := b.store.CreateBaseline(ctx, events); err != nil {
 		return journeys.WriteResult{}, err
