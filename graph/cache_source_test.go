@@ -55,6 +55,13 @@ func TestCacheTailsMatchALoad(t *testing.T) {
 		Time: t0.Add(10 * time.Minute), Properties: map[string]any{"plan": "pro"}}
 	identify.ID = journeys.EventID(b, identify.Name, identify.Time, nil)
 	state, pc := "engaged", 0.4
+	// Events at the time of a's last: chain order is (time, id), so one
+	// whose id sorts after the last one's is appended, one whose id sorts
+	// before it is spliced in (ids chosen, not hashed, so the order holds
+	// in every run).
+	buy := withProps(ev(a, "buy", 7), map[string]any{"color": "blue", "ok": true})
+	after, before := ev(a, "zzz", 7), ev(a, "aaa", 7)
+	after.ID, before.ID = buy.ID+"-after", "!"+buy.ID
 	steps := []struct {
 		name        string
 		do          func()
@@ -62,10 +69,9 @@ func TestCacheTailsMatchALoad(t *testing.T) {
 		wantWhole   int  // whole journeys the sync reads again
 		wantTailsAt int  // tails it reads, at least
 	}{
-		{"appended", func() {
-			write(t, s, withProps(ev(a, "buy", 7), map[string]any{"color": "blue", "ok": true}), ev(b, "view", 12))
-		}, false, 0, 2},
-		{"appended at the end's time", func() { write(t, s, ev(a, "zzz", 7)) }, false, 0, 1},
+		{"appended", func() { write(t, s, buy, ev(b, "view", 12)) }, false, 0, 2},
+		{"appended at the end's time", func() { write(t, s, after) }, false, 0, 1},
+		{"spliced in at the end's time", func() { write(t, s, before) }, false, 1, 1},
 		{"late event", func() { write(t, s, ev(b, "cart", 6)) }, false, 1, 1},
 		{"anonymous person", func() { write(t, s, x) }, false, 1, 0},
 		{"merged by identify", func() { write(t, s, identify) }, true, 1, 1},
