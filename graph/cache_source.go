@@ -37,10 +37,21 @@ func (s *Store) PeopleAfter(ctx context.Context, prefix, after string, limit int
 // (stream_journeys.cypher).
 func (s *Store) Journeys(ctx context.Context, ids []string) ([]inmem.StoredJourney, error) {
 	var out []inmem.StoredJourney
-	err := s.read(ctx, func(tx neo4j.ManagedTransaction) error {
-		out = out[:0]
-		recs, err := run(ctx, tx, "stream_journeys", map[string]any{"ids": ids, "prop": journeys.PropPrefix,
-			"trait": journeys.TraitPrefix, "fields": personFieldNames})
+	err := s.readJourneys(ctx, "stream_journeys", map[string]any{"ids": ids}, func() { out = out[:0] },
+		func(j inmem.StoredJourney, _ *neo4j.Record) { out = append(out, j) })
+	return out, wrap("journeys", err)
+}
+
+// readJourneys runs a query whose rows are stored journeys (with the
+// property prefixes and person fields as parameters) in one read
+// transaction, and calls add with each. Each attempt of the transaction
+// (the driver retries transient errors) calls reset first, so that add's
+// rows are never counted twice.
+func (s *Store) readJourneys(ctx context.Context, name string, params map[string]any, reset func(), add func(inmem.StoredJourney, *neo4j.Record)) error {
+	params["prop"], params["trait"], params["fields"] = journeys.PropPrefix, journeys.TraitPrefix, personFieldNames
+	return s.read(ctx, func(tx neo4j.ManagedTransaction) error {
+		reset()
+		recs, err := run(ctx, tx, name, params)
 		if err != nil {
 			return err
 		}
@@ -49,11 +60,10 @@ func (s *Store) Journeys(ctx context.Context, ids []string) ([]inmem.StoredJourn
 			if err != nil {
 				return err
 			}
-			out = append(out, j)
+			add(j, r)
 		}
 		return nil
 	})
-	return out, wrap("journeys", err)
 }
 
 // personFieldNames are the Person properties a cached journey holds
@@ -106,22 +116,10 @@ func (s *Store) JourneyTails(ctx context.Context, ends []inmem.JourneyEnd) ([]in
 		rows[i] = map[string]any{"person": e.Person, "ts": e.TS, "id": e.ID}
 	}
 	var out []inmem.JourneyTail
-	err := s.read(ctx, func(tx neo4j.ManagedTransaction) error {
-		out = out[:0]
-		recs, err := run(ctx, tx, "stream_journey_tails", map[string]any{"ends": rows, "prop": journeys.PropPrefix,
-			"trait": journeys.TraitPrefix, "fields": personFieldNames})
-		if err != nil {
-			return err
-		}
-		for _, r := range recs {
-			j, err := storedJourney(r)
-			if err != nil {
-				return err
-			}
+	err := s.readJourneys(ctx, "stream_journey_tails", map[string]any{"ends": rows}, func() { out = out[:0] },
+		func(j inmem.StoredJourney, r *neo4j.Record) {
 			out = append(out, inmem.JourneyTail{StoredJourney: j, Events: int(intOf(r, "stored"))})
-		}
-		return nil
-	})
+		})
 	return out, wrap("journey tails", err)
 }
 
