@@ -17,20 +17,7 @@ var _ journeys.SegmentStore = (*Store)(nil)
 // SaveSegment stores a definition: version 1 when new, the next version
 // when its definition (name, description, min_size, where) changed.
 func (s *Store) SaveSegment(ctx context.Context, seg journeys.Segment, now time.Time) (journeys.Segment, error) {
-	def, err := json.Marshal(journeys.Segment{Name: seg.Name, Description: seg.Description, MinSize: seg.MinSize, Where: seg.Where})
-	if err != nil {
-		return journeys.Segment{}, err
-	}
-	var out journeys.Segment
-	err = s.write(ctx, 0, func(tx neo4j.ManagedTransaction) error {
-		recs, err := run(ctx, tx, "save_segment", map[string]any{"name": seg.Name, "definition": string(def),
-			"built_in": seg.BuiltIn, "now": now.UnixMilli()})
-		if err != nil {
-			return err
-		}
-		out = savedSegment(seg, recs[0])
-		return nil
-	})
+	out, err := s.writeSegment(ctx, "save_segment", seg, now)
 	return out, wrap("save segment", err)
 }
 
@@ -38,24 +25,32 @@ func (s *Store) SaveSegment(ctx context.Context, seg journeys.Segment, now time.
 // that name exists (decided in the transaction, so of two concurrent
 // creates exactly one succeeds).
 func (s *Store) CreateSegment(ctx context.Context, seg journeys.Segment, now time.Time) (journeys.Segment, error) {
+	out, err := s.writeSegment(ctx, "create_segment", seg, now)
+	return out, wrap("create segment", err)
+}
+
+// writeSegment runs save_segment or create_segment with seg's definition;
+// a row whose created column is false (create_segment found the name
+// taken) is ECONFLICT.
+func (s *Store) writeSegment(ctx context.Context, query string, seg journeys.Segment, now time.Time) (journeys.Segment, error) {
 	def, err := json.Marshal(journeys.Segment{Name: seg.Name, Description: seg.Description, MinSize: seg.MinSize, Where: seg.Where})
 	if err != nil {
 		return journeys.Segment{}, err
 	}
 	var out journeys.Segment
 	err = s.write(ctx, 0, func(tx neo4j.ManagedTransaction) error {
-		recs, err := run(ctx, tx, "create_segment", map[string]any{"name": seg.Name, "definition": string(def),
+		recs, err := run(ctx, tx, query, map[string]any{"name": seg.Name, "definition": string(def),
 			"built_in": seg.BuiltIn, "now": now.UnixMilli()})
 		if err != nil {
 			return err
 		}
-		if created, _ := recs[0].Get("created"); created != true {
+		if created, ok := recs[0].Get("created"); ok && created != true {
 			return journeys.Errorf(journeys.ECONFLICT, "segment %q exists: change it with PUT, or choose another name", seg.Name)
 		}
 		out = savedSegment(seg, recs[0])
 		return nil
 	})
-	return out, wrap("create segment", err)
+	return out, err
 }
 
 // Segment returns a stored segment with its size; ENOTFOUND when unknown.
