@@ -91,15 +91,42 @@ func (s *Store) Ping(ctx context.Context) error {
 // Migrate applies every schema statement in order (each is idempotent) and
 // waits for the indexes to come online.
 func (s *Store) Migrate(ctx context.Context) error {
-	for _, stmt := range cypher.Schema() {
-		if _, err := neo4j.ExecuteQuery(ctx, s.driver, stmt, nil, neo4j.EagerResultTransformer,
-			neo4j.ExecuteQueryWithDatabase(s.db)); err != nil {
-			return wrap("schema", err)
-		}
+	if err := s.applySchema(ctx, cypher.Schema()); err != nil {
+		return err
 	}
 	_, err := neo4j.ExecuteQuery(ctx, s.driver, "CALL db.awaitIndexes(300)", nil, neo4j.EagerResultTransformer,
 		neo4j.ExecuteQueryWithDatabase(s.db))
 	return wrap("await indexes", err)
+}
+
+// applySchema runs schema statements in order; a rule that another client
+// created meanwhile is no error.
+func (s *Store) applySchema(ctx context.Context, stmts []string) error {
+	for _, stmt := range stmts {
+		if _, err := neo4j.ExecuteQuery(ctx, s.driver, stmt, nil, neo4j.EagerResultTransformer,
+			neo4j.ExecuteQueryWithDatabase(s.db)); err != nil && !schemaExists(err) {
+			return wrap("schema", err)
+		}
+	}
+	return nil
+}
+
+// schemaExists reports whether err says the index or constraint a schema
+// statement creates already exists. "IF NOT EXISTS" does not cover two
+// clients creating the same rule at once (two processes starting against one
+// fresh database): the loser is told the rule exists, which is what it wanted.
+func schemaExists(err error) bool {
+	var nerr *neo4j.Neo4jError
+	if !errors.As(err, &nerr) {
+		return false
+	}
+	switch nerr.Code {
+	case "Neo.ClientError.Schema.EquivalentSchemaRuleAlreadyExists",
+		"Neo.ClientError.Schema.IndexAlreadyExists",
+		"Neo.ClientError.Schema.ConstraintAlreadyExists":
+		return true
+	}
+	return false
 }
 
 // write runs work in a managed write transaction (retried on transient

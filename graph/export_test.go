@@ -1,0 +1,4 @@
+package graph
+
+// ApplySchema exposes applySchema to the external tests.
+var ApplySchema = (*Store).applySchema
