@@ -89,3 +89,17 @@ func MakeTouch(step, name string, ts int64, channel, device string) journeys.Tou
 	return journeys.Touch{StepEvent: journeys.StepEvent{Step: step, TS: ts, Session: "s"}, Name: name, Type: "track",
 		Channel: channel, Device: device, URL: "/" + name, Value: float64(ts)}
 }
+
+// EventIDs names the events at each key: their EventID, by id.
+func (m *MemSource) EventIDs(_ context.Context, keys []EventKey) (map[EventKey][]NamedID, error) {
+	out := map[EventKey][]NamedID{}
+	for _, k := range keys {
+		for _, t := range m.People[k.Person].Touches {
+			if t.TS == k.TS {
+				out[k] = append(out[k], NamedID{ID: memEventID(k.Person, t), Name: t.Name})
+			}
+		}
+		slices.SortFunc(out[k], func(a, b NamedID) int { return strings.Compare(a.ID, b.ID) })
+	}
+	return out, nil
+}

@@ -18,7 +18,8 @@ import (
 type Segmenter struct {
 	Store journeys.SegmentStore
 	// Engine evaluates definitions (the journey cache, in memory); Store
-	// does when nil (the Cypher reference).
+	// does when nil (the Cypher reference). When Engine is also an
+	// Explainer, it explains the entries too.
 	Engine Evaluator
 	Now    func() time.Time // time.Now when nil
 	// OnChange, if set, is called after changes were stored (serve wakes the
@@ -66,6 +67,20 @@ var errEvalDeadline = errors.New("segment evaluation deadline")
 // holds, sorted (journeys.SegmentStore.EvaluateSegment's contract).
 type Evaluator interface {
 	EvaluateSegment(ctx context.Context, p journeys.Pred, scope journeys.SegmentScope) ([]string, error)
+}
+
+// Explainer says why people matched: journeys.SegmentStore.Explain's
+// contract.
+type Explainer interface {
+	Explain(ctx context.Context, people []string, leaves []journeys.EventCond) (map[string]journeys.Explanation, error)
+}
+
+// explainer is the Engine when it explains, else the Store.
+func (sg *Segmenter) explainer() Explainer {
+	if e, ok := sg.Engine.(Explainer); ok {
+		return e
+	}
+	return sg.Store
 }
 
 // engine is the evaluator in use.
@@ -245,7 +260,7 @@ func (sg *Segmenter) refresh(ctx context.Context, s journeys.Segment, scope jour
 	if len(entered)+len(left) > 0 {
 		var why map[string]journeys.Explanation
 		if len(entered) > 0 {
-			if why, err = sg.Store.Explain(ctx, entered, pred.Leaves()); err != nil {
+			if why, err = sg.explainer().Explain(ctx, entered, pred.Leaves()); err != nil {
 				return res, err
 			}
 		}

@@ -145,12 +145,15 @@ func benchWebhookLatency(ctx context.Context, store *graph.Store, cache *inmem.C
 	return nil
 }
 
-// timedEngine evaluates with engine (the journey cache, or the store),
+// timedEngine evaluates and explains with engine (the journey cache, or the store),
 // each scope narrowed to prefix (a Cache holding the people under prefix
 // only refuses a scope without it, such as the segment hook's list of
 // people), and times each evaluation (with the cache's sync before it).
 type timedEngine struct {
-	engine segment.Evaluator
+	engine interface {
+		segment.Evaluator
+		segment.Explainer
+	}
 	prefix string
 
 	mu     sync.Mutex
@@ -171,6 +174,11 @@ func (te *timedEngine) EvaluateSegment(ctx context.Context, p journeys.Pred, sco
 	te.took = append(te.took, time.Since(start))
 	te.people = append(te.people, len(scope.People))
 	return ids, err
+}
+
+// Explain explains the entries with the engine.
+func (te *timedEngine) Explain(ctx context.Context, people []string, leaves []journeys.EventCond) (map[string]journeys.Explanation, error) {
+	return te.engine.Explain(ctx, people, leaves)
 }
 
 // report prints the timings of the evaluations.
