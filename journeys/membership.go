@@ -87,6 +87,13 @@ type SegmentStore interface {
 	ApplyMembership(ctx context.Context, s Segment, at time.Time, changes []MembershipChange) ([]MembershipChange, error)
 }
 
+// SegmentEngine evaluates compiled definitions and explains their members:
+// what a SegmentStore does in Cypher and the journey cache in memory.
+type SegmentEngine interface {
+	EvaluateSegment(ctx context.Context, p Pred, scope SegmentScope) ([]string, error)
+	Explain(ctx context.Context, people []string, leaves []EventCond) (map[string]Explanation, error)
+}
+
 // ErrStale is wrapped by the error of ApplyMembership when the segment's
 // definition changed while an older version was evaluated.
 var ErrStale = errors.New("segment definition changed during evaluation")

@@ -34,13 +34,45 @@ func (c *Cache) EvaluateSegment(ctx context.Context, p journeys.Pred, scope jour
 	if scope.People != nil && len(scope.People) == 0 {
 		return nil, nil
 	}
-	if !strings.HasPrefix(scope.Prefix, c.Prefix) {
-		return nil, journeys.Errorf(journeys.EINVALID, "segment: scope %q is outside the cache's people (%q)", scope.Prefix, c.Prefix)
+	if err := c.checkScope(scope); err != nil {
+		return nil, err
 	}
 	if err := c.Sync(ctx); err != nil {
 		return nil, err
 	}
 	return c.evaluateSegment(ctx, p, scope)
+}
+
+// checkScope refuses a scope outside the cache's Prefix.
+func (c *Cache) checkScope(scope journeys.SegmentScope) error {
+	if !strings.HasPrefix(scope.Prefix, c.Prefix) {
+		return journeys.Errorf(journeys.EINVALID, "segment: scope %q is outside the cache's people (%q)", scope.Prefix, c.Prefix)
+	}
+	return nil
+}
+
+// Held returns the cache as a segment engine that evaluates on what the
+// cache holds now, without syncing first: for a caller that has just
+// synced it (a refresh of every segment syncs once, then evaluates each).
+func (c *Cache) Held() journeys.SegmentEngine { return held{c} }
+
+// held is the engine Held returns.
+type held struct{ c *Cache }
+
+// EvaluateSegment is Cache.EvaluateSegment without the sync.
+func (h held) EvaluateSegment(ctx context.Context, p journeys.Pred, scope journeys.SegmentScope) ([]string, error) {
+	if err := h.c.checkScope(scope); err != nil {
+		return nil, err
+	}
+	if h.c.snap.Load() == nil {
+		return nil, journeys.Errorf(journeys.EUNAVAILABLE, "journey cache: not loaded yet")
+	}
+	return h.c.evaluateSegment(ctx, p, scope)
+}
+
+// Explain is Cache.Explain.
+func (h held) Explain(ctx context.Context, people []string, leaves []journeys.EventCond) (map[string]journeys.Explanation, error) {
+	return h.c.Explain(ctx, people, leaves)
 }
 
 // evaluateSegment is EvaluateSegment on the current snapshot, without a

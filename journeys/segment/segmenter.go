@@ -46,13 +46,13 @@ const (
 
 // evaluate runs the engine under a deadline of d (def when 0); a deadline
 // that ended it is an ETIMEOUT error naming the segment and the limit.
-func (sg *Segmenter) evaluate(ctx context.Context, name string, p journeys.Pred, scope journeys.SegmentScope, d, def time.Duration) ([]string, error) {
+func (sg *Segmenter) evaluate(ctx context.Context, eng Evaluator, name string, p journeys.Pred, scope journeys.SegmentScope, d, def time.Duration) ([]string, error) {
 	if d <= 0 {
 		d = def
 	}
 	ctx, cancel := context.WithTimeoutCause(ctx, d, errEvalDeadline)
 	defer cancel()
-	ids, err := sg.engine().EvaluateSegment(ctx, p, scope)
+	ids, err := eng.EvaluateSegment(ctx, p, scope)
 	if err != nil && errors.Is(context.Cause(ctx), errEvalDeadline) {
 		return nil, journeys.Errorf(journeys.ETIMEOUT, "segment %q: evaluation did not finish within its %v limit (narrow the definition, or retry when the store is less busy)", name, d)
 	}
@@ -75,12 +75,34 @@ type Explainer interface {
 	Explain(ctx context.Context, people []string, leaves []journeys.EventCond) (map[string]journeys.Explanation, error)
 }
 
-// explainer is the Engine when it explains, else the Store.
-func (sg *Segmenter) explainer() Explainer {
-	if e, ok := sg.Engine.(Explainer); ok {
+// explainer is eng when it explains, else the Store.
+func (sg *Segmenter) explainer(eng Evaluator) Explainer {
+	if e, ok := eng.(Explainer); ok {
 		return e
 	}
 	return sg.Store
+}
+
+// Syncer is an Engine that evaluates on a copy of the store which it
+// brings up to date before each evaluation (the journey cache). Held
+// returns it as an engine that evaluates on what it holds, without that
+// sync.
+type Syncer interface {
+	Sync(ctx context.Context) error
+	Held() journeys.SegmentEngine
+}
+
+// syncedEngine returns the engine of a refresh of n segments: when the
+// Engine is a Syncer, synced once and held, so that every segment is
+// evaluated on one state of the journeys and n−1 syncs are saved (each is
+// two queries or more). When that sync fails, it is the engine as is: each
+// evaluation syncs, and reports the error.
+func (sg *Segmenter) syncedEngine(ctx context.Context, n int) Evaluator {
+	s, ok := sg.Engine.(Syncer)
+	if !ok || n < 2 || s.Sync(ctx) != nil {
+		return sg.engine()
+	}
+	return s.Held()
 }
 
 // engine is the evaluator in use.
@@ -116,7 +138,7 @@ func (sg *Segmenter) Preview(ctx context.Context, s journeys.Segment, asOf time.
 		asOf = sg.now()
 	}
 	start := time.Now()
-	ids, err := sg.evaluate(ctx, s.Name, s.Compile(asOf, sg.Outbound.Steps()), journeys.SegmentScope{}, sg.PreviewTimeout, DefaultPreviewTimeout)
+	ids, err := sg.evaluate(ctx, sg.engine(), s.Name, s.Compile(asOf, sg.Outbound.Steps()), journeys.SegmentScope{}, sg.PreviewTimeout, DefaultPreviewTimeout)
 	if err != nil {
 		return journeys.Preview{}, err
 	}
@@ -166,7 +188,7 @@ func (sg *Segmenter) save(ctx context.Context, s journeys.Segment, create bool) 
 	if err != nil {
 		return journeys.Segment{}, journeys.RefreshResult{}, err
 	}
-	res, err := sg.refresh(ctx, stored, journeys.SegmentScope{}, "save", sg.now())
+	res, err := sg.refresh(ctx, sg.engine(), stored, journeys.SegmentScope{}, "save", sg.now())
 	return stored, res, err
 }
 
@@ -229,9 +251,10 @@ func (sg *Segmenter) Refresh(ctx context.Context, names []string, scope journeys
 			segs = append(segs, s)
 		}
 	}
+	eng := sg.syncedEngine(ctx, len(segs))
 	out := make([]journeys.RefreshResult, 0, len(segs))
 	for _, s := range segs {
-		r, err := sg.refresh(ctx, s, scope, trigger, asOf)
+		r, err := sg.refresh(ctx, eng, s, scope, trigger, asOf)
 		if err != nil {
 			return out, fmt.Errorf("segment %s: %w", s.Name, err)
 		}
@@ -241,10 +264,10 @@ func (sg *Segmenter) Refresh(ctx context.Context, names []string, scope journeys
 }
 
 // refresh evaluates one stored segment in scope and applies the diff.
-func (sg *Segmenter) refresh(ctx context.Context, s journeys.Segment, scope journeys.SegmentScope, trigger string, asOf time.Time) (journeys.RefreshResult, error) {
+func (sg *Segmenter) refresh(ctx context.Context, eng Evaluator, s journeys.Segment, scope journeys.SegmentScope, trigger string, asOf time.Time) (journeys.RefreshResult, error) {
 	start := time.Now()
 	pred := s.Compile(asOf, sg.Outbound.Steps())
-	want, err := sg.evaluate(ctx, s.Name, pred, scope, sg.Timeout, DefaultTimeout)
+	want, err := sg.evaluate(ctx, eng, s.Name, pred, scope, sg.Timeout, DefaultTimeout)
 	if err != nil {
 		return journeys.RefreshResult{}, err
 	}
@@ -260,7 +283,7 @@ func (sg *Segmenter) refresh(ctx context.Context, s journeys.Segment, scope jour
 	if len(entered)+len(left) > 0 {
 		var why map[string]journeys.Explanation
 		if len(entered) > 0 {
-			if why, err = sg.explainer().Explain(ctx, entered, pred.Leaves()); err != nil {
+			if why, err = sg.explainer(eng).Explain(ctx, entered, pred.Leaves()); err != nil {
 				return res, err
 			}
 		}

@@ -35,3 +35,93 @@ func TestEvaluationDeadline(t *testing.T) {
 		t.Fatalf("preview whose caller left: %v, want context.Canceled", err)
 	}
 }
+
+// countingEngine counts its syncs, its evaluations that sync first
+// (EvaluateSegment) and those on what it holds (Held); everyone matches.
+type countingEngine struct {
+	syncErr               error
+	syncs, synced, onHeld int
+}
+
+func (e *countingEngine) Sync(context.Context) error { e.syncs++; return e.syncErr }
+
+func (e *countingEngine) EvaluateSegment(ctx context.Context, _ journeys.Pred, scope journeys.SegmentScope) ([]string, error) {
+	if err := e.Sync(ctx); err != nil {
+		return nil, err
+	}
+	e.synced++
+	return scope.People, nil
+}
+
+func (e *countingEngine) Held() journeys.SegmentEngine { return heldEngine{e} }
+
+type heldEngine struct{ e *countingEngine }
+
+func (h heldEngine) EvaluateSegment(_ context.Context, _ journeys.Pred, scope journeys.SegmentScope) ([]string, error) {
+	h.e.onHeld++
+	return scope.People, nil
+}
+
+func (heldEngine) Explain(context.Context, []string, []journeys.EventCond) (map[string]journeys.Explanation, error) {
+	return nil, nil
+}
+
+// listStore holds segments, with no members, and accepts every change.
+type listStore struct {
+	journeys.SegmentStore
+	segs []journeys.Segment
+}
+
+func (s listStore) Segments(context.Context) ([]journeys.Segment, error) { return s.segs, nil }
+
+func (listStore) SegmentMembers(context.Context, string, journeys.SegmentScope) ([]string, error) {
+	return nil, nil
+}
+
+func (listStore) Explain(context.Context, []string, []journeys.EventCond) (map[string]journeys.Explanation, error) {
+	return nil, nil
+}
+
+func (listStore) ApplyMembership(_ context.Context, _ journeys.Segment, _ time.Time, cs []journeys.MembershipChange) ([]journeys.MembershipChange, error) {
+	return cs, nil
+}
+
+// TestRefreshSyncsOnce: a refresh of every segment brings a syncing engine
+// (the journey cache) up to date once and evaluates each segment on that
+// state; when that sync fails, each evaluation syncs and the error is
+// reported.
+func TestRefreshSyncsOnce(t *testing.T) {
+	var segs []journeys.Segment
+	for _, n := range []string{"a", "b", "c"} {
+		segs = append(segs, journeys.Segment{Name: n, Version: 1, Where: journeys.Condition{Did: &journeys.Match{Step: "view"}}})
+	}
+	scope := journeys.SegmentScope{People: []string{"p1", "p2"}}
+	tests := []struct {
+		name                         string
+		segs                         []journeys.Segment
+		syncErr                      error
+		syncs, synced, onHeld, enter int
+	}{
+		{"three segments: one sync", segs, nil, 1, 0, 3, 6},
+		{"one segment: its own sync", segs[:1], nil, 1, 1, 0, 2},
+		{"the sync fails: each evaluation syncs", segs, errors.New("down"), 2, 0, 0, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := &countingEngine{syncErr: tc.syncErr}
+			sg := &Segmenter{Store: listStore{segs: tc.segs}, Engine: e}
+			res, err := sg.Refresh(context.Background(), nil, scope, "test", time.Now())
+			if (err != nil) != (tc.syncErr != nil) {
+				t.Fatalf("Refresh: %v", err)
+			}
+			entered := 0
+			for _, r := range res {
+				entered += r.Entered
+			}
+			if e.syncs != tc.syncs || e.synced != tc.synced || e.onHeld != tc.onHeld || entered != tc.enter {
+				t.Errorf("syncs %d, evaluations syncing %d, on held %d, entries %d; want %d, %d, %d, %d",
+					e.syncs, e.synced, e.onHeld, entered, tc.syncs, tc.synced, tc.onHeld, tc.enter)
+			}
+		})
+	}
+}

@@ -86,6 +86,13 @@ type App struct {
 	Webhooks *webhook.Dispatcher
 }
 
+// The journey cache is the segmenter's engine: it evaluates, explains, and
+// syncs once for a refresh of every segment.
+var (
+	_ segment.Syncer    = (*inmem.Cache)(nil)
+	_ segment.Explainer = (*inmem.Cache)(nil)
+)
+
 // New assembles the services over store as cfg says.
 func New(store *graph.Store, cfg Config) *App {
 	a := &App{Store: store}
