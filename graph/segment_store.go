@@ -152,6 +152,26 @@ func (s *Store) SegmentMembers(ctx context.Context, name string, scope journeys.
 	return ids, wrap("segment members", err)
 }
 
+// Memberships returns, for each segment, which of people are members now,
+// sorted: SegmentMembers of every segment for a list of people, in one
+// query.
+func (s *Store) Memberships(ctx context.Context, people []string) (map[string][]string, error) {
+	out := map[string][]string{}
+	err := s.read(ctx, func(tx neo4j.ManagedTransaction) error {
+		clear(out)
+		recs, err := run(ctx, tx, "find_memberships_people", map[string]any{"people": people})
+		if err != nil {
+			return err
+		}
+		for _, r := range recs {
+			seg := str(r, "segment")
+			out[seg] = append(out[seg], str(r, "id"))
+		}
+		return nil
+	})
+	return out, wrap("memberships", err)
+}
+
 // Explain returns, for each person, their latest events among leaves and
 // their decoded hidden state (a leaf on any event leaves its Exclude out).
 func (s *Store) Explain(ctx context.Context, people []string, leaves []journeys.EventCond) (map[string]journeys.Explanation, error) {

@@ -92,6 +92,13 @@ type Syncer interface {
 	Held() journeys.SegmentEngine
 }
 
+// MembershipReader is a SegmentStore that reads, for a list of people,
+// their membership of every segment at once: for each segment, which of
+// them are members now, sorted.
+type MembershipReader interface {
+	Memberships(ctx context.Context, people []string) (map[string][]string, error)
+}
+
 // syncedEngine returns the engine of a refresh of n segments: when the
 // Engine is a Syncer, synced once and held, so that every segment is
 // evaluated on one state of the journeys and n−1 syncs are saved (each is
@@ -188,7 +195,7 @@ func (sg *Segmenter) save(ctx context.Context, s journeys.Segment, create bool) 
 	if err != nil {
 		return journeys.Segment{}, journeys.RefreshResult{}, err
 	}
-	res, err := sg.refresh(ctx, sg.engine(), stored, journeys.SegmentScope{}, "save", sg.now())
+	res, err := sg.refresh(ctx, sg.engine(), stored, journeys.SegmentScope{}, "save", sg.now(), nil)
 	return stored, res, err
 }
 
@@ -252,9 +259,16 @@ func (sg *Segmenter) Refresh(ctx context.Context, names []string, scope journeys
 		}
 	}
 	eng := sg.syncedEngine(ctx, len(segs))
+	var known map[string][]string
+	if mr, ok := sg.Store.(MembershipReader); ok && scope.People != nil && scope.Prefix == "" && len(segs) > 1 {
+		var err error
+		if known, err = mr.Memberships(ctx, scope.People); err != nil {
+			return nil, err
+		}
+	}
 	out := make([]journeys.RefreshResult, 0, len(segs))
 	for _, s := range segs {
-		r, err := sg.refresh(ctx, eng, s, scope, trigger, asOf)
+		r, err := sg.refresh(ctx, eng, s, scope, trigger, asOf, known)
 		if err != nil {
 			return out, fmt.Errorf("segment %s: %w", s.Name, err)
 		}
@@ -264,16 +278,22 @@ func (sg *Segmenter) Refresh(ctx context.Context, names []string, scope journeys
 }
 
 // refresh evaluates one stored segment in scope and applies the diff.
-func (sg *Segmenter) refresh(ctx context.Context, eng Evaluator, s journeys.Segment, scope journeys.SegmentScope, trigger string, asOf time.Time) (journeys.RefreshResult, error) {
+//
+// known, when not nil, holds the members in scope of every segment (by
+// name; MembershipReader), read once for a refresh of all; else they are
+// read here.
+func (sg *Segmenter) refresh(ctx context.Context, eng Evaluator, s journeys.Segment, scope journeys.SegmentScope, trigger string, asOf time.Time, known map[string][]string) (journeys.RefreshResult, error) {
 	start := time.Now()
 	pred := s.Compile(asOf, sg.Outbound.Steps())
 	want, err := sg.evaluate(ctx, eng, s.Name, pred, scope, sg.Timeout, DefaultTimeout)
 	if err != nil {
 		return journeys.RefreshResult{}, err
 	}
-	have, err := sg.Store.SegmentMembers(ctx, s.Name, scope)
-	if err != nil {
-		return journeys.RefreshResult{}, err
+	have := known[s.Name]
+	if known == nil {
+		if have, err = sg.Store.SegmentMembers(ctx, s.Name, scope); err != nil {
+			return journeys.RefreshResult{}, err
+		}
 	}
 	entered, left := diffSorted(want, have)
 	res := journeys.RefreshResult{Segment: s.Name, Version: s.Version, Members: len(want), AsOf: asOf}
