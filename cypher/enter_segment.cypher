@@ -1,9 +1,10 @@
-// People entering a segment: MEMBER plus an ENTERED history edge, for those
-// not members already. Returns the changes applied.
+// People entering a segment: MEMBER plus an ENTERED history edge (with the
+// change's id and sequence number), for those not members already. Returns
+// the changes applied.
 MATCH (s:Segment {name: $segment})
 UNWIND $changes AS c
 MATCH (p:Person {id: c.person})
 WHERE NOT EXISTS { (p)-[:MEMBER]->(s) }
 CREATE (p)-[:MEMBER {segment: s.name, person: p.id, since: $at, version: $version}]->(s)
-CREATE (p)-[:ENTERED {segment: s.name, at: $at, version: $version, reason: c.reason}]->(s)
+CREATE (p)-[:ENTERED {segment: s.name, at: $at, version: $version, reason: c.reason, id: c.id, seq: c.seq}]->(s)
 RETURN c.id AS id

@@ -233,7 +233,7 @@ func (s *Store) ApplyMembership(ctx context.Context, seg journeys.Segment, at ti
 	err := s.write(ctx, 0, func(tx neo4j.ManagedTransaction) error {
 		applied = applied[:0]
 		ms := at.UnixMilli()
-		recs, err := run(ctx, tx, "lock_segment", map[string]any{"segment": seg.Name, "at": ms})
+		recs, err := run(ctx, tx, "lock_segment", map[string]any{"segment": seg.Name, "at": ms, "n": len(changes)})
 		if err != nil {
 			return err
 		}
@@ -243,6 +243,13 @@ func (s *Store) ApplyMembership(ctx context.Context, seg journeys.Segment, at ti
 		if v := int(intOf(recs[0], "version")); v != seg.Version {
 			return fmt.Errorf("%w: %w", journeys.Errorf(journeys.ECONFLICT, "segment %q is at version %d, not the evaluated %d",
 				seg.Name, v, seg.Version), journeys.ErrStale)
+		}
+		seq := intOf(recs[0], "base")
+		for _, rows := range [][]map[string]any{enter, leave} {
+			for _, row := range rows {
+				seq++
+				row["seq"] = seq
+			}
 		}
 		var ids []string
 		for _, q := range []struct {
@@ -314,6 +321,26 @@ func (s *Store) MembersAt(ctx context.Context, segment string, at time.Time, aft
 		return nil
 	})
 	return out, wrap("members at", err)
+}
+
+// Changes returns up to limit entries of a segment's change feed with a
+// sequence number above after, in order. Changes recorded before the feed
+// existed carry no number and are not in it (History has them).
+func (s *Store) Changes(ctx context.Context, segment string, after int64, limit int) ([]journeys.SegmentChange, error) {
+	var out []journeys.SegmentChange
+	err := s.read(ctx, func(tx neo4j.ManagedTransaction) error {
+		recs, err := run(ctx, tx, "segment_changes", map[string]any{"segment": segment, "after": after, "limit": limit})
+		if err != nil {
+			return err
+		}
+		out = make([]journeys.SegmentChange, len(recs))
+		for i, r := range recs {
+			out[i] = journeys.SegmentChange{Seq: intOf(r, "seq"), ID: str(r, "id"), Kind: str(r, "kind"), Person: str(r, "person"),
+				At: millis(intOf(r, "at")), Version: int(intOf(r, "version")), Reason: rawJSON(str(r, "reason"))}
+		}
+		return nil
+	})
+	return out, wrap("segment changes", err)
 }
 
 // History returns a segment's ENTERED/LEFT records, newest first.

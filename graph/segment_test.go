@@ -2,6 +2,7 @@ package graph_test
 
 import (
 	"context"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -230,4 +231,65 @@ func TestPeopleRefreshReadsMembershipsOnce(t *testing.T) {
 		t.Fatal("eight days later no membership changed: the test checks nothing")
 	}
 	check("eight days later")
+}
+
+// TestSegmentChangeFeed: a segment's changes come back in the order they
+// were applied (entries, then eight days later the exits), numbered, and a
+// reader paging with the last number it saw gets each change once.
+func TestSegmentChangeFeed(t *testing.T) {
+	s := graphtest.Open(t)
+	prefix, d := plant(t, s, 2)
+	ctx := context.Background()
+	var hyper journeys.Segment
+	for _, b := range segment.BuiltInSegments() {
+		if b.Name == segment.SegmentHyperEngaged {
+			hyper = b
+		}
+	}
+	hyper.Name, hyper.BuiltIn = prefix+"hyper", false
+	t.Cleanup(func() { _ = s.DeleteSegment(context.Background(), hyper.Name) })
+	if _, err := s.SaveSegment(ctx, hyper, segAsOf); err != nil {
+		t.Fatal(err)
+	}
+	clock := segAsOf
+	sg := &segment.Segmenter{Store: s, Now: func() time.Time { return clock }}
+	scope := journeys.SegmentScope{Prefix: prefix}
+	if _, err := sg.Refresh(ctx, []string{hyper.Name}, scope, "test", clock); err != nil {
+		t.Fatal(err)
+	}
+	clock = segAsOf.Add(8 * 24 * time.Hour)
+	if _, err := sg.Refresh(ctx, []string{hyper.Name}, scope, "test", clock); err != nil {
+		t.Fatal(err)
+	}
+	members := synth.Expected(d.Events, d.Scores, segAsOf)[segment.SegmentHyperEngaged]
+	all, err := s.Changes(ctx, hyper.Name, 0, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != 2*len(members) {
+		t.Fatalf("%d changes, want %d entries and as many exits", len(all), 2*len(members))
+	}
+	for i, c := range all {
+		wantKind := journeys.KindEntered
+		if i >= len(members) {
+			wantKind = journeys.KindLeft
+		}
+		if c.Kind != wantKind || c.ID == "" || len(c.Reason) == 0 || (i > 0 && c.Seq <= all[i-1].Seq) {
+			t.Fatalf("change %d: %+v (previous seq %d), want kind %s, an id, a reason, a greater seq", i, c, all[max(i-1, 0)].Seq, wantKind)
+		}
+	}
+	var paged []journeys.SegmentChange
+	for after := int64(0); ; {
+		page, err := s.Changes(ctx, hyper.Name, after, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page) == 0 {
+			break
+		}
+		paged, after = append(paged, page...), page[len(page)-1].Seq
+	}
+	if !reflect.DeepEqual(paged, all) {
+		t.Errorf("paging by 3 gave %d changes, not the %d of one read", len(paged), len(all))
+	}
 }

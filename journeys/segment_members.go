@@ -33,6 +33,20 @@ type HistoryQuery struct {
 	Limit  int
 }
 
+// SegmentChange is one entry of a segment's change feed: a person
+// entering or leaving it, numbered in the order the changes were applied
+// (Seq grows with each; the numbers of changes not applied are skipped).
+// ID is the change's, as its webhook deliveries carry it.
+type SegmentChange struct {
+	Seq     int64           `json:"seq"`
+	ID      string          `json:"id"`
+	Kind    string          `json:"kind"` // KindEntered or KindLeft
+	Person  string          `json:"person"`
+	At      time.Time       `json:"at"`
+	Version int             `json:"version"`
+	Reason  json.RawMessage `json:"reason,omitempty"`
+}
+
 // PersonSegment is a segment a person is in now.
 type PersonSegment struct {
 	Segment string    `json:"segment"`

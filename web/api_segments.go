@@ -33,6 +33,7 @@ type SegmentReader interface {
 	MembersPage(ctx context.Context, segment, after string, limit int) ([]journeys.Member, error)
 	MembersAt(ctx context.Context, segment string, at time.Time, after string, limit int) ([]journeys.Member, error)
 	History(ctx context.Context, segment string, q journeys.HistoryQuery) ([]journeys.HistoryEntry, error)
+	Changes(ctx context.Context, segment string, after int64, limit int) ([]journeys.SegmentChange, error)
 	PersonSegments(ctx context.Context, person string) ([]journeys.PersonSegment, error)
 }
 
@@ -44,6 +45,7 @@ func WithSegments(svc SegmentService, store SegmentReader) Option {
 // Paging limits of member lists.
 const (
 	defaultMembersPage = 100
+	defaultChangesPage = 1000
 	maxMembersPage     = 10000
 	csvPage            = 5000
 	maxPreviewSample   = 1000
@@ -60,6 +62,7 @@ func (s *Server) registerSegmentRoutes(read, write *gin.RouterGroup) {
 	read.GET("/segments/:name/members", s.segmentMembers)
 	read.GET("/segments/:name/members.csv", s.exportMembers)
 	read.GET("/segments/:name/history", s.segmentHistory)
+	read.GET("/segments/:name/changes", s.segmentChanges)
 	read.GET("/segments/:name/preview", s.previewStored)
 	read.POST("/segments/preview", s.previewDefinition)
 	read.GET("/people/:id/segments", s.personSegments)
@@ -295,6 +298,44 @@ func (s *Server) segmentHistory(c *gin.Context) {
 		h = []journeys.HistoryEntry{}
 	}
 	c.JSON(http.StatusOK, gin.H{"segment": name, "history": h})
+}
+
+// segmentChanges serves a segment's change feed: the entries after the
+// cursor ("after", "" or "0" for the start), at most limit, the cursor to
+// ask from next (the last entry's, or the one given when there is none)
+// and whether more may follow.
+func (s *Server) segmentChanges(c *gin.Context) {
+	limit, ok := s.intParam(c, "limit", defaultChangesPage, 1, maxMembersPage)
+	if !ok {
+		return
+	}
+	after := int64(0)
+	if v := c.Query("after"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			s.fail(c, journeys.Errorf(journeys.EINVALID, "after: %q is not a cursor of this feed (send the \"next\" of the previous page, or nothing to start)", v))
+			return
+		}
+		after = n
+	}
+	ctx, name := c.Request.Context(), c.Param("name")
+	if _, err := s.segStore.Segment(ctx, name); err != nil {
+		s.fail(c, err)
+		return
+	}
+	changes, err := s.segStore.Changes(ctx, name, after, limit)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	next := after
+	if len(changes) > 0 {
+		next = changes[len(changes)-1].Seq
+	} else {
+		changes = []journeys.SegmentChange{}
+	}
+	c.JSON(http.StatusOK, gin.H{"segment": name, "changes": changes, "next": strconv.FormatInt(next, 10),
+		"more": len(changes) == limit})
 }
 
 func (s *Server) personSegments(c *gin.Context) {

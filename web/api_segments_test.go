@@ -15,6 +15,7 @@ import (
 type fakeSegments struct {
 	segs    map[string]journeys.Segment
 	members []journeys.Member
+	changes []journeys.SegmentChange
 }
 
 func (f *fakeSegments) Preview(_ context.Context, s journeys.Segment, asOf time.Time, sample int) (journeys.Preview, error) {
@@ -73,6 +74,15 @@ func (f *fakeSegments) MembersAt(context.Context, string, time.Time, string, int
 func (f *fakeSegments) History(context.Context, string, journeys.HistoryQuery) ([]journeys.HistoryEntry, error) {
 	return nil, nil
 }
+func (f *fakeSegments) Changes(_ context.Context, _ string, after int64, limit int) ([]journeys.SegmentChange, error) {
+	var out []journeys.SegmentChange
+	for _, c := range f.changes {
+		if c.Seq > after && len(out) < limit {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
 func (f *fakeSegments) PersonSegments(context.Context, string) ([]journeys.PersonSegment, error) {
 	return []journeys.PersonSegment{{Segment: "vip"}}, nil
 }
@@ -81,6 +91,7 @@ func TestSegmentRoutes(t *testing.T) {
 	f := &fakeSegments{segs: map[string]journeys.Segment{"vip": {Name: "vip", BuiltIn: true}}}
 	for i := range 7 {
 		f.members = append(f.members, journeys.Member{Person: string(rune('a' + i)), Version: 1})
+		f.changes = append(f.changes, journeys.SegmentChange{Seq: int64(2 * (i + 1)), Kind: journeys.KindEntered, Person: string(rune('a' + i))})
 	}
 	s := New(Config{WriteKeys: []string{"w"}, ReadKeys: []string{"r"}}, &fakeIngester{}, &fakeStore{}, &fakeStore{}, WithSegments(f, f))
 	good := `{"name":"mine","where":{"did":"purchase","within":"7d"}}`
@@ -100,6 +111,11 @@ func TestSegmentRoutes(t *testing.T) {
 		{"built-in cannot be deleted", "DELETE", "/api/v1/segments/vip", "Bearer w", "", http.StatusConflict, "built in"},
 		{"members page", "GET", "/api/v1/segments/vip/members?limit=3&after=b", "Bearer r", "", http.StatusOK, `"next_after":"e"`},
 		{"bad limit", "GET", "/api/v1/segments/vip/members?limit=0", "Bearer r", "", http.StatusBadRequest, "limit"},
+		{"changes from the start", "GET", "/api/v1/segments/vip/changes?limit=3", "Bearer r", "", http.StatusOK, `"seq":6,"id":"","kind":"entered","person":"c"`},
+		{"changes: the next page", "GET", "/api/v1/segments/vip/changes?limit=3&after=6", "Bearer r", "", http.StatusOK, `"more":true,"next":"12"`},
+		{"changes: the end", "GET", "/api/v1/segments/vip/changes?after=14", "Bearer r", "", http.StatusOK, `"changes":[],"more":false,"next":"14"`},
+		{"changes: a bad cursor", "GET", "/api/v1/segments/vip/changes?after=x1", "Bearer r", "", http.StatusBadRequest, `after: \"x1\" is not a cursor`},
+		{"changes of an unknown segment", "GET", "/api/v1/segments/nope/changes", "Bearer r", "", http.StatusNotFound, "not_found"},
 		{"person segments", "GET", "/api/v1/people/p1/segments", "Bearer r", "", http.StatusOK, `"segment":"vip"`},
 	}
 	for _, tt := range tests {
