@@ -70,6 +70,7 @@ func (s *Server) registerSegmentRoutes(read, write *gin.RouterGroup) {
 	write.PUT("/segments/:name", func(c *gin.Context) { s.saveSegment(c, false) })
 	write.DELETE("/segments/:name", s.deleteSegment)
 	write.POST("/segments/:name/refresh", s.refreshSegment)
+	s.registerOverlapRoutes(read)
 }
 
 func (s *Server) listSegments(c *gin.Context) {
