@@ -290,3 +290,28 @@ func TestKeyInSeveralLists(t *testing.T) {
 		t.Errorf("erase: %d %s, want 403 naming the key's roles", w.Code, w.Body)
 	}
 }
+
+// TestReadSignInShowsNoChangeForms: the app shows the read role no form
+// or link it would be refused, and shows them to the admin role.
+func TestReadSignInShowsNoChangeForms(t *testing.T) {
+	srv := fullServer(t)
+	pages := []struct{ path, adminOnly string }{
+		{"/app", `href="/app/webhooks"`},
+		{"/app/segments/new", `id="save"`},
+		{"/app/paths", `id="save-rules"`},
+	}
+	for _, p := range pages {
+		for _, c := range []struct {
+			password string
+			want     bool
+		}{{"r", false}, {"a", true}, {"pw", true}} {
+			req := httptest.NewRequest(http.MethodGet, p.path, nil)
+			req.AddCookie(&http.Cookie{Name: sessionCookie, Value: srv.app.auth.newSession(c.password)})
+			w := httptest.NewRecorder()
+			srv.ServeHTTP(w, req)
+			if got := strings.Contains(w.Body.String(), p.adminOnly); w.Code != http.StatusOK || got != c.want {
+				t.Errorf("GET %s signed in with %q: %d, shows %s: %v, want %v", p.path, c.password, w.Code, p.adminOnly, got, c.want)
+			}
+		}
+	}
+}
