@@ -14,6 +14,7 @@ const (
 	EUNAVAILABLE  = "unavailable"
 	EINTERNAL     = "internal"
 	EUNAUTHORIZED = "unauthorized"
+	EFORBIDDEN    = "forbidden" // the caller is known but its role does not allow this
 	ETOOLARGE     = "too_large"
 	ETIMEOUT      = "timeout" // a server-side deadline ended the work
 )

@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"io"
@@ -17,26 +16,28 @@ import (
 )
 
 // registerAPIRoutes adds the health checks, the JSON API under /api/v1 and
-// Segment's tracking API paths under /v1. Ingest and changes need a write
-// key; reads take a read or a write key.
+// Segment's tracking API paths under /v1. Sending events needs the ingest
+// role, reads the read role, changes (segments, step rules, webhooks,
+// models, erasure) the admin role; see Role.
 func (s *Server) registerAPIRoutes(r *gin.Engine) {
 	s.registerHealthRoutes(r.Group(""))
 	api := r.Group("/api/v1")
-	s.registerEventRoutes(api.Group("", s.requireKey(s.cfg.WriteKeys)))
-	s.registerSegmentCompatRoutes(r.Group("/v1", s.requireKey(s.cfg.WriteKeys)))
-	read := api.Group("", s.requireKey(append(append([]string{}, s.cfg.ReadKeys...), s.cfg.WriteKeys...)))
-	s.registerPeopleRoutes(read, api.Group("", s.requireKey(s.cfg.WriteKeys)))
-	s.registerSegmentRoutes(read, api.Group("", s.requireKey(s.cfg.WriteKeys)))
-	s.registerWebhookRoutes(read, api.Group("", s.requireKey(s.cfg.WriteKeys)))
+	s.registerEventRoutes(api.Group("", s.requireKey(RoleIngest)))
+	s.registerSegmentCompatRoutes(r.Group("/v1", s.requireKey(RoleIngest)))
+	read, admin := api.Group("", s.requireKey(RoleRead)), api.Group("", s.requireKey(RoleAdmin))
+	s.registerPeopleRoutes(read, admin)
+	s.registerSegmentRoutes(read, admin)
+	s.registerWebhookRoutes(admin, admin) // webhook URLs and delivery logs are the admin's
 	s.registerAnalyticsRoutes(read)
-	s.registerStepRuleRoutes(read, api.Group("", s.requireKey(s.cfg.WriteKeys)))
-	s.registerModelRoutes(read, api.Group("", s.requireKey(s.cfg.WriteKeys)))
+	s.registerStepRuleRoutes(read, admin)
+	s.registerModelRoutes(read, admin)
 }
 
-// requireKey accepts a request carrying one of keys as
+// requireKey accepts a request carrying a key whose role allows need, as
 // "Authorization: Bearer KEY" or, as Segment's libraries send it, as the
-// user name of HTTP basic auth.
-func (s *Server) requireKey(keys []string) gin.HandlerFunc {
+// user name of HTTP basic auth: 401 without a known key, 403 when its role
+// does not allow need.
+func (s *Server) requireKey(need Role) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		got := ""
 		if h := c.GetHeader("Authorization"); strings.HasPrefix(h, "Bearer ") {
@@ -48,13 +49,15 @@ func (s *Server) requireKey(keys []string) gin.HandlerFunc {
 			s.fail(c, journeys.Errorf(journeys.EUNAUTHORIZED, "missing API key: send Authorization: Bearer <key>"))
 			return
 		}
-		for _, k := range keys {
-			if k != "" && subtle.ConstantTimeCompare([]byte(got), []byte(k)) == 1 {
-				c.Next()
-				return
-			}
+		role := s.keys.roleOf(got)
+		switch {
+		case role == 0:
+			s.fail(c, journeys.Errorf(journeys.EUNAUTHORIZED, "API key not valid"))
+		case !role.Allows(need):
+			s.fail(c, journeys.Errorf(journeys.EFORBIDDEN, "%s %s needs the %s role; this key has the %s role", c.Request.Method, c.FullPath(), need, role))
+		default:
+			c.Next()
 		}
-		s.fail(c, journeys.Errorf(journeys.EUNAUTHORIZED, "API key not valid for this route"))
 	}
 }
 

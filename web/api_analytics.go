@@ -26,7 +26,7 @@ type Analyst interface {
 // serving. Without one the report routes answer 404.
 func (s *Server) SetAnalyst(a Analyst) { s.analyst = a }
 
-// registerAnalyticsRoutes serves the reports under the read key:
+// registerAnalyticsRoutes serves the reports to the read role:
 //
 //	GET  /paths?start=&end=&depth=&unit=&limit=&from=&to=&channel=&device=&segment=
 //	GET  /paths/people?(the same)&node=col:step&offset=&page_size=

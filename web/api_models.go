@@ -41,17 +41,17 @@ func WithModels(chains ChainReporter, models ModelService) Option {
 
 // registerModelRoutes serves, when WithModels was given:
 //
-//	GET   /friction?unit=&conversion=&unsubscribe=&min_length=&improbable=&edges=&edges_only=&from=&to=&channel=&device=&person_prefix=   (read key)
-//	GET   /attribution?by=channel|campaign|step&unit=&conversion=&unsubscribe=&...filter   (read key)
-//	GET   /models/current?person_prefix=                                 (read key)
-//	GET   /people/:id                                                    (read key)
-//	POST  /models                body: a journeys.ModelQuery              (write key)
-//	PATCH /models/current/states/:index?person_prefix=  body: {"label"}  (write key)
+//	GET   /friction?unit=&conversion=&unsubscribe=&min_length=&improbable=&edges=&edges_only=&from=&to=&channel=&device=&person_prefix=   (read role)
+//	GET   /attribution?by=channel|campaign|step&unit=&conversion=&unsubscribe=&...filter   (read role)
+//	GET   /models/current?person_prefix=                                 (read role)
+//	GET   /people/:id                                                    (read role)
+//	POST  /models                body: a journeys.ModelQuery              (admin role)
+//	PATCH /models/current/states/:index?person_prefix=  body: {"label"}  (admin role)
 //
 // POST /models fits synchronously: the answer comes when every person is
 // decoded (minutes at millions of events), and a fit over more than
 // max_symbols events (5M by default) is refused with 413.
-func (s *Server) registerModelRoutes(read, write *gin.RouterGroup) {
+func (s *Server) registerModelRoutes(read, admin *gin.RouterGroup) {
 	if s.models == nil {
 		return
 	}
@@ -59,8 +59,8 @@ func (s *Server) registerModelRoutes(read, write *gin.RouterGroup) {
 	read.GET("/attribution", s.attribution)
 	read.GET("/models/current", s.currentModel)
 	read.GET("/people/:id", s.personSummary)
-	write.POST("/models", s.fitModel)
-	write.PATCH("/models/current/states/:index", s.renameState)
+	admin.POST("/models", s.fitModel)
+	admin.PATCH("/models/current/states/:index", s.renameState)
 }
 
 func (s *Server) friction(c *gin.Context) {

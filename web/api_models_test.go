@@ -64,7 +64,7 @@ func (f *fakeModels) Person(_ context.Context, id string) (chain.PersonSummary, 
 
 func TestModelRoutes(t *testing.T) {
 	fm := &fakeModels{}
-	srv := New(Config{WriteKeys: []string{"w"}, ReadKeys: []string{"r"}, MaxBodyBytes: 2048}, &fakeIngester{}, &fakeStore{}, &fakeStore{}, WithModels(fm, fm))
+	srv := New(Config{WriteKeys: []string{"w"}, ReadKeys: []string{"r"}, AdminKeys: []string{"a"}, MaxBodyBytes: 2048}, &fakeIngester{}, &fakeStore{}, &fakeStore{}, WithModels(fm, fm))
 	tests := []struct {
 		name, method, path, auth, body string
 		status                         int
@@ -77,14 +77,14 @@ func TestModelRoutes(t *testing.T) {
 		{"friction needs a key", "GET", "/api/v1/friction", "", "", 401, `"code":"unauthorized"`},
 		{"attribution by campaign", "GET", "/api/v1/attribution?by=campaign", "Bearer r", "", 200, `"by":"campaign","unit":"journey"`},
 		{"attribution bad by", "GET", "/api/v1/attribution?by=page", "Bearer r", "", 400, `unknown touchpoint`},
-		{"fit with the write key", "POST", "/api/v1/models", "Bearer w", `{"states":3,"events":["email_open","page_view"]}`, 201, `"version":4`},
-		{"fit refuses the read key", "POST", "/api/v1/models", "Bearer r", `{}`, 401, `not valid for this route`},
-		{"fit refuses unknown fields", "POST", "/api/v1/models", "Bearer w", `{"k":3}`, 400, `"code":"invalid"`},
+		{"fit with the admin key", "POST", "/api/v1/models", "Bearer a", `{"states":3,"events":["email_open","page_view"]}`, 201, `"version":4`},
+		{"fit refuses the read key", "POST", "/api/v1/models", "Bearer r", `{}`, 403, `needs the admin role; this key has the read role`},
+		{"fit refuses unknown fields", "POST", "/api/v1/models", "Bearer a", `{"k":3}`, 400, `"code":"invalid"`},
 		{"current model", "GET", "/api/v1/models/current?person_prefix=t-", "Bearer r", "", 200, `"scope":"t-"`},
 		{"no current model", "GET", "/api/v1/models/current?person_prefix=none-", "Bearer r", "", 404, `"code":"not_found"`},
-		{"rename", "PATCH", "/api/v1/models/current/states/1", "Bearer w", `{"label":"window shoppers"}`, 200, `"label":"window shoppers"`},
-		{"rename bad index", "PATCH", "/api/v1/models/current/states/x", "Bearer w", `{"label":"a"}`, 400, `index`},
-		{"rename needs the write key", "PATCH", "/api/v1/models/current/states/1", "Bearer r", `{"label":"a"}`, 401, `unauthorized`},
+		{"rename", "PATCH", "/api/v1/models/current/states/1", "Bearer a", `{"label":"window shoppers"}`, 200, `"label":"window shoppers"`},
+		{"rename bad index", "PATCH", "/api/v1/models/current/states/x", "Bearer a", `{"label":"a"}`, 400, `index`},
+		{"rename needs the admin key", "PATCH", "/api/v1/models/current/states/1", "Bearer r", `{"label":"a"}`, 403, `forbidden`},
 		{"person summary", "GET", "/api/v1/people/u1", "Bearer r", "", 200, `"model":{"person":"u1","hmm_state":"engaged","hmm_state_p":null,"p_convert":0.25`},
 	}
 	for _, tt := range tests {

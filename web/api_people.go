@@ -13,11 +13,11 @@ import (
 // maxJourneyEvents caps one journey answer.
 const maxJourneyEvents = 10000
 
-// registerPeopleRoutes serves GET /people/{id}/journey (read key) and
-// DELETE /people/{id} (write key).
-func (s *Server) registerPeopleRoutes(read, write *gin.RouterGroup) {
+// registerPeopleRoutes serves GET /people/{id}/journey (read role) and
+// DELETE /people/{id} (admin role).
+func (s *Server) registerPeopleRoutes(read, admin *gin.RouterGroup) {
 	read.GET("/people/:id/journey", s.journey)
-	write.DELETE("/people/:id", s.erasePerson)
+	admin.DELETE("/people/:id", s.erasePerson)
 }
 
 // journey answers one person's events in order, split into sessions.
@@ -44,7 +44,7 @@ type PeopleEraser interface {
 	DeletePeople(ctx context.Context, ids []string) (int, error)
 }
 
-// WithErasure serves DELETE /people/{id} under the write key.
+// WithErasure serves DELETE /people/{id} to the admin role.
 func WithErasure(e PeopleEraser) Option {
 	return func(s *Server) { s.eraser = e }
 }

@@ -26,16 +26,17 @@ func TestErasePerson(t *testing.T) {
 		return journeys.Person{}, nil, journeys.Errorf(journeys.ENOTFOUND, "person %s not found", id)
 	}}
 	er := &fakeEraser{}
-	srv := New(Config{WriteKeys: []string{"w"}, ReadKeys: []string{"r"}}, &fakeIngester{}, st, st, WithErasure(er))
+	srv := New(Config{WriteKeys: []string{"w"}, ReadKeys: []string{"r"}, AdminKeys: []string{"a"}}, &fakeIngester{}, st, st, WithErasure(er))
 	tests := []struct {
 		name, path, auth string
 		status           int
 		want             string
 	}{
-		{"needs the write key", "/api/v1/people/u1", "Bearer r", 401, "unauthorized"},
-		{"unknown", "/api/v1/people/nobody", "Bearer w", 404, "not_found"},
-		{"by id", "/api/v1/people/u1", "Bearer w", 200, `"events_deleted":7`},
-		{"by a merged anonymous id", "/api/v1/people/anon-1", "Bearer w", 200, `"person":"u1"`},
+		{"needs the admin key, not the read key", "/api/v1/people/u1", "Bearer r", 403, "forbidden"},
+		{"needs the admin key, not the ingest key", "/api/v1/people/u1", "Bearer w", 403, "forbidden"},
+		{"unknown", "/api/v1/people/nobody", "Bearer a", 404, "not_found"},
+		{"by id", "/api/v1/people/u1", "Bearer a", 200, `"events_deleted":7`},
+		{"by a merged anonymous id", "/api/v1/people/anon-1", "Bearer a", 200, `"person":"u1"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -48,7 +49,7 @@ func TestErasePerson(t *testing.T) {
 	if !slices.Equal(er.erased, []string{"u1", "u1"}) {
 		t.Errorf("erased %v, want u1 twice", er.erased)
 	}
-	if w := do(newTestServer(&fakeIngester{}, st), "DELETE", "/api/v1/people/u1", "Bearer w", ""); w.Code != 404 {
+	if w := do(newTestServer(&fakeIngester{}, st), "DELETE", "/api/v1/people/u1", "Bearer a", ""); w.Code != 404 {
 		t.Errorf("without erasure: %d, want 404", w.Code)
 	}
 }

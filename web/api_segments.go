@@ -52,8 +52,8 @@ const (
 )
 
 // registerSegmentRoutes adds /segments and /people/{id}/segments: reads
-// with the read (or write) key, changes with the write key.
-func (s *Server) registerSegmentRoutes(read, write *gin.RouterGroup) {
+// with the read role, changes with the admin role.
+func (s *Server) registerSegmentRoutes(read, admin *gin.RouterGroup) {
 	if s.segStore == nil {
 		return
 	}
@@ -66,10 +66,10 @@ func (s *Server) registerSegmentRoutes(read, write *gin.RouterGroup) {
 	read.GET("/segments/:name/preview", s.previewStored)
 	read.POST("/segments/preview", s.previewDefinition)
 	read.GET("/people/:id/segments", s.personSegments)
-	write.POST("/segments", func(c *gin.Context) { s.saveSegment(c, true) })
-	write.PUT("/segments/:name", func(c *gin.Context) { s.saveSegment(c, false) })
-	write.DELETE("/segments/:name", s.deleteSegment)
-	write.POST("/segments/:name/refresh", s.refreshSegment)
+	admin.POST("/segments", func(c *gin.Context) { s.saveSegment(c, true) })
+	admin.PUT("/segments/:name", func(c *gin.Context) { s.saveSegment(c, false) })
+	admin.DELETE("/segments/:name", s.deleteSegment)
+	admin.POST("/segments/:name/refresh", s.refreshSegment)
 	s.registerOverlapRoutes(read)
 }
 

@@ -93,22 +93,22 @@ func TestSegmentRoutes(t *testing.T) {
 		f.members = append(f.members, journeys.Member{Person: string(rune('a' + i)), Version: 1})
 		f.changes = append(f.changes, journeys.SegmentChange{Seq: int64(2 * (i + 1)), Kind: journeys.KindEntered, Person: string(rune('a' + i))})
 	}
-	s := New(Config{WriteKeys: []string{"w"}, ReadKeys: []string{"r"}}, &fakeIngester{}, &fakeStore{}, &fakeStore{}, WithSegments(f, f))
+	s := New(Config{WriteKeys: []string{"w"}, ReadKeys: []string{"r"}, AdminKeys: []string{"a"}}, &fakeIngester{}, &fakeStore{}, &fakeStore{}, WithSegments(f, f))
 	good := `{"name":"mine","where":{"did":"purchase","within":"7d"}}`
 	tests := []struct {
 		name, method, path, auth, body string
 		status                         int
 		contains                       string
 	}{
-		{"create needs the write key", "POST", "/api/v1/segments", "Bearer r", good, http.StatusUnauthorized, "unauthorized"},
-		{"create", "POST", "/api/v1/segments", "Bearer w", good, http.StatusCreated, `"entered":2`},
-		{"create twice", "POST", "/api/v1/segments", "Bearer w", good, http.StatusConflict, "exists"},
-		{"bad definition names the node", "PUT", "/api/v1/segments/x", "Bearer w", `{"where":{"all":[{"did":"a"},{"did":"b","within":"7x"}]}}`,
+		{"create needs the admin key", "POST", "/api/v1/segments", "Bearer r", good, http.StatusForbidden, "forbidden"},
+		{"create", "POST", "/api/v1/segments", "Bearer a", good, http.StatusCreated, `"entered":2`},
+		{"create twice", "POST", "/api/v1/segments", "Bearer a", good, http.StatusConflict, "exists"},
+		{"bad definition names the node", "PUT", "/api/v1/segments/x", "Bearer a", `{"where":{"all":[{"did":"a"},{"did":"b","within":"7x"}]}}`,
 			http.StatusBadRequest, `"field":"where.all[1].within","problem":"\"7x\" is not a duration`},
-		{"path and body names differ", "PUT", "/api/v1/segments/x", "Bearer w", good, http.StatusBadRequest, "differs"},
+		{"path and body names differ", "PUT", "/api/v1/segments/x", "Bearer a", good, http.StatusBadRequest, "differs"},
 		{"preview with the read key", "POST", "/api/v1/segments/preview?sample=2", "Bearer r", good, http.StatusOK, `"sample":["a","b"]`},
 		{"get unknown", "GET", "/api/v1/segments/nope", "Bearer r", "", http.StatusNotFound, "not_found"},
-		{"built-in cannot be deleted", "DELETE", "/api/v1/segments/vip", "Bearer w", "", http.StatusConflict, "built in"},
+		{"built-in cannot be deleted", "DELETE", "/api/v1/segments/vip", "Bearer a", "", http.StatusConflict, "built in"},
 		{"members page", "GET", "/api/v1/segments/vip/members?limit=3&after=b", "Bearer r", "", http.StatusOK, `"next_after":"e"`},
 		{"bad limit", "GET", "/api/v1/segments/vip/members?limit=0", "Bearer r", "", http.StatusBadRequest, "limit"},
 		{"changes from the start", "GET", "/api/v1/segments/vip/changes?limit=3", "Bearer r", "", http.StatusOK, `"seq":6,"id":"","kind":"entered","person":"c"`},

@@ -38,18 +38,18 @@ type previewBody struct {
 	Paths report.PathQuery   `json:"paths"`
 }
 
-// registerStepRuleRoutes serves, under the read key,
+// registerStepRuleRoutes serves, to the read role,
 //
 //	GET  /step-rules           the rules in force, their version, the restep's progress
 //	POST /step-rules/preview   body {rules, paths}: the paths report under rules, nothing saved
 //
-// and under the write key
+// and to the admin role
 //
 //	PUT  /step-rules           body: the rules and the version edited; 409 when it is not current
-func (s *Server) registerStepRuleRoutes(read, write *gin.RouterGroup) {
+func (s *Server) registerStepRuleRoutes(read, admin *gin.RouterGroup) {
 	read.GET("/step-rules", s.getStepRules)
 	read.POST("/step-rules/preview", s.previewStepRules)
-	write.PUT("/step-rules", s.putStepRules)
+	admin.PUT("/step-rules", s.putStepRules)
 }
 
 func (s *Server) hasStepRules(c *gin.Context) bool {

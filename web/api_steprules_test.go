@@ -61,7 +61,7 @@ func TestStepRuleRoutes(t *testing.T) {
 	if _, err := book.Open(context.Background(), journeys.StepRules{}); err != nil {
 		t.Fatal(err)
 	}
-	srv := New(Config{WriteKeys: []string{"w"}, ReadKeys: []string{"r"}}, &fakeIngester{}, &fakeStore{}, &fakeStore{}, WithStepRules(book))
+	srv := New(Config{WriteKeys: []string{"w"}, ReadKeys: []string{"r"}, AdminKeys: []string{"a"}}, &fakeIngester{}, &fakeStore{}, &fakeStore{}, WithStepRules(book))
 	rules := `{"rules": [{"label": "product", "url": "*/p/*"}, {"label": "cart", "url": "*/cart"}]`
 	tests := []struct {
 		name, method, path, auth, body string
@@ -73,11 +73,11 @@ func TestStepRuleRoutes(t *testing.T) {
 			`"steps":["product","cart","(exit)"]`},
 		{"preview of a bad rule", "POST", "/api/v1/step-rules/preview", "Bearer r", `{"rules": {"rules": [{"label": "x", "url": "re:("}]}, "paths": {}}`, 400,
 			`"field":"rules[0].url"`},
-		{"put needs the write key", "PUT", "/api/v1/step-rules", "Bearer r", rules + `, "version": 1}`, 401, `unauthorized`},
-		{"put without a version", "PUT", "/api/v1/step-rules", "Bearer w", rules + `}`, 400, `"field":"version"`},
-		{"put", "PUT", "/api/v1/step-rules", "Bearer w", rules + `, "version": 1}`, 200, `"version":2`},
-		{"put from a stale version", "PUT", "/api/v1/step-rules", "Bearer w", rules + `, "version": 1}`, 409, `version 1 was edited, but version 2 is current`},
-		{"put what get answered", "PUT", "/api/v1/step-rules", "Bearer w", rules + `, "version": 2, "restep": {"version": 2}}`, 200, `"version":3`},
+		{"put needs the admin key", "PUT", "/api/v1/step-rules", "Bearer r", rules + `, "version": 1}`, 403, `forbidden`},
+		{"put without a version", "PUT", "/api/v1/step-rules", "Bearer a", rules + `}`, 400, `"field":"version"`},
+		{"put", "PUT", "/api/v1/step-rules", "Bearer a", rules + `, "version": 1}`, 200, `"version":2`},
+		{"put from a stale version", "PUT", "/api/v1/step-rules", "Bearer a", rules + `, "version": 1}`, 409, `version 1 was edited, but version 2 is current`},
+		{"put what get answered", "PUT", "/api/v1/step-rules", "Bearer a", rules + `, "version": 2, "restep": {"version": 2}}`, 200, `"version":3`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

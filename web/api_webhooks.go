@@ -23,8 +23,8 @@ func WithWebhooks(store journeys.WebhookStore, sender WebhookSender) Option {
 	return func(s *Server) { s.hookStore, s.hookSender = store, sender }
 }
 
-// registerWebhookRoutes adds /webhooks: reads with the read key, changes
-// and test sends with the write key.
+// registerWebhookRoutes adds /webhooks: reads on read, changes and test
+// sends on write (registerAPIRoutes gives both to the admin role).
 func (s *Server) registerWebhookRoutes(read, write *gin.RouterGroup) {
 	if s.hookStore == nil {
 		return

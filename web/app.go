@@ -23,7 +23,7 @@ var staticFS embed.FS
 
 // AppConfig configures the web app (the HTML pages under /app).
 type AppConfig struct {
-	Passwords  []string // accepted at sign-in (the read and write API keys are added by New)
+	Passwords  []string // accepted at sign-in with the admin role, besides the read and admin API keys
 	Secret     string   // signs session cookies; random per process when empty
 	Conversion string   // the step that counts as a conversion; "purchase" when empty
 }
@@ -32,6 +32,7 @@ type AppConfig struct {
 type app struct {
 	cfg      AppConfig
 	auth     *appAuth
+	throttle *signInThrottle
 	pages    map[string]*template.Template
 	overview journeys.OverviewReader
 }
@@ -76,22 +77,25 @@ func parsePages() map[string]*template.Template {
 }
 
 // registerAppRoutes adds the sign-in pages, the app's static files and the
-// pages under /app, which need a signed-in session.
+// pages under /app, which need a signed-in session: the read role (read and
+// admin keys, the UI passwords) to look, the admin role to change.
 func (s *Server) registerAppRoutes(g *gin.RouterGroup) {
-	s.app.auth = newAppAuth(s.app.cfg.Secret, append(append(append([]string{}, s.app.cfg.Passwords...),
-		s.cfg.ReadKeys...), s.cfg.WriteKeys...), s.cfg.Now)
+	creds := append(apiCredentials(s.cfg), credentials{}.add(RoleAdmin, s.app.cfg.Passwords...)...)
+	s.app.auth = newAppAuth(s.app.cfg.Secret, creds, s.cfg.Now)
+	s.app.throttle = newSignInThrottle(s.cfg.Now)
 	static, _ := fs.Sub(staticFS, "static")
 	g.StaticFS("/static", http.FS(static))
 	g.GET("/", func(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/app") })
 	g.GET("/login", s.loginPage)
 	g.POST("/login", s.login)
-	app := g.Group("/app", s.requireSignIn())
-	app.POST("/logout", s.logout)
-	app.GET("", s.overviewPage)
-	app.GET("/people", s.personPage)
-	app.GET("/people/:id", s.personPage)
-	s.registerSegmentPages(app)
-	s.registerWebhookPages(app)
-	s.registerAnalyticsPages(app)
-	s.registerPathsPages(app)
+	read := g.Group("/app", s.requireSignIn(), s.requireRole(RoleRead))
+	admin := read.Group("", s.requireRole(RoleAdmin))
+	read.POST("/logout", s.logout)
+	read.GET("", s.overviewPage)
+	read.GET("/people", s.personPage)
+	read.GET("/people/:id", s.personPage)
+	s.registerSegmentPages(read)
+	s.registerWebhookPages(admin)
+	s.registerAnalyticsPages(read, admin)
+	s.registerPathsPages(read)
 }

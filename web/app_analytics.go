@@ -11,16 +11,17 @@ import (
 // behind a map node or a funnel drop as a segment. Every page reads the hidden
 // query parameter person_prefix (journeys.Filter.PersonPrefix) as its
 // scope: tests and multi-tenant deployments use it to see only the people
-// whose id starts with it.
-func (s *Server) registerAnalyticsPages(g *gin.RouterGroup) {
-	g.GET("/map", s.journeyMapPage)
-	g.GET("/funnels", s.funnelsPage)
-	g.POST("/map/segment", s.mapSegmentPost)
-	g.POST("/funnels/segment", s.funnelSegmentPost)
-	g.GET("/friction", s.frictionPage)
-	g.GET("/attribution", s.attributionPage)
-	g.GET("/states", s.statesPage)
-	g.POST("/states/rename", s.renameStatePage)
+// whose id starts with it. Pages need the read role, the forms that save
+// (segments, state names) the admin role.
+func (s *Server) registerAnalyticsPages(read, admin *gin.RouterGroup) {
+	read.GET("/map", s.journeyMapPage)
+	read.GET("/funnels", s.funnelsPage)
+	admin.POST("/map/segment", s.mapSegmentPost)
+	admin.POST("/funnels/segment", s.funnelSegmentPost)
+	read.GET("/friction", s.frictionPage)
+	read.GET("/attribution", s.attributionPage)
+	read.GET("/states", s.statesPage)
+	admin.POST("/states/rename", s.renameStatePage)
 }
 
 // modelsMissing renders a page saying, in its missing field, that the

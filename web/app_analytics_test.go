@@ -24,9 +24,9 @@ func pageServer(t *testing.T, seqs []journeys.Sequence, fm *fakeModels) (*Server
 	st := &fakeStore{}
 	srv := New(Config{ReadKeys: []string{"r"}}, &fakeIngester{}, st, st, opts...)
 	srv.SetAnalyst(&report.Analytics{Store: &fakeSequences{seqs: seqs}})
-	v := srv.app.auth.newSession()
-	nonce, _ := srv.app.auth.session(v)
-	return srv, &http.Cookie{Name: sessionCookie, Value: v}, srv.app.auth.csrfToken(nonce)
+	v := srv.app.auth.newSession("pw")
+	sess, _ := srv.app.auth.session(v)
+	return srv, &http.Cookie{Name: sessionCookie, Value: v}, srv.app.auth.csrfToken(sess.nonce)
 }
 
 func getPage(srv *Server, cookie *http.Cookie, path string) *httptest.ResponseRecorder {

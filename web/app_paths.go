@@ -13,10 +13,11 @@ import (
 )
 
 // registerPathsPages adds the paths explorer, whose step rules are edited
-// in place: previewed on the stored journeys, then saved.
-func (s *Server) registerPathsPages(g *gin.RouterGroup) {
-	g.GET("/paths", s.pathsPage)
-	g.POST("/paths/rules", s.pathRulesPost)
+// in place: previewed on the stored journeys (read role), then saved
+// (admin role).
+func (s *Server) registerPathsPages(read *gin.RouterGroup) {
+	read.GET("/paths", s.pathsPage)
+	read.POST("/paths/rules", s.requireRoleToSave(RoleAdmin), s.pathRulesPost)
 }
 
 // pathsData is the paths explorer's.

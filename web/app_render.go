@@ -16,6 +16,7 @@ type layout struct {
 	Page  string // the page's template, which the navigation marks
 	CSRF  string // the session's token, sent back by every form
 	Error string // shown above the content
+	Admin bool   // the session has the admin role: the forms that change things show
 }
 
 func (l *layout) frame() *layout { return l }
@@ -35,6 +36,7 @@ func (s *Server) render(c *gin.Context, status int, data pageData) {
 	l := data.frame()
 	l.Page = page
 	l.CSRF = c.GetString("csrf")
+	l.Admin = s.signedInAs(c).Allows(RoleAdmin)
 	c.Header("Content-Type", "text/html; charset=utf-8")
 	c.Header("X-Content-Type-Options", "nosniff")
 	c.Header("X-Frame-Options", "DENY")

@@ -36,15 +36,16 @@ const newDefinition = `{
   ]}
 }`
 
-// registerSegmentPages adds the segment pages under /app. They show a
-// message instead when segments are not served.
-func (s *Server) registerSegmentPages(g *gin.RouterGroup) {
-	g.GET("/segments", s.segmentsPage)
-	g.GET("/segments/new", s.segmentPage)
-	g.POST("/segments/new", s.segmentPost)
-	g.GET("/segments/:name", s.segmentPage)
-	g.POST("/segments/:name", s.segmentPost)
-	g.GET("/segments/:name/members.csv", s.segmentCSV)
+// registerSegmentPages adds the segment pages under /app: previews with
+// the read role, saves with the admin role. They show a message instead
+// when segments are not served.
+func (s *Server) registerSegmentPages(read *gin.RouterGroup) {
+	read.GET("/segments", s.segmentsPage)
+	read.GET("/segments/new", s.segmentPage)
+	read.POST("/segments/new", s.requireRoleToSave(RoleAdmin), s.segmentPost)
+	read.GET("/segments/:name", s.segmentPage)
+	read.POST("/segments/:name", s.requireRoleToSave(RoleAdmin), s.segmentPost)
+	read.GET("/segments/:name/members.csv", s.segmentCSV)
 }
 
 // segmentsOn says whether segments are served; when not, it renders the

@@ -73,9 +73,9 @@ func TestSegmentPages(t *testing.T) {
 	f := &fakeSegments{segs: map[string]journeys.Segment{"vip": {Name: "vip", BuiltIn: true, Version: 1}}}
 	s := New(Config{}, &fakeIngester{}, &fakeStore{}, &fakeStore{}, WithSegments(f, f), WithWebhooks(fakeHooks{}, fakeSender{}),
 		WithApp(AppConfig{Passwords: []string{"pw"}}, nil))
-	session := s.app.auth.newSession()
-	nonce, _ := s.app.auth.session(session)
-	csrf := s.app.auth.csrfToken(nonce)
+	session := s.app.auth.newSession("pw")
+	sess, _ := s.app.auth.session(session)
+	csrf := s.app.auth.csrfToken(sess.nonce)
 	page := func(method, path string, form url.Values) (int, string) {
 		var req *http.Request
 		if form == nil {

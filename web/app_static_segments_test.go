@@ -42,9 +42,9 @@ func staticServer(t *testing.T, seqs []journeys.Sequence) (*Server, *fakeSegment
 	srv := New(Config{ReadKeys: []string{"r"}}, &fakeIngester{}, st, st,
 		WithApp(AppConfig{Passwords: []string{"pw"}}, nil), WithSegments(validatingSegments{f}, f))
 	srv.SetAnalyst(&report.Analytics{Store: &fakeSequences{seqs: seqs}})
-	session := srv.app.auth.newSession()
-	nonce, _ := srv.app.auth.session(session)
-	csrf := srv.app.auth.csrfToken(nonce)
+	session := srv.app.auth.newSession("pw")
+	sess, _ := srv.app.auth.session(session)
+	csrf := srv.app.auth.csrfToken(sess.nonce)
 	do := func(method, path string, form url.Values) *httptest.ResponseRecorder {
 		var req *http.Request
 		if method == http.MethodGet {

@@ -38,7 +38,8 @@ type webhooksData struct {
 
 func (*webhooksData) pageName() string { return "webhooks" }
 
-// registerWebhookPages adds the webhooks page and its forms under /app.
+// registerWebhookPages adds the webhooks page and its forms under /app, on
+// g (the admin role's: webhook URLs and delivery logs are the admin's).
 // The page shows a message instead when webhooks are not served.
 func (s *Server) registerWebhookPages(g *gin.RouterGroup) {
 	g.GET("/webhooks", func(c *gin.Context) { s.webhooksPage(c, http.StatusOK, &webhooksData{}) })

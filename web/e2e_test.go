@@ -144,3 +144,36 @@ func TestBrowserSignInOverviewAndPerson(t *testing.T) {
 	}
 	screenshot(t, ctx, "overview")
 }
+
+// TestBrowserReadKeySignIn: signed in with the read key, the app does not
+// offer the Webhooks page, which the read role would be refused; signing
+// out leads back to the sign-in page. (TestReadSignInShowsNoChangeForms
+// checks every form that saves.)
+func TestBrowserReadKeySignIn(t *testing.T) {
+	store := graphtest.Open(t)
+	ctx := browser(t)
+	base := appServer(t, store)
+	var loc string
+	var nav []string
+	err := chromedp.Run(ctx,
+		chromedp.Navigate(base+"/app/people"),
+		chromedp.WaitVisible(`input[name=password]`),
+		chromedp.SendKeys(`input[name=password]`, "rk"), chromedp.Submit(`input[name=password]`),
+		chromedp.WaitVisible(`form.logout button`),
+		chromedp.Location(&loc),
+		chromedp.Evaluate(`[...document.querySelectorAll("nav a")].map(a => a.textContent.trim())`, &nav),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(loc, "/app/people") || strings.Contains(strings.Join(nav, ","), "Webhooks") || !strings.Contains(strings.Join(nav, ","), "Segments") {
+		t.Errorf("read key: at %s, navigation %v; want /app/people, Segments and no Webhooks", loc, nav)
+	}
+	screenshot(t, ctx, "read-role")
+	err = chromedp.Run(ctx,
+		chromedp.Click(`form.logout button`), chromedp.WaitVisible(`input[name=password]`),
+		chromedp.Navigate(base+"/app"), chromedp.WaitVisible(`input[name=password]`), chromedp.Location(&loc))
+	if err != nil || !strings.Contains(loc, "/login") {
+		t.Errorf("after signing out: at %s (%v), want the sign-in page", loc, err)
+	}
+}

@@ -11,6 +11,7 @@ import (
 var statusOf = map[string]int{
 	journeys.EINVALID:      http.StatusBadRequest,
 	journeys.EUNAUTHORIZED: http.StatusUnauthorized,
+	journeys.EFORBIDDEN:    http.StatusForbidden,
 	journeys.ENOTFOUND:     http.StatusNotFound,
 	journeys.ECONFLICT:     http.StatusConflict,
 	journeys.ETOOLARGE:     http.StatusRequestEntityTooLarge,

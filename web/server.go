@@ -24,8 +24,9 @@ type Pinger interface {
 
 // Config holds the server's settings.
 type Config struct {
-	WriteKeys      []string        // API keys allowed to send events
-	ReadKeys       []string        // API keys allowed to read (write keys may read too)
+	WriteKeys      []string        // API keys with the ingest role: send events only
+	ReadKeys       []string        // API keys with the read role: reports, segments, members, exports
+	AdminKeys      []string        // API keys with the admin role: everything (see Role)
 	MaxBodyBytes   int64           // request body limit; 5 MiB when 0
 	Limits         journeys.Limits // event validation limits
 	SessionTimeout time.Duration   // journeys.DefaultSessionTimeout when 0
@@ -43,7 +44,8 @@ type Server struct {
 	steps    StepRuleEditor // nil unless WithStepRules
 	eraser   PeopleEraser   // nil unless WithErasure
 	router   *gin.Engine
-	app      *app // the web app; nil unless WithApp
+	keys     credentials // the API keys with their roles
+	app      *app        // the web app; nil unless WithApp
 
 	segSvc     SegmentService // optional surfaces (see Option)
 	segStore   SegmentReader
@@ -69,7 +71,7 @@ func New(cfg Config, ingest Ingester, jr journeys.JourneyReader, store Pinger, o
 		cfg.Now = time.Now
 	}
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{cfg: cfg, ingest: ingest, journeys: jr, store: store, router: gin.New()}
+	s := &Server{cfg: cfg, ingest: ingest, journeys: jr, store: store, router: gin.New(), keys: apiCredentials(cfg)}
 	for _, o := range opts {
 		o(s)
 	}

@@ -40,7 +40,7 @@ func (f *fakeStore) Journey(_ context.Context, id string, _ int) (journeys.Perso
 var now = time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
 
 func newTestServer(in *fakeIngester, st *fakeStore) *Server {
-	return New(Config{WriteKeys: []string{"w"}, ReadKeys: []string{"r"}, MaxBodyBytes: 2048, Now: func() time.Time { return now }}, in, st, st)
+	return New(Config{WriteKeys: []string{"w"}, ReadKeys: []string{"r"}, AdminKeys: []string{"a"}, MaxBodyBytes: 2048, Now: func() time.Time { return now }}, in, st, st)
 }
 
 func do(s *Server, method, path, auth, body string) *httptest.ResponseRecorder {
@@ -71,7 +71,9 @@ func TestIngestAnswers(t *testing.T) {
 		{"malformed JSON", "/api/v1/events", "Bearer w", `[{`, nil, 400, `"code":"invalid"`},
 		{"too large", "/api/v1/events", "Bearer w", "[" + strings.Repeat(good+",", 40) + good + "]", nil, 413, `"code":"too_large"`},
 		{"no key", "/api/v1/events", "", "[" + good + "]", nil, 401, `"code":"unauthorized"`},
-		{"read key cannot write", "/api/v1/events", "Bearer r", "[" + good + "]", nil, 401, `"code":"unauthorized"`},
+		{"read key cannot send events", "/api/v1/events", "Bearer r", "[" + good + "]", nil, 403, `"code":"forbidden"`},
+		{"unknown key", "/api/v1/events", "Bearer nope", "[" + good + "]", nil, 401, `"code":"unauthorized"`},
+		{"admin key sends events", "/api/v1/events", "Bearer a", "[" + good + "]", nil, 200, `"accepted":1`},
 		{"store down", "/api/v1/events", "Bearer w", "[" + good + "]",
 			journeys.Errorf(journeys.EUNAVAILABLE, "neo4j down"), 503, `retry later`},
 		{"segment track with basic auth", "/v1/track", "Basic dzo=", // "w:"

@@ -105,9 +105,12 @@ func TestServeEndToEnd(t *testing.T) {
 		done <- run(ctx, args, pw, io.Discard)
 		pw.Close()
 	}()
-	base := ""
+	base, adminKey := "", ""
 	sc := bufio.NewScanner(pr)
 	for sc.Scan() {
+		if strings.HasPrefix(sc.Text(), "admin key (") {
+			adminKey = sc.Text()[strings.LastIndex(sc.Text(), " ")+1:]
+		}
 		if _, rest, ok := strings.Cut(sc.Text(), "serving on "); ok {
 			base = strings.Fields(rest)[0]
 			break
@@ -140,6 +143,16 @@ func TestServeEndToEnd(t *testing.T) {
 	status, got = httpDo(t, "GET", base+"/api/v1/people/"+person+"/journey", "rk", "")
 	if status != 200 || !strings.Contains(got, `"steps":["product_view","add_to_cart"]`) {
 		t.Errorf("journey: %d %s, want one session product_view, add_to_cart", status, got)
+	}
+	// Roles: the read key erases no one; the generated admin key does.
+	if status, got = httpDo(t, "DELETE", base+"/api/v1/people/"+person, "rk", ""); status != 403 {
+		t.Errorf("erase with the read key: %d %s, want 403", status, got)
+	}
+	if !strings.HasPrefix(adminKey, "jga_") {
+		t.Fatalf("admin key printed: %q, want a generated jga_ key", adminKey)
+	}
+	if status, got = httpDo(t, "DELETE", base+"/api/v1/people/"+person, adminKey, ""); status != 200 {
+		t.Errorf("erase with the admin key: %d %s, want 200", status, got)
 	}
 	if status, _ = httpDo(t, "GET", base+"/readyz", "", ""); status != 200 {
 		t.Errorf("readyz: %d", status)

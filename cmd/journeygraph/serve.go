@@ -28,6 +28,7 @@ type serveFlags struct {
 	addr      string
 	writeKeys string
 	readKeys  string
+	adminKeys string
 	uiPass    string
 	uiSecret  string
 	steps     *string
@@ -38,10 +39,16 @@ type serveFlags struct {
 
 func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.addr, "addr", app.Env("JOURNEYGRAPH_ADDR", "127.0.0.1:8080"), "listen address (JOURNEYGRAPH_ADDR)")
-	fs.StringVar(&f.writeKeys, "write-keys", app.Env("JOURNEYGRAPH_WRITE_KEYS", ""), "comma-separated API keys for ingest (JOURNEYGRAPH_WRITE_KEYS; generated and logged when empty)")
-	fs.StringVar(&f.readKeys, "read-keys", app.Env("JOURNEYGRAPH_READ_KEYS", ""), "comma-separated API keys for reads (JOURNEYGRAPH_READ_KEYS; generated and logged when empty)")
-	fs.StringVar(&f.uiPass, "ui-passwords", app.Env("JOURNEYGRAPH_UI_PASSWORDS", ""), "comma-separated passwords for the web app's sign-in, besides the API keys (JOURNEYGRAPH_UI_PASSWORDS)")
-	fs.StringVar(&f.uiSecret, "session-secret", app.Env("JOURNEYGRAPH_SESSION_SECRET", ""), "secret signing the web app's session cookies (JOURNEYGRAPH_SESSION_SECRET; random per process when empty)")
+	app.SecretVar(fs, &f.writeKeys, "write-keys", "JOURNEYGRAPH_WRITE_KEYS", "", "",
+		"comma-separated API `keys` with the ingest role: send events only, the key for browsers and apps (JOURNEYGRAPH_WRITE_KEYS; generated and printed when empty)")
+	app.SecretVar(fs, &f.readKeys, "read-keys", "JOURNEYGRAPH_READ_KEYS", "", "",
+		"comma-separated API `keys` with the read role: reports, segments, members, exports; they sign in to the web app to look (JOURNEYGRAPH_READ_KEYS; generated and printed when empty)")
+	app.SecretVar(fs, &f.adminKeys, "admin-keys", "JOURNEYGRAPH_ADMIN_KEYS", "", "",
+		"comma-separated API `keys` with the admin role: everything, changes and erasure included; they sign in to the web app (JOURNEYGRAPH_ADMIN_KEYS; generated and printed when empty)")
+	app.SecretVar(fs, &f.uiPass, "ui-passwords", "JOURNEYGRAPH_UI_PASSWORDS", "", "",
+		"comma-separated `passwords` signing in to the web app with the admin role, besides the read and admin keys (JOURNEYGRAPH_UI_PASSWORDS)")
+	app.SecretVar(fs, &f.uiSecret, "session-secret", "JOURNEYGRAPH_SESSION_SECRET", "", "",
+		"`secret` signing the web app's session cookies (JOURNEYGRAPH_SESSION_SECRET; random per process when empty)")
 	f.steps = app.StepRulesFlag(fs)
 	f.neo4j = app.Neo4jFlags(fs)
 	f.segments.register(fs)
@@ -74,15 +81,9 @@ func serve(ctx context.Context, f *serveFlags, log *logrus.Logger, stdout io.Wri
 		return err
 	}
 	defer store.Close(context.Background())
-	writeKeys, readKeys := splitKeys(f.writeKeys), splitKeys(f.readKeys)
-	if len(writeKeys) == 0 {
-		writeKeys = []string{"jgw_" + randomKey()}
-		fmt.Fprintf(stdout, "write key (generated; set JOURNEYGRAPH_WRITE_KEYS to choose): %s\n", writeKeys[0])
-	}
-	if len(readKeys) == 0 {
-		readKeys = []string{"jgr_" + randomKey()}
-		fmt.Fprintf(stdout, "read key (generated; set JOURNEYGRAPH_READ_KEYS to choose): %s\n", readKeys[0])
-	}
+	writeKeys := keysOrGenerated(f.writeKeys, "jgw_", "write key (ingest role; generated, set JOURNEYGRAPH_WRITE_KEYS to choose)", stdout)
+	readKeys := keysOrGenerated(f.readKeys, "jgr_", "read key (read role; generated, set JOURNEYGRAPH_READ_KEYS to choose)", stdout)
+	adminKeys := keysOrGenerated(f.adminKeys, "jga_", "admin key (admin role, signs in to the web app; generated, set JOURNEYGRAPH_ADMIN_KEYS to choose)", stdout)
 	// Reports read journeys from memory, kept in step with Neo4j, and the
 	// step rules from the server's rulebook.
 	a := app.New(store, app.Config{Rulebook: true, Cache: true, Now: now, Log: log})
@@ -105,7 +106,7 @@ func serve(ctx context.Context, f *serveFlags, log *logrus.Logger, stdout io.Wri
 		}
 		a.Cache.Run(ctx, cacheSyncInterval, func(err error) { log.WithError(err).Warn("journey cache: sync failed") })
 	}()
-	srv := web.New(web.Config{WriteKeys: writeKeys, ReadKeys: readKeys, Log: log}, a.Segmenting, store, store,
+	srv := web.New(web.Config{WriteKeys: writeKeys, ReadKeys: readKeys, AdminKeys: adminKeys, Log: log}, a.Segmenting, store, store,
 		web.WithSegments(a.Segmenter, a.MemberPages()), web.WithWebhooks(store, a.Webhooks),
 		web.WithApp(web.AppConfig{Passwords: splitKeys(f.uiPass), Secret: f.uiSecret}, a.Cache),
 		web.WithStepRules(a.Book), web.WithErasure(store), web.WithModels(a.Chains, a.HiddenStates))
@@ -116,7 +117,7 @@ func serve(ctx context.Context, f *serveFlags, log *logrus.Logger, stdout io.Wri
 		return fmt.Errorf("listen %s: %w", f.addr, err)
 	}
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
-	fmt.Fprintf(stdout, "journeygraph serving on http://%s (web app: http://%s/app, sign in with a key)\n", ln.Addr(), ln.Addr())
+	fmt.Fprintf(stdout, "journeygraph serving on http://%s (web app: http://%s/app, sign in with the admin key, or a read key to look only)\n", ln.Addr(), ln.Addr())
 	if f.ready != nil {
 		f.ready <- ln.Addr().String()
 	}
@@ -157,6 +158,18 @@ func openRulebook(ctx context.Context, book *ingest.Rulebook, initial journeys.S
 // cacheSyncInterval is how often the server's journey cache syncs between
 // reports, in full (each report syncs the last seconds first).
 const cacheSyncInterval = 15 * time.Second
+
+// keysOrGenerated returns the keys of the comma-separated list s, or one
+// generated key (prefix and random hex) printed to stdout after label when
+// s has none.
+func keysOrGenerated(s, prefix, label string, stdout io.Writer) []string {
+	keys := splitKeys(s)
+	if len(keys) == 0 {
+		keys = []string{prefix + randomKey()}
+		fmt.Fprintf(stdout, "%s: %s\n", label, keys[0])
+	}
+	return keys
+}
 
 func splitKeys(s string) []string {
 	var out []string

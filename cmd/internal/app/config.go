@@ -23,9 +23,49 @@ func Neo4jFlags(fs *flag.FlagSet) *graph.Config {
 	cfg := &graph.Config{}
 	fs.StringVar(&cfg.URI, "neo4j-uri", Env("NEO4J_URI", "bolt://127.0.0.1:"+Env("NEO4J_BOLT_PORT", "7687")), "Neo4j URI (NEO4J_URI)")
 	fs.StringVar(&cfg.User, "neo4j-user", Env("NEO4J_USER", "neo4j"), "Neo4j user (NEO4J_USER)")
-	fs.StringVar(&cfg.Password, "neo4j-password", Env("NEO4J_PASSWORD", localPassword()), "Neo4j password (NEO4J_PASSWORD; default: .neo4j/password of scripts/neo4j.sh)")
+	SecretVar(fs, &cfg.Password, "neo4j-password", "NEO4J_PASSWORD", localPassword(), ".neo4j/password",
+		"Neo4j `password` (NEO4J_PASSWORD; default: .neo4j/password of scripts/neo4j.sh)")
 	fs.StringVar(&cfg.Database, "neo4j-database", Env("NEO4J_DATABASE", "neo4j"), "Neo4j database (NEO4J_DATABASE)")
 	return cfg
+}
+
+// SecretVar registers the flag name holding a secret (a password, keys):
+// its default is the environment variable env, else def (read from the
+// file named defFrom), and -h says where the default comes from, never
+// what it is.
+func SecretVar(fs *flag.FlagSet, p *string, name, env, def, defFrom, usage string) {
+	from := ""
+	switch {
+	case os.Getenv(env) != "":
+		*p, from = os.Getenv(env), "from "+env
+	case def != "":
+		*p, from = def, "from "+defFrom
+	}
+	fs.Var(&secretValue{p: p, from: from}, name, usage)
+}
+
+// secretValue is a flag.Value whose String says where the value comes
+// from, so that flag's usage shows no secret.
+type secretValue struct {
+	p    *string
+	from string // "from NEO4J_PASSWORD"; "" when unset
+}
+
+// String returns where the default came from ("" when there is none).
+func (v *secretValue) String() string {
+	if v == nil || v.p == nil || *v.p == "" {
+		return ""
+	}
+	if v.from == "" {
+		return "(set)"
+	}
+	return v.from
+}
+
+// Set sets the secret.
+func (v *secretValue) Set(s string) error {
+	*v.p, v.from = s, "(set)"
+	return nil
 }
 
 // OpenStore connects to Neo4j with cfg and the logger, giving up after a
