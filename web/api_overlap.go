@@ -90,5 +90,10 @@ func combinedDefinition(c *gin.Context, segs SegmentReader, a, b, op string) (jo
 		return journeys.Segment{}, err
 	}
 	words := map[string]string{segment.OpBoth: "in both %s and %s", segment.OpOnlyA: "in %s, not in %s", segment.OpOnlyB: "in %[2]s, not in %[1]s"}
-	return journeys.Segment{Description: fmt.Sprintf(words[op], a, b), Where: w}, nil
+	names := map[string]string{segment.OpBoth: "%s_and_%s", segment.OpOnlyA: "%s_not_%s", segment.OpOnlyB: "%[2]s_not_%[1]s"}
+	name := fmt.Sprintf(names[op], a, b)
+	return journeys.Segment{Name: name[:min(len(name), maxSegmentName)], Description: fmt.Sprintf(words[op], a, b), Where: w}, nil
 }
+
+// maxSegmentName is the longest segment name (journeys.ParseSegment).
+const maxSegmentName = 100

@@ -71,7 +71,7 @@ func TestOverlapRoutes(t *testing.T) {
 	}
 	// The definition answered selects only_b: buy and not cart.
 	w := do(s, "GET", "/api/v1/segment-overlap/members?a=cart&b=buy&op=only_b", "Bearer r", "")
-	want := `"definition":{"name":"","description":"in buy, not in cart","where":{"all":[{"did":"purchase"},{"not":{"did":"add_to_cart"}}]}},"members":["e"]`
+	want := `"definition":{"name":"buy_not_cart","description":"in buy, not in cart","where":{"all":[{"did":"purchase"},{"not":{"did":"add_to_cart"}}]}},"members":["e"]`
 	if !strings.Contains(w.Body.String(), want) {
 		t.Errorf("only_b: %s, want %s", w.Body.String(), want)
 	}

@@ -46,6 +46,7 @@ func (s *Server) registerSegmentPages(read *gin.RouterGroup) {
 	read.GET("/segments/:name", s.segmentPage)
 	read.POST("/segments/:name", s.requireRoleToSave(RoleAdmin), s.segmentPost)
 	read.GET("/segments/:name/members.csv", s.segmentCSV)
+	read.GET("/segment-overlap", s.overlapPage)
 }
 
 // segmentsOn says whether segments are served; when not, it renders the
@@ -216,6 +217,14 @@ func (s *Server) segmentPage(c *gin.Context) {
 		return
 	}
 	if name == "" {
+		// From the overlap page: the definition of an intersection or a
+		// difference of two segments.
+		if def, ok, err := s.combinedEditor(c); err != nil {
+			s.renderError(c, data, err)
+			return
+		} else if ok {
+			data.Definition = def
+		}
 		s.render(c, http.StatusOK, data)
 		return
 	}
