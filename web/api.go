@@ -31,6 +31,7 @@ func (s *Server) registerAPIRoutes(r *gin.Engine) {
 	s.registerAnalyticsRoutes(read)
 	s.registerStepRuleRoutes(read, api.Group("", s.requireKey(s.cfg.WriteKeys)))
 	s.registerModelRoutes(read, api.Group("", s.requireKey(s.cfg.WriteKeys)))
+	s.registerMetricsRoutes(r.Group("", s.requireKey(append(append([]string{}, s.cfg.ReadKeys...), s.cfg.WriteKeys...))))
 }
 
 // requireKey accepts a request carrying one of keys as
