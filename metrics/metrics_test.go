@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -213,4 +214,28 @@ func grep(body, s string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// BenchmarkObserveRequest is the cost the metrics add to one request.
+func BenchmarkObserveRequest(b *testing.B) {
+	s := New()
+	for b.Loop() {
+		s.ObserveRequest("GET", "/api/v1/people/:id/journey", 200, 3*time.Millisecond)
+	}
+}
+
+// BenchmarkScrape is the cost of one scrape with every series of a busy
+// server: 40 routes, 20 segments.
+func BenchmarkScrape(b *testing.B) {
+	s := New()
+	for i := range 40 {
+		s.ObserveRequest("GET", "/route/"+strconv.Itoa(i), 200, time.Millisecond)
+	}
+	for i := range 20 {
+		s.ObserveEvaluation("segment"+strconv.Itoa(i), true, i, time.Millisecond)
+	}
+	for b.Loop() {
+		w := httptest.NewRecorder()
+		s.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	}
 }
