@@ -103,22 +103,20 @@ func TestMetricsAfterRealWork(t *testing.T) {
 		t.Fatalf("refresh: %+v %v, want 1 entered", res, err)
 	}
 	go a.Webhooks.Run(ctx)
+	// The outcome is counted once the store recorded it: wait for the
+	// count, then check the record.
 	deadline := time.Now().Add(30 * time.Second)
-	for {
-		ds, err := store.Deliveries(ctx, hook.ID, 10)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(ds) == 1 && ds[0].Status == journeys.DeliveryDelivered {
-			break
-		}
+	for !strings.Contains(got(t), "\n"+`journeygraph_webhook_deliveries_total{outcome="delivered"} 1`+"\n") {
 		if time.Now().After(deadline) {
-			t.Fatalf("not delivered in 30 s: %+v", ds)
+			t.Fatalf("no delivery counted in 30 s:\n%s", got(t))
 		}
 		select {
 		case <-received:
 		case <-time.After(50 * time.Millisecond):
 		}
+	}
+	if ds, err := store.Deliveries(ctx, hook.ID, 10); err != nil || len(ds) != 1 || ds[0].Status != journeys.DeliveryDelivered {
+		t.Fatalf("deliveries %+v, %v; want the one delivered", ds, err)
 	}
 	if err := a.Cache.Sync(ctx); err != nil {
 		t.Fatal(err)
