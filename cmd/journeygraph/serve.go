@@ -116,6 +116,14 @@ func serve(ctx context.Context, f *serveFlags, log *logrus.Logger, stdout io.Wri
 		web.WithStepRules(a.Book), web.WithErasure(store), web.WithModels(a.Chains, a.HiddenStates), web.WithMetrics(m))
 	srv.SetAnalyst(a.Analytics)
 
+	errc := make(chan error, 2) // the servers' failures
+	if f.metrics != "" {
+		ms, err := serveMetrics(f.metrics, m, stdout, errc)
+		if err != nil {
+			return err
+		}
+		defer ms.Close()
+	}
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", f.addr, err)
@@ -125,15 +133,7 @@ func serve(ctx context.Context, f *serveFlags, log *logrus.Logger, stdout io.Wri
 	if f.ready != nil {
 		f.ready <- ln.Addr().String()
 	}
-	errc := make(chan error, 2)
 	go func() { errc <- hs.Serve(ln) }()
-	if f.metrics != "" {
-		ms, err := serveMetrics(f.metrics, m, stdout, errc)
-		if err != nil {
-			return err
-		}
-		defer ms.Close()
-	}
 	select {
 	case err := <-errc:
 		return err
