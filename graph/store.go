@@ -27,6 +27,7 @@ type Config struct {
 	Database string        // "neo4j" when empty
 	MaxRetry time.Duration // how long a managed transaction is retried; 30s when 0
 	Log      logrus.FieldLogger
+	Errors   ErrorCounter // counts failed transactions; nil: none
 }
 
 // Store is the Neo4j implementation of the journeys store interfaces.
@@ -34,6 +35,7 @@ type Store struct {
 	driver neo4j.DriverWithContext
 	db     string
 	log    logrus.FieldLogger
+	errs   ErrorCounter // nil: not counted
 }
 
 var (
@@ -66,7 +68,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, journeys.Errorf(journeys.EINVALID, "neo4j: %v", err)
 	}
-	s := &Store{driver: driver, db: cfg.Database, log: cfg.Log}
+	s := &Store{driver: driver, db: cfg.Database, log: cfg.Log, errs: cfg.Errors}
 	if err := s.Ping(ctx); err != nil {
 		driver.Close(ctx)
 		return nil, err
@@ -85,7 +87,7 @@ func (s *Store) Close(ctx context.Context) error { return s.driver.Close(ctx) }
 func (s *Store) Ping(ctx context.Context) error {
 	_, err := neo4j.ExecuteQuery(ctx, s.driver, "RETURN 1", nil, neo4j.EagerResultTransformer,
 		neo4j.ExecuteQueryWithDatabase(s.db))
-	return wrap("ping", err)
+	return wrap("ping", s.count(err))
 }
 
 // Migrate applies every schema statement in order (each is idempotent) and
@@ -141,7 +143,7 @@ func (s *Store) write(ctx context.Context, timeout time.Duration, work func(tx n
 	_, err := sess.ExecuteWrite(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
 		return nil, work(tx)
 	}, cfg...)
-	return err
+	return s.count(err)
 }
 
 // stampTimeout bounds the transactions that stamp people's touched_ts (event
@@ -163,7 +165,7 @@ func (s *Store) read(ctx context.Context, work func(tx neo4j.ManagedTransaction)
 	_, err := sess.ExecuteRead(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
 		return nil, work(tx)
 	}, cfg...)
-	return err
+	return s.count(err)
 }
 
 // run executes one named query in tx and returns its records. A parameter

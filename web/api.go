@@ -31,6 +31,7 @@ func (s *Server) registerAPIRoutes(r *gin.Engine) {
 	s.registerAnalyticsRoutes(read)
 	s.registerStepRuleRoutes(read, admin)
 	s.registerModelRoutes(read, admin)
+	s.registerMetricsRoutes(r.Group("", s.requireKey(RoleRead)))
 }
 
 // requireKey accepts a request carrying a key whose role allows need, as

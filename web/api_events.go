@@ -62,10 +62,13 @@ func (s *Server) ingestBody(c *gin.Context, typ string) {
 		if len(rejected) == 0 {
 			msg = "the batch is empty"
 		}
+		s.observeEvents(0, 0, len(rejected))
 		s.fail(c, &journeys.Error{Code: journeys.EINVALID, Message: msg, Details: rejected})
 		return
 	}
+	start := time.Now()
 	res, err := s.ingest.Ingest(c.Request.Context(), events)
+	s.observeIngest(time.Since(start))
 	if err != nil {
 		s.fail(c, err) // 503 with Retry-After when Neo4j is down: nothing acknowledged
 		return
@@ -74,5 +77,6 @@ func (s *Server) ingestBody(c *gin.Context, typ string) {
 	if out.Rejected == nil {
 		out.Rejected = []journeys.RowError{}
 	}
+	s.observeEvents(out.Accepted, out.Duplicates, len(out.Rejected))
 	c.JSON(http.StatusOK, out)
 }

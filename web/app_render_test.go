@@ -10,7 +10,7 @@ import (
 // pageDataTypes has the data of every page, each with its template.
 func pageDataTypes() []pageData {
 	return []pageData{&loginData{}, &overviewData{}, &personData{}, &journeyMapData{}, &funnelsData{}, &frictionData{},
-		&attributionData{}, &statesData{}, &pathsData{}, &segmentsData{}, &segmentData{}, &webhooksData{}}
+		&attributionData{}, &statesData{}, &pathsData{}, &segmentsData{}, &segmentData{}, &webhooksData{}, &overlapData{}}
 }
 
 // fill sets every exported field reachable from v: strings to "x",

@@ -5,7 +5,9 @@
 //   - the JSON API, in the api_*.go files: event ingest under /api/v1 and
 //     Segment-compatible /v1 routes, journeys and erasure, reports,
 //     segments, webhooks, step rules and models, under API keys, with one
-//     JSON error envelope; health checks at /healthz and /readyz;
+//     JSON error envelope; health checks at /healthz and /readyz; with
+//     WithMetrics, every request observed by its route template and the
+//     Prometheus scrape at /metrics (api_metrics.go);
 //   - the HTML app, in the app_*.go files, when WithApp is given: sign-in,
 //     then the overview, person timelines, the journey map, paths, funnels,
 //     friction, attribution, hidden states, segments and webhooks under

@@ -84,6 +84,7 @@ var routeRoles = map[string]Role{
 	"GET /app/paths":                             RoleRead,
 	"POST /app/paths/rules":                      RoleRead, // saving: saveRoles
 	"GET /app/segments":                          RoleRead,
+	"GET /app/segment-overlap":                   RoleRead,
 	"GET /app/segments/new":                      RoleRead,
 	"POST /app/segments/new":                     RoleRead, // saving: saveRoles
 	"GET /app/segments/:name":                    RoleRead,

@@ -52,6 +52,7 @@ type Server struct {
 	hookStore  journeys.WebhookStore
 	hookSender WebhookSender
 	models     *modelSurface // friction, attribution, models; nil unless WithModels
+	metrics    Metrics       // nil unless WithMetrics
 }
 
 // Option adds an optional surface to the server.
@@ -74,6 +75,9 @@ func New(cfg Config, ingest Ingester, jr journeys.JourneyReader, store Pinger, o
 	s := &Server{cfg: cfg, ingest: ingest, journeys: jr, store: store, router: gin.New(), keys: apiCredentials(cfg)}
 	for _, o := range opts {
 		o(s)
+	}
+	if s.metrics != nil {
+		s.router.Use(s.observeRequests()) // first: it sees the status a panic turns into
 	}
 	s.router.Use(s.logRequests(), gin.CustomRecovery(s.recovered))
 	s.router.NoRoute(func(c *gin.Context) {

@@ -101,19 +101,22 @@ func TestServeEndToEnd(t *testing.T) {
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		args := append([]string{"serve", "--addr", "127.0.0.1:0", "--write-keys", "wk", "--read-keys", "rk"}, neo4jArgs(graphtest.Config())...)
+		args := append([]string{"serve", "--addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0", "--write-keys", "wk", "--read-keys", "rk"},
+			neo4jArgs(graphtest.Config())...)
 		done <- run(ctx, args, pw, io.Discard)
 		pw.Close()
 	}()
-	base, adminKey := "", ""
+	base, adminKey, metricsURL := "", "", ""
 	sc := bufio.NewScanner(pr)
-	for sc.Scan() {
+	for (base == "" || metricsURL == "") && sc.Scan() {
 		if strings.HasPrefix(sc.Text(), "admin key (") {
 			adminKey = sc.Text()[strings.LastIndex(sc.Text(), " ")+1:]
 		}
 		if _, rest, ok := strings.Cut(sc.Text(), "serving on "); ok {
 			base = strings.Fields(rest)[0]
-			break
+		}
+		if _, rest, ok := strings.Cut(sc.Text(), "metrics on "); ok {
+			metricsURL = strings.Fields(rest)[0]
 		}
 	}
 	go io.Copy(io.Discard, pr)
@@ -156,6 +159,35 @@ func TestServeEndToEnd(t *testing.T) {
 	}
 	if status, _ = httpDo(t, "GET", base+"/readyz", "", ""); status != 200 {
 		t.Errorf("readyz: %d", status)
+	}
+
+	// Metrics: behind a read key on the main address, without one on
+	// --metrics-addr.
+	if status, _ = httpDo(t, "GET", base+"/metrics", "", ""); status != 401 {
+		t.Errorf("/metrics without a key: %d, want 401", status)
+	}
+	if status, _ = httpDo(t, "GET", base+"/metrics", "rk", ""); status != 200 {
+		t.Errorf("/metrics with the read key: %d, want 200", status)
+	}
+	status, got = httpDo(t, "GET", metricsURL, "", "")
+	if status != 200 {
+		t.Fatalf("%s: %d %s", metricsURL, status, got)
+	}
+	for series, want := range map[string]string{ // two posts of 2 good events and 1 bad row
+		`journeygraph_events_total{outcome="accepted"}`:                                       "2",
+		`journeygraph_events_total{outcome="duplicate"}`:                                      "2",
+		`journeygraph_events_total{outcome="rejected"}`:                                       "2",
+		`journeygraph_http_requests_total{method="POST",route="/api/v1/events",status="200"}`: "2",
+		`journeygraph_http_requests_total{method="GET",route="/metrics",status="401"}`:        "1",
+	} {
+		if !strings.Contains(got, "\n"+series+" "+want+"\n") {
+			t.Errorf("scrape: want %s %s", series, want)
+		}
+	}
+	for _, name := range []string{"journeygraph_journey_cache_lag_seconds", "journeygraph_ingest_batch_duration_seconds_count", "go_goroutines", "process_cpu_seconds_total"} {
+		if !strings.Contains(got, "\n"+name+" ") {
+			t.Errorf("scrape lacks %s", name)
+		}
 	}
 }
 

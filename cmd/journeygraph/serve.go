@@ -17,6 +17,7 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"github.com/journeygraph/journeygraph/cmd/internal/app"
+	"github.com/journeygraph/journeygraph/cmd/internal/metrics"
 	"github.com/journeygraph/journeygraph/graph"
 	"github.com/journeygraph/journeygraph/journeys"
 	"github.com/journeygraph/journeygraph/journeys/ingest"
@@ -31,6 +32,7 @@ type serveFlags struct {
 	adminKeys string
 	uiPass    string
 	uiSecret  string
+	metrics   string // the listen address of /metrics without a key; "" for none
 	steps     *string
 	neo4j     *graph.Config
 	segments  segmentFlags
@@ -49,6 +51,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 		"comma-separated `passwords` signing in to the web app with the admin role, besides the read and admin keys (JOURNEYGRAPH_UI_PASSWORDS)")
 	app.SecretVar(fs, &f.uiSecret, "session-secret", "JOURNEYGRAPH_SESSION_SECRET", "", "",
 		"`secret` signing the web app's session cookies (JOURNEYGRAPH_SESSION_SECRET; random per process when empty)")
+	fs.StringVar(&f.metrics, "metrics-addr", app.Env("JOURNEYGRAPH_METRICS_ADDR", ""), "listen address serving Prometheus /metrics without a key, for a scraper on a private network (JOURNEYGRAPH_METRICS_ADDR; default none: /metrics on --addr takes a read key)")
 	f.steps = app.StepRulesFlag(fs)
 	f.neo4j = app.Neo4jFlags(fs)
 	f.segments.register(fs)
@@ -76,6 +79,8 @@ func serve(ctx context.Context, f *serveFlags, log *logrus.Logger, stdout io.Wri
 	if err != nil {
 		return err
 	}
+	m := metrics.New()
+	f.neo4j.Errors = m
 	store, err := app.OpenStore(ctx, f.neo4j, log)
 	if err != nil {
 		return err
@@ -86,7 +91,7 @@ func serve(ctx context.Context, f *serveFlags, log *logrus.Logger, stdout io.Wri
 	adminKeys := keysOrGenerated(f.adminKeys, "jga_", "admin key (admin role, signs in to the web app; generated, set JOURNEYGRAPH_ADMIN_KEYS to choose)", stdout)
 	// Reports read journeys from memory, kept in step with Neo4j, and the
 	// step rules from the server's rulebook.
-	a := app.New(store, app.Config{Rulebook: true, Cache: true, Now: now, Log: log})
+	a := app.New(store, app.Config{Rulebook: true, Cache: true, Now: now, Log: log, Metrics: m})
 	if err := openRulebook(ctx, a.Book, rules, *f.steps != "", log); err != nil {
 		return err
 	}
@@ -109,9 +114,17 @@ func serve(ctx context.Context, f *serveFlags, log *logrus.Logger, stdout io.Wri
 	srv := web.New(web.Config{WriteKeys: writeKeys, ReadKeys: readKeys, AdminKeys: adminKeys, Log: log}, a.Segmenting, store, store,
 		web.WithSegments(a.Segmenter, a.MemberPages()), web.WithWebhooks(store, a.Webhooks),
 		web.WithApp(web.AppConfig{Passwords: splitKeys(f.uiPass), Secret: f.uiSecret}, a.Cache),
-		web.WithStepRules(a.Book), web.WithErasure(store), web.WithModels(a.Chains, a.HiddenStates))
+		web.WithStepRules(a.Book), web.WithErasure(store), web.WithModels(a.Chains, a.HiddenStates), web.WithMetrics(m))
 	srv.SetAnalyst(a.Analytics)
 
+	errc := make(chan error, 2) // the servers' failures
+	if f.metrics != "" {
+		ms, err := serveMetrics(f.metrics, m, stdout, errc)
+		if err != nil {
+			return err
+		}
+		defer ms.Close()
+	}
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", f.addr, err)
@@ -121,7 +134,6 @@ func serve(ctx context.Context, f *serveFlags, log *logrus.Logger, stdout io.Wri
 	if f.ready != nil {
 		f.ready <- ln.Addr().String()
 	}
-	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
 	case err := <-errc:
@@ -135,6 +147,25 @@ func serve(ctx context.Context, f *serveFlags, log *logrus.Logger, stdout io.Wri
 		return err
 	}
 	return nil
+}
+
+// serveMetrics serves m at /metrics on addr, without a key, until closed;
+// a failure to serve goes to errc.
+func serveMetrics(addr string, m http.Handler, stdout io.Writer, errc chan<- error) (*http.Server, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen %s (--metrics-addr): %w", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", m)
+	ms := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	fmt.Fprintf(stdout, "metrics on http://%s/metrics (no key: keep this address private)\n", ln.Addr())
+	go func() {
+		if err := ms.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			errc <- err
+		}
+	}()
+	return ms, nil
 }
 
 // openRulebook loads the server's saved step rules, saving initial as the

@@ -60,6 +60,8 @@ type Cache struct {
 	strs     interner
 	bits     stepBits // the bits of the step and name ids in the people's masks
 	live     int      // strings in use at the last load or compaction
+
+	synced atomic.Int64 // start of the last completed load or sync, epoch ms (LastSync)
 }
 
 // cacheSnapshot is one immutable state of the cache: people sorted by id.
@@ -140,6 +142,16 @@ func (c *Cache) Stats() (people, events int) {
 	return len(s.ids), s.events
 }
 
+// LastSync returns when the last completed load or sync began (zero before
+// the first load): the cache holds every write committed a QuickWindow
+// before it, at least.
+func (c *Cache) LastSync() time.Time {
+	if ms := c.synced.Load(); ms != 0 {
+		return time.UnixMilli(ms)
+	}
+	return time.Time{}
+}
+
 // Load reads every person's journey from the source, a page of people at a
 // time. It is called once before the cache serves reads; reads that come
 // earlier wait for it.
@@ -178,6 +190,7 @@ func (c *Cache) Load(ctx context.Context) error {
 		}
 	}
 	c.last, c.lastFull = start, start
+	c.synced.Store(start)
 	c.live = len(c.strs.strs)
 	c.snap.Store(&cacheSnapshot{ids: ids, people: people, meta: meta, strs: c.strs.strs, events: events})
 	return nil
@@ -260,6 +273,7 @@ func (c *Cache) sync(ctx context.Context, full bool) error {
 	if full && len(c.strs.strs) > 2*max(c.live, minCompact) {
 		c.snap.Store(c.compact(c.snap.Load()))
 	}
+	c.synced.Store(start)
 	return nil
 }
 

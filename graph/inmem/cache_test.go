@@ -261,3 +261,28 @@ func BenchmarkCacheCompact(b *testing.B) {
 		c.compact(s)
 	}
 }
+
+// TestCacheLastSync: LastSync is zero before the load, then the start of
+// the last completed load or sync, quick or full.
+func TestCacheLastSync(t *testing.T) {
+	c := &Cache{Source: &MemSource{People: map[string]StoredJourney{}}}
+	if got := c.LastSync(); !got.IsZero() {
+		t.Fatalf("LastSync before the load = %v, want zero", got)
+	}
+	for _, step := range []struct {
+		name string
+		do   func(context.Context) error
+	}{{"load", c.Load}, {"sync", c.Sync}, {"full sync", c.SyncFull}} {
+		// The next millisecond, so that the step's start is after the last.
+		before := time.Now().UnixMilli()
+		for time.Now().UnixMilli() == before {
+		}
+		before = time.Now().UnixMilli()
+		if err := step.do(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if got := c.LastSync().UnixMilli(); got < before || got > time.Now().UnixMilli() {
+			t.Errorf("after the %s: LastSync %d ms, want the %s's start (from %d ms)", step.name, got, step.name, before)
+		}
+	}
+}

@@ -34,8 +34,21 @@ type Segmenter struct {
 	// preview (DefaultTimeout and DefaultPreviewTimeout when 0): past it the
 	// evaluation is cancelled and the error is ETIMEOUT.
 	Timeout, PreviewTimeout time.Duration
+	// Observer, if set, is told of every evaluation a refresh makes.
+	Observer Observer
 
 	locks sync.Map // segment name → *sync.Mutex: a save and its refresh, one at a time
+}
+
+// Observer is told of segment evaluations (metrics.Set).
+type Observer interface {
+	// ObserveEvaluation is called after each evaluation of a refresh with
+	// its time and the members found; everyone is false when the refresh
+	// was for a list of people only (members counts those), such as the
+	// people a write touched.
+	ObserveEvaluation(segment string, everyone bool, members int, took time.Duration)
+	// ForgetSegment is called when a segment is deleted.
+	ForgetSegment(segment string)
 }
 
 // Default deadlines of one evaluation.
@@ -210,7 +223,13 @@ func (sg *Segmenter) Delete(ctx context.Context, name string) error {
 		return journeys.Errorf(journeys.ECONFLICT, "segment %q is built in and cannot be deleted", s.Name)
 	}
 	defer sg.lock(name)()
-	return sg.Store.DeleteSegment(ctx, name)
+	if err := sg.Store.DeleteSegment(ctx, name); err != nil {
+		return err
+	}
+	if sg.Observer != nil {
+		sg.Observer.ForgetSegment(name)
+	}
+	return nil
 }
 
 // IsBuiltIn says whether name is a playbook segment's.
@@ -288,6 +307,9 @@ func (sg *Segmenter) refresh(ctx context.Context, eng Evaluator, s journeys.Segm
 	want, err := sg.evaluate(ctx, eng, s.Name, pred, scope, sg.Timeout, DefaultTimeout)
 	if err != nil {
 		return journeys.RefreshResult{}, err
+	}
+	if sg.Observer != nil {
+		sg.Observer.ObserveEvaluation(s.Name, scope.People == nil, len(want), time.Since(start))
 	}
 	have := known[s.Name]
 	if known == nil {

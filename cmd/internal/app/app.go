@@ -9,6 +9,7 @@ import (
 
 	"github.com/sirupsen/logrus"
 
+	"github.com/journeygraph/journeygraph/cmd/internal/metrics"
 	"github.com/journeygraph/journeygraph/graph"
 	"github.com/journeygraph/journeygraph/graph/inmem"
 	"github.com/journeygraph/journeygraph/journeys"
@@ -49,6 +50,10 @@ type Config struct {
 	// Log receives the errors of the background work (the re-evaluation
 	// after writes, webhook deliveries); nil drops them.
 	Log logrus.FieldLogger
+	// Metrics, when set, observes segment evaluations, webhook deliveries
+	// and the journey cache (serve also gives it to the store and the web
+	// server).
+	Metrics *metrics.Set
 }
 
 // App is journeygraph's services assembled over one Neo4j store. New
@@ -113,7 +118,11 @@ func New(store *graph.Store, cfg Config) *App {
 	a.Chains = &chain.Chains{Store: a.Journeys}
 	a.HiddenStates = &chain.HiddenStates{Touches: a.Journeys, Models: store, People: store}
 
-	a.Webhooks = &webhook.Dispatcher{Store: store, Prefix: cfg.WebhookPrefix}
+	var outbox journeys.OutboxStore = store
+	if cfg.Metrics != nil {
+		outbox = cfg.Metrics.Outbox(store)
+	}
+	a.Webhooks = &webhook.Dispatcher{Store: outbox, Prefix: cfg.WebhookPrefix}
 	a.Members = &segment.MemberCache{Source: store}
 	// Definitions are evaluated from memory when there is a cache, else by
 	// the store's Cypher (the reference).
@@ -132,6 +141,12 @@ func New(store *graph.Store, cfg Config) *App {
 	if len(cfg.WriteSegments) > 0 {
 		onWrite = &segment.Segmenter{Store: onlySegments{store, cfg.WriteSegments}, Engine: engine,
 			Now: cfg.Now, OnChange: a.Segmenter.OnChange, Outbound: outbound}
+	}
+	if m := cfg.Metrics; m != nil {
+		a.Segmenter.Observer, onWrite.Observer = m, m
+		if a.Cache != nil {
+			m.WatchCache(a.Cache)
+		}
 	}
 	a.Segmenting = segment.NewSegmentingIngester(a.Ingester, onWrite)
 	if log := cfg.Log; log != nil {

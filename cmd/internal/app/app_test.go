@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/journeygraph/journeygraph/cmd/internal/metrics"
 	"github.com/journeygraph/journeygraph/graph"
 	"github.com/journeygraph/journeygraph/journeys"
 	"github.com/journeygraph/journeygraph/journeys/segment"
@@ -39,6 +40,17 @@ func TestNew(t *testing.T) {
 			}
 			if a.Webhooks.OnError != nil || a.Segmenting.OnError != nil {
 				t.Error("errors handled without a log")
+			}
+			if a.Webhooks.Store != journeys.OutboxStore(store) || a.Segmenter.Observer != nil {
+				t.Errorf("without metrics: outbox %T, segment observer %v; want the store, none", a.Webhooks.Store, a.Segmenter.Observer)
+			}
+		}},
+		{"metrics", Config{Cache: true, WriteSegments: []string{"s"}, Metrics: metrics.New()}, func(t *testing.T, a *App) {
+			if a.Webhooks.Store == journeys.OutboxStore(store) {
+				t.Error("the dispatcher's outbox is not observed")
+			}
+			if a.Segmenter.Observer == nil || a.Segmenting.Segments.Observer == nil {
+				t.Errorf("segment observers %v, %v; want the metrics on both", a.Segmenter.Observer, a.Segmenting.Segments.Observer)
 			}
 		}},
 		{"serve: from the cache, the rulebook", Config{Rulebook: true, Cache: true, Log: NewLogger(io.Discard)}, func(t *testing.T, a *App) {
