@@ -69,6 +69,10 @@ func serve(ctx context.Context, f *serveFlags, log *logrus.Logger, stdout io.Wri
 	if err != nil {
 		return err
 	}
+	allow, err := f.segments.allowList()
+	if err != nil {
+		return err
+	}
 	store, err := app.OpenStore(ctx, f.neo4j, log)
 	if err != nil {
 		return err
@@ -85,7 +89,7 @@ func serve(ctx context.Context, f *serveFlags, log *logrus.Logger, stdout io.Wri
 	}
 	// Reports read journeys from memory, kept in step with Neo4j, and the
 	// step rules from the server's rulebook.
-	a := app.New(store, app.Config{Rulebook: true, Cache: true, Now: now, Log: log})
+	a := app.New(store, app.Config{Rulebook: true, Cache: true, Now: now, Log: log, WebhookAllow: allow})
 	if err := openRulebook(ctx, a.Book, rules, *f.steps != "", log); err != nil {
 		return err
 	}
