@@ -210,8 +210,9 @@ func TestSendDoesNotFollowRedirects(t *testing.T) {
 // TestSendHidesWhatAnswered: a closed port, a port that accepts and hangs
 // up, one that answers something other than HTTP and one that never
 // answers all give the caller the same error (no "refused" versus "EOF"
-// to map the network with); the log has the details. An HTTP answer gives
-// its status code only.
+// to map the network with); the log has the details (the transport's
+// error, whose wording depends on timing). An HTTP answer gives its status
+// code only.
 func TestSendHidesWhatAnswered(t *testing.T) {
 	closed := listen(t)
 	closedURL := "http://" + closed.Addr().String() + "/h"
@@ -232,13 +233,12 @@ func TestSendHidesWhatAnswered(t *testing.T) {
 		name, url string
 		status    int
 		want      string // the error callers see
-		logged    string // part of the log entry
 	}{
-		{"closed port", closedURL, 0, "could not deliver (no HTTP answer)", "refused"},
-		{"hangs up", "http://" + hangUp.Addr().String() + "/h", 0, "could not deliver (no HTTP answer)", "EOF"},
-		{"not HTTP", "http://" + notHTTP.Addr().String() + "/h", 0, "could not deliver (no HTTP answer)", "malformed HTTP"},
-		{"never answers", "http://" + silent.Addr().String() + "/h", 0, "could not deliver (no HTTP answer)", "Timeout"},
-		{"HTTP error", teapot.URL, http.StatusTeapot, "receiver answered HTTP 418", "receiver answered HTTP 418"},
+		{"closed port", closedURL, 0, "could not deliver (no HTTP answer)"},
+		{"hangs up", "http://" + hangUp.Addr().String() + "/h", 0, "could not deliver (no HTTP answer)"},
+		{"not HTTP", "http://" + notHTTP.Addr().String() + "/h", 0, "could not deliver (no HTTP answer)"},
+		{"never answers", "http://" + silent.Addr().String() + "/h", 0, "could not deliver (no HTTP answer)"},
+		{"HTTP error", teapot.URL, http.StatusTeapot, "receiver answered HTTP 418"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -249,19 +249,17 @@ func TestSendHidesWhatAnswered(t *testing.T) {
 				t.Errorf("got %d, %v; want %d, %q", status, err, tt.status, tt.want)
 			}
 			e := hook.LastEntry()
-			if e == nil || e.Level != logrus.WarnLevel || !strings.Contains(logged(e), tt.logged) || e.Data["webhook"] != "wh_t" {
-				t.Errorf("log entry %v, want a warning for wh_t with %q", e, tt.logged)
+			if e == nil || e.Level != logrus.WarnLevel || e.Data["webhook"] != "wh_t" {
+				t.Fatalf("log entry %v, want a warning for wh_t", e)
+			}
+			if cause, _ := e.Data[logrus.ErrorKey].(error); tt.status == 0 && (cause == nil || !strings.Contains(cause.Error(), "127.0.0.1:")) {
+				t.Errorf("logged cause %v, want the transport's error", cause)
+			}
+			if tt.status != 0 && e.Data["status"] != tt.status {
+				t.Errorf("logged status %v, want %d", e.Data["status"], tt.status)
 			}
 		})
 	}
-}
-
-func logged(e *logrus.Entry) string {
-	s := e.Message
-	if err, ok := e.Data[logrus.ErrorKey].(error); ok {
-		s += " " + err.Error()
-	}
-	return s
 }
 
 func listen(t *testing.T) net.Listener {

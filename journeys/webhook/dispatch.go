@@ -53,7 +53,7 @@ type Dispatcher struct {
 	MaxAttempts int                // 12 when 0
 	Lease       time.Duration      // 30 s when 0
 	Poll        time.Duration      // how often the outbox is looked at without a Notify; 1 s when 0
-	PerWebhook  int                // deliveries in flight per webhook; 2 when 0
+	PerWebhook  int                // deliveries in flight per webhook; 8 when 0
 	ClaimBatch  int                // most deliveries claimed at once; 64 when 0
 	Prefix      string             // only webhooks whose id starts with it (tests); "" is all
 	OnError     func(error)        // store errors; nil drops them
@@ -102,7 +102,7 @@ func (d *Dispatcher) init() {
 			d.Poll = time.Second
 		}
 		if d.PerWebhook <= 0 {
-			d.PerWebhook = 2
+			d.PerWebhook = 8
 		}
 		if d.ClaimBatch <= 0 {
 			d.ClaimBatch = 64
@@ -143,8 +143,14 @@ func (d *Dispatcher) newClient() *http.Client {
 // when they connect, as the name may resolve elsewhere by then.
 func (d *Dispatcher) CheckDestination(ctx context.Context, rawURL string) error {
 	d.init()
+	ctx, cancel := context.WithTimeout(ctx, lookupTimeout)
+	defer cancel()
 	return d.Allow.checkURL(ctx, rawURL, d.Lookup)
 }
+
+// lookupTimeout bounds CheckDestination's DNS lookup (a name that does
+// not resolve in time is refused).
+const lookupTimeout = 5 * time.Second
 
 // Notify wakes the dispatcher: new deliveries are in the outbox.
 func (d *Dispatcher) Notify() {
