@@ -185,6 +185,26 @@ func TestSendChecksAtConnect(t *testing.T) {
 	}
 }
 
+// TestDNSRebinding: a name that resolved to a public address when the
+// webhook was registered and resolves to loopback when a delivery connects
+// is refused at the connection.
+func TestDNSRebinding(t *testing.T) {
+	rc := &counter{status: http.StatusOK}
+	srv := httptest.NewServer(rc)
+	defer srv.Close()
+	url := "http://localhost:" + strconv.Itoa(srv.Listener.Addr().(*net.TCPAddr).Port) + "/h"
+	d := &webhook.Dispatcher{Lookup: func(context.Context, string) ([]netip.Addr, error) {
+		return []netip.Addr{netip.MustParseAddr("93.184.215.14")}, nil // what the name said at registration
+	}}
+	if err := d.CheckDestination(context.Background(), url); err != nil {
+		t.Fatalf("registration: %v, want allowed", err)
+	}
+	status, err := sendTo(d, url) // the system resolver now says 127.0.0.1
+	if status != 0 || !errors.Is(err, webhook.ErrNotDelivered) || rc.n.Load() != 0 {
+		t.Errorf("got %d, %v, %d requests; want refused before connecting", status, err, rc.n.Load())
+	}
+}
+
 // TestSendDoesNotFollowRedirects: a 3xx is a failed delivery with its
 // status, and the signed body never reaches where it points.
 func TestSendDoesNotFollowRedirects(t *testing.T) {
