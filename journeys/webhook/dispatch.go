@@ -126,7 +126,7 @@ func (d *Dispatcher) newClient() *http.Client {
 			DialContext:           dial,
 			ForceAttemptHTTP2:     true,
 			MaxIdleConns:          100,
-			MaxIdleConnsPerHost:   4,
+			MaxIdleConnsPerHost:   d.PerWebhook, // a webhook's slots keep their connections
 			IdleConnTimeout:       90 * time.Second,
 			TLSHandshakeTimeout:   10 * time.Second,
 			ExpectContinueTimeout: time.Second,
