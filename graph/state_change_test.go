@@ -166,7 +166,7 @@ func TestStateChangedWebhooks(t *testing.T) {
 	}
 
 	dctx, cancel := context.WithCancel(ctx)
-	d := &webhook.Dispatcher{Store: s, Prefix: hook.ID, Poll: 20 * time.Millisecond}
+	d := &webhook.Dispatcher{Store: s, Allow: loopback, Prefix: hook.ID, Poll: 20 * time.Millisecond}
 	done := make(chan struct{})
 	go func() { d.Run(dctx); close(done) }()
 	deadline := time.Now().Add(15 * time.Second)

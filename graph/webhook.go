@@ -137,12 +137,18 @@ func deliveryOf(r *neo4j.Record) journeys.Delivery {
 		CreatedAt: millis(intOf(r, "created_at"))}
 }
 
-// ClaimDeliveries leases due deliveries (see journeys.OutboxStore).
-func (s *Store) ClaimDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit int, prefix string) ([]journeys.Delivery, error) {
+// ClaimDeliveries leases due deliveries, at most c.PerWebhook of each
+// webhook less its c.InFlight (see journeys.OutboxStore).
+func (s *Store) ClaimDeliveries(ctx context.Context, c journeys.Claim) ([]journeys.Delivery, error) {
+	inFlight := make(map[string]any, len(c.InFlight))
+	for id, n := range c.InFlight {
+		inFlight[id] = n
+	}
 	var out []journeys.Delivery
 	err := s.write(ctx, 0, func(tx neo4j.ManagedTransaction) error {
-		recs, err := run(ctx, tx, "claim_deliveries", map[string]any{"now": now.UnixMilli(),
-			"lease_until": now.Add(lease).UnixMilli(), "limit": limit, "prefix": prefix})
+		recs, err := run(ctx, tx, "claim_deliveries", map[string]any{"now": c.Now.UnixMilli(),
+			"lease_until": c.Now.Add(c.Lease).UnixMilli(), "limit": c.Limit, "per_webhook": c.PerWebhook,
+			"in_flight": inFlight, "prefix": c.Prefix})
 		if err != nil {
 			return err
 		}

@@ -6,6 +6,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -16,6 +18,10 @@ import (
 	"github.com/journeygraph/journeygraph/journeys/segment"
 	"github.com/journeygraph/journeygraph/journeys/webhook"
 )
+
+// loopback allows the tests' receivers on 127.0.0.1: webhooks refuse
+// internal addresses unless the operator allows them.
+var loopback = webhook.AllowList{Prefixes: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}}
 
 // receiver records the deliveries a loopback webhook receiver accepted,
 // checking each signature.
@@ -64,9 +70,18 @@ func (rc *receiver) counts() (map[string]int, int) {
 // which queues one delivery. It returns the webhook.
 func queueOne(t *testing.T, s *graph.Store, url string) journeys.Webhook {
 	t.Helper()
+	return queueMany(t, s, graphtest.RunID(t), url, 1)
+}
+
+// queueMany subscribes url to a fresh segment and makes n people enter it,
+// which queues n deliveries; the ids of the people, segment and webhook
+// start with prefix. It returns the webhook.
+func queueMany(t *testing.T, s *graph.Store, prefix, url string, n int) journeys.Webhook {
+	t.Helper()
 	ctx := context.Background()
-	prefix := graphtest.RunID(t)
-	write(t, s, ev(prefix+"p", "add_to_cart", 1))
+	for i := range n {
+		write(t, s, ev(prefix+"p"+strconv.Itoa(i), "add_to_cart", 1))
+	}
 	seg, err := journeys.ParseSegment([]byte(`{"name":"` + prefix + `s","where":{"did":"add_to_cart"}}`))
 	if err != nil {
 		t.Fatal(err)
@@ -83,7 +98,7 @@ func queueOne(t *testing.T, s *graph.Store, url string) journeys.Webhook {
 		t.Fatal(err)
 	}
 	sg := &segment.Segmenter{Store: s}
-	if res, err := sg.Refresh(ctx, []string{seg.Name}, journeys.SegmentScope{Prefix: prefix}, "test", t0.Add(time.Hour)); err != nil || res[0].Entered != 1 {
+	if res, err := sg.Refresh(ctx, []string{seg.Name}, journeys.SegmentScope{Prefix: prefix}, "test", t0.Add(time.Hour)); err != nil || res[0].Entered != n {
 		t.Fatalf("refresh: %+v %v", res, err)
 	}
 	return hook
@@ -122,7 +137,7 @@ func TestWebhookReceiverDownThenUp(t *testing.T) {
 	rc := &receiver{secret: hook.Secret, accepted: map[string]int{}}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	d := &webhook.Dispatcher{Store: s, Prefix: hook.ID, Backoff: 100 * time.Millisecond, Poll: 50 * time.Millisecond}
+	d := &webhook.Dispatcher{Store: s, Allow: loopback, Prefix: hook.ID, Backoff: 100 * time.Millisecond, Poll: 50 * time.Millisecond}
 	go d.Run(ctx)
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
 		ds, _ := s.Deliveries(ctx, hook.ID, 10)
@@ -168,7 +183,7 @@ func TestWebhookSurvivesDispatcherStop(t *testing.T) {
 	rc.secret = hook.Secret
 	lease := 500 * time.Millisecond
 	ctx1, stop1 := context.WithCancel(context.Background())
-	d1 := &webhook.Dispatcher{Store: s, Prefix: hook.ID, Lease: lease, Poll: 50 * time.Millisecond}
+	d1 := &webhook.Dispatcher{Store: s, Allow: loopback, Prefix: hook.ID, Lease: lease, Poll: 50 * time.Millisecond}
 	done := make(chan struct{})
 	go func() { d1.Run(ctx1); close(done) }()
 	select {
@@ -183,7 +198,7 @@ func TestWebhookSurvivesDispatcherStop(t *testing.T) {
 	}
 	ctx2, stop2 := context.WithCancel(context.Background())
 	defer stop2()
-	d2 := &webhook.Dispatcher{Store: s, Prefix: hook.ID, Lease: lease, Poll: 50 * time.Millisecond}
+	d2 := &webhook.Dispatcher{Store: s, Allow: loopback, Prefix: hook.ID, Lease: lease, Poll: 50 * time.Millisecond}
 	go d2.Run(ctx2)
 	got := waitDelivered(t, s, hook.ID)
 	acc, bad := rc.counts()
@@ -223,7 +238,7 @@ func TestRecordedTestSendsAreLoggedNotClaimed(t *testing.T) {
 		ds[0].LastError != "connection refused" || !ds[0].CreatedAt.Equal(now) {
 		t.Errorf("log = %+v, want the failed test send", ds)
 	}
-	claimed, err := s.ClaimDeliveries(ctx, now.Add(time.Hour), time.Minute, 10, hook.ID)
+	claimed, err := s.ClaimDeliveries(ctx, journeys.Claim{Now: now.Add(time.Hour), Lease: time.Minute, Limit: 10, PerWebhook: 10, Prefix: hook.ID})
 	if err != nil || len(claimed) != 0 {
 		t.Errorf("claimed %+v (%v), want nothing", claimed, err)
 	}

@@ -109,13 +109,25 @@ type WebhookStore interface {
 }
 
 // OutboxStore is the durable outbox a Dispatcher drains. ClaimDeliveries
-// leases up to limit due deliveries (status pending, or sending with an
-// expired lease) of webhooks whose id starts with prefix, marking them
-// sending until now+lease and counting the attempt, and returns them with
-// their webhook's URL and secret. FinishDelivery records an attempt's
-// outcome: the new status, the HTTP status and error, and for a retry the
-// time of the next attempt.
+// leases the due deliveries (status pending, or sending with an expired
+// lease) that c allows, marking them sending until c.Now+c.Lease and
+// counting the attempt, and returns them with their webhook's URL and
+// secret. FinishDelivery records an attempt's outcome: the new status, the
+// HTTP status and error, and for a retry the time of the next attempt.
 type OutboxStore interface {
-	ClaimDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit int, prefix string) ([]Delivery, error)
+	ClaimDeliveries(ctx context.Context, c Claim) ([]Delivery, error)
 	FinishDelivery(ctx context.Context, d Delivery) error
+}
+
+// Claim says which due deliveries a dispatcher leases: the oldest first,
+// at most Limit, and at most PerWebhook of each webhook less the ones the
+// dispatcher has in flight for it (InFlight), so that each webhook keeps
+// its own delivery slots; only webhooks whose id starts with Prefix.
+type Claim struct {
+	Now        time.Time
+	Lease      time.Duration
+	Limit      int
+	PerWebhook int
+	InFlight   map[string]int // webhook id → deliveries in flight
+	Prefix     string
 }

@@ -13,9 +13,13 @@ import (
 	"github.com/journeygraph/journeygraph/journeys/webhook"
 )
 
-// WebhookSender makes one signed delivery attempt (a *webhook.Dispatcher).
+// WebhookSender makes one signed delivery attempt and checks a webhook's
+// destination when it is registered (a *webhook.Dispatcher): CheckDestination
+// returns an EINVALID error naming the field "url" for a destination that
+// is not allowed.
 type WebhookSender interface {
 	Send(ctx context.Context, d journeys.Delivery) (int, error)
+	CheckDestination(ctx context.Context, url string) error
 }
 
 // WithWebhooks serves the webhook routes.
@@ -77,7 +81,7 @@ func (s *Server) createWebhook(c *gin.Context) {
 		return
 	}
 	w := journeys.Webhook{URL: in.URL, Segment: in.Segment, Events: in.Events}
-	if err := w.Validate(); err != nil {
+	if err := s.validateWebhook(c.Request.Context(), &w); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -87,6 +91,18 @@ func (s *Server) createWebhook(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusCreated, created)
+}
+
+// validateWebhook checks a subscription to register: its fields, then its
+// destination.
+func (s *Server) validateWebhook(ctx context.Context, w *journeys.Webhook) error {
+	if err := w.Validate(); err != nil {
+		return err
+	}
+	if s.hookSender == nil {
+		return nil // nothing delivers; each delivery's connection is checked anyway
+	}
+	return s.hookSender.CheckDestination(ctx, w.URL)
 }
 
 func (s *Server) deleteWebhook(c *gin.Context) {

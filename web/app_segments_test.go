@@ -69,6 +69,9 @@ func (fakeSender) Send(context.Context, journeys.Delivery) (int, error) {
 	return http.StatusNoContent, nil
 }
 
+// CheckDestination allows every destination.
+func (fakeSender) CheckDestination(context.Context, string) error { return nil }
+
 func TestSegmentPages(t *testing.T) {
 	f := &fakeSegments{segs: map[string]journeys.Segment{"vip": {Name: "vip", BuiltIn: true, Version: 1}}}
 	s := New(Config{}, &fakeIngester{}, &fakeStore{}, &fakeStore{}, WithSegments(f, f), WithWebhooks(fakeHooks{}, fakeSender{}),

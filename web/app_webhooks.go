@@ -99,7 +99,7 @@ func (s *Server) webhookCreatePost(c *gin.Context) {
 		s.webhooksPage(c, http.StatusOK, data)
 		return
 	}
-	if err := w.Validate(); err != nil {
+	if err := s.validateWebhook(c.Request.Context(), &w); err != nil {
 		data.Error, data.Problems = journeys.ErrorMessage(err), problemsOf(err)
 		s.webhooksPage(c, http.StatusBadRequest, data)
 		return

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"strings"
 	"testing"
@@ -76,7 +77,9 @@ func TestBrowserSegmentsAndWebhooks(t *testing.T) {
 		t.Fatal(err)
 	}
 	sg := &segment.Segmenter{Store: scopedStore{store, run}, Now: func() time.Time { return asOf }}
-	disp := &webhook.Dispatcher{Store: store, Prefix: run} // only its Send is used
+	// Only its Send is used; the receiver is on loopback, which webhooks
+	// reach only when allowed.
+	disp := &webhook.Dispatcher{Store: store, Prefix: run, Allow: webhook.AllowList{Prefixes: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}}}
 	base := appServer(t, store, web.WithSegments(sg, store), web.WithWebhooks(store, disp))
 
 	// Sign in on the way to the segments page.

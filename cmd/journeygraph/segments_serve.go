@@ -11,12 +11,14 @@ import (
 	"github.com/journeygraph/journeygraph/cmd/internal/app"
 	"github.com/journeygraph/journeygraph/journeys"
 	"github.com/journeygraph/journeygraph/journeys/segment"
+	"github.com/journeygraph/journeygraph/journeys/webhook"
 )
 
 // segmentFlags are serve's flags for segments and webhooks.
 type segmentFlags struct {
-	interval time.Duration
-	asOf     string
+	interval     time.Duration
+	asOf         string
+	webhookAllow string
 }
 
 func (f *segmentFlags) register(fs *flag.FlagSet) {
@@ -24,6 +26,17 @@ func (f *segmentFlags) register(fs *flag.FlagSet) {
 		"how often every segment is re-evaluated for everyone, so lapsing windows take effect (0: only at start)")
 	fs.StringVar(&f.asOf, "segments-as-of", "",
 		"start the segments' clock at this time (RFC 3339 or epoch) instead of now; it runs on from there: for replaying historical data such as the demo")
+	fs.StringVar(&f.webhookAllow, "webhook-allow", app.Env("JOURNEYGRAPH_WEBHOOK_ALLOW", ""),
+		"comma-separated host names, IP addresses and CIDRs webhooks may reach although internal (loopback, private, link-local...), e.g. 127.0.0.1/32,receiver.internal (JOURNEYGRAPH_WEBHOOK_ALLOW; default: none)")
+}
+
+// allowList returns the webhook destinations --webhook-allow allows.
+func (f *segmentFlags) allowList() (webhook.AllowList, error) {
+	a, err := webhook.ParseAllowList(f.webhookAllow)
+	if err != nil {
+		return a, journeys.Errorf(journeys.EINVALID, "--webhook-allow: %s", journeys.ErrorMessage(err))
+	}
+	return a, nil
 }
 
 // clock returns the segments' clock: now, or shifted so that it read asOf

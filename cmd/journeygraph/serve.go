@@ -81,6 +81,10 @@ func serve(ctx context.Context, f *serveFlags, log *logrus.Logger, stdout io.Wri
 	}
 	m := metrics.New()
 	f.neo4j.Errors = m
+	allow, err := f.segments.allowList()
+	if err != nil {
+		return err
+	}
 	store, err := app.OpenStore(ctx, f.neo4j, log)
 	if err != nil {
 		return err
@@ -91,7 +95,7 @@ func serve(ctx context.Context, f *serveFlags, log *logrus.Logger, stdout io.Wri
 	adminKeys := keysOrGenerated(f.adminKeys, "jga_", "admin key (admin role, signs in to the web app; generated, set JOURNEYGRAPH_ADMIN_KEYS to choose)", stdout)
 	// Reports read journeys from memory, kept in step with Neo4j, and the
 	// step rules from the server's rulebook.
-	a := app.New(store, app.Config{Rulebook: true, Cache: true, Now: now, Log: log, Metrics: m})
+	a := app.New(store, app.Config{Rulebook: true, Cache: true, Now: now, Log: log, Metrics: m, WebhookAllow: allow})
 	if err := openRulebook(ctx, a.Book, rules, *f.steps != "", log); err != nil {
 		return err
 	}

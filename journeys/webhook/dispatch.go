@@ -7,11 +7,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
+	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/sirupsen/logrus"
 
 	"github.com/journeygraph/journeygraph/journeys"
 )
@@ -24,29 +29,56 @@ import (
 // mid-delivery leaves the delivery "sending" until its lease ends, after
 // which any dispatcher takes it again. Receivers deduplicate by the
 // Idempotency-Key header, which is the same on every attempt.
+//
+// Each webhook has its own delivery slots (PerWebhook): a delivery starts
+// as soon as its webhook has a free slot, and a slot is freed as soon as
+// its delivery ends, so a slow or hanging receiver holds up only its own
+// deliveries.
+//
+// Destinations are checked when a webhook is registered
+// (CheckDestination) and again when a delivery connects: an address that
+// is not public is refused unless Allow allows it, redirects are not
+// followed, and no proxy is used. What callers see of a failure (the
+// delivery log, a test send) is "could not deliver", or the HTTP status
+// when the receiver answered; the details go to Log.
 type Dispatcher struct {
 	Store       journeys.OutboxStore
-	Client      *http.Client     // a client with a 10 s timeout when nil
-	Now         func() time.Time // time.Now when nil
-	Jitter      func() float64   // a number in [0, 1); math/rand/v2's Float64 when nil
-	Backoff     time.Duration    // first retry delay; 1 s when 0
-	MaxBackoff  time.Duration    // 1 h when 0
-	MaxAttempts int              // 12 when 0
-	Lease       time.Duration    // 30 s when 0
-	Poll        time.Duration    // how often the outbox is looked at without a Notify; 1 s when 0
-	Concurrency int              // deliveries in flight; 8 when 0
-	Prefix      string           // only webhooks whose id starts with it (tests); "" is all
-	OnError     func(error)      // store errors; nil drops them
+	Allow       AllowList          // internal destinations allowed (none when empty)
+	Log         logrus.FieldLogger // why deliveries failed; nil discards
+	Timeout     time.Duration      // of one attempt; 10 s when 0 (keep it under Lease)
+	Now         func() time.Time   // time.Now when nil
+	Jitter      func() float64     // a number in [0, 1); math/rand/v2's Float64 when nil
+	Backoff     time.Duration      // first retry delay; 1 s when 0
+	MaxBackoff  time.Duration      // 1 h when 0
+	MaxAttempts int                // 12 when 0
+	Lease       time.Duration      // 30 s when 0
+	Poll        time.Duration      // how often the outbox is looked at without a Notify; 1 s when 0
+	PerWebhook  int                // deliveries in flight per webhook; 8 when 0
+	ClaimBatch  int                // most deliveries claimed at once; 64 when 0
+	Prefix      string             // only webhooks whose id starts with it (tests); "" is all
+	OnError     func(error)        // store errors; nil drops them
+	// Lookup resolves a host name for CheckDestination; the system
+	// resolver when nil.
+	Lookup func(ctx context.Context, host string) ([]netip.Addr, error)
 
-	once sync.Once
-	wake chan struct{}
+	once   sync.Once
+	wake   chan struct{}
+	client *http.Client
+	mu     sync.Mutex
+	busy   map[string]int // webhook id → deliveries in flight
 }
 
 func (d *Dispatcher) init() {
 	d.once.Do(func() {
 		d.wake = make(chan struct{}, 1)
-		if d.Client == nil {
-			d.Client = &http.Client{Timeout: 10 * time.Second}
+		d.busy = map[string]int{}
+		if d.Log == nil {
+			l := logrus.New()
+			l.Out = io.Discard
+			d.Log = l
+		}
+		if d.Timeout <= 0 {
+			d.Timeout = 10 * time.Second
 		}
 		if d.Now == nil {
 			d.Now = time.Now
@@ -69,11 +101,56 @@ func (d *Dispatcher) init() {
 		if d.Poll <= 0 {
 			d.Poll = time.Second
 		}
-		if d.Concurrency <= 0 {
-			d.Concurrency = 8
+		if d.PerWebhook <= 0 {
+			d.PerWebhook = 8
 		}
+		if d.ClaimBatch <= 0 {
+			d.ClaimBatch = 64
+		}
+		if d.Lookup == nil {
+			d.Lookup = func(ctx context.Context, host string) ([]netip.Addr, error) {
+				return net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+			}
+		}
+		d.client = d.newClient()
 	})
 }
+
+// newClient is the HTTP client of deliveries: every connection checked
+// by the allow list, no proxy, no redirects, Timeout per attempt.
+func (d *Dispatcher) newClient() *http.Client {
+	dial := d.Allow.dialer(net.Dialer{Timeout: d.Timeout, KeepAlive: 30 * time.Second})
+	return &http.Client{
+		Transport: &http.Transport{
+			Proxy:                 nil, // a proxy would connect on our behalf, unchecked
+			DialContext:           dial,
+			ForceAttemptHTTP2:     true,
+			MaxIdleConns:          100,
+			MaxIdleConnsPerHost:   d.PerWebhook, // a webhook's slots keep their connections
+			IdleConnTimeout:       90 * time.Second,
+			TLSHandshakeTimeout:   10 * time.Second,
+			ExpectContinueTimeout: time.Second,
+		},
+		Timeout:       d.Timeout,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
+// CheckDestination checks a webhook's URL when it is registered: http or
+// https, to a host the allow list names or an address that is public or
+// allowed (a host name: every address it resolves to). It returns an
+// EINVALID *Error naming the field "url". Deliveries are checked again
+// when they connect, as the name may resolve elsewhere by then.
+func (d *Dispatcher) CheckDestination(ctx context.Context, rawURL string) error {
+	d.init()
+	ctx, cancel := context.WithTimeout(ctx, lookupTimeout)
+	defer cancel()
+	return d.Allow.checkURL(ctx, rawURL, d.Lookup)
+}
+
+// lookupTimeout bounds CheckDestination's DNS lookup (a name that does
+// not resolve in time is refused).
+const lookupTimeout = 5 * time.Second
 
 // Notify wakes the dispatcher: new deliveries are in the outbox.
 func (d *Dispatcher) Notify() {
@@ -84,57 +161,68 @@ func (d *Dispatcher) Notify() {
 	}
 }
 
-// Run delivers until ctx ends. Deliveries in flight when ctx ends are left
-// to their lease, and delivered again later.
+// Run delivers until ctx ends, then waits for the deliveries in flight to
+// stop. A delivery stopped by ctx is left to its lease and delivered
+// again later.
 func (d *Dispatcher) Run(ctx context.Context) {
 	d.init()
+	var wg sync.WaitGroup
+	defer wg.Wait()
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	for {
-		n, err := d.drain(ctx)
+		n, err := d.claim(ctx, &wg)
 		if ctx.Err() != nil {
 			return
 		}
 		if err != nil && d.OnError != nil {
 			d.OnError(err)
 		}
-		if n > 0 && err == nil {
+		if n == d.ClaimBatch && err == nil {
 			continue // there may be more
 		}
 		timer.Reset(d.Poll)
 		select {
 		case <-ctx.Done():
 			return
-		case <-d.wake:
+		case <-d.wake: // new deliveries, or a slot freed
 		case <-timer.C:
 		}
 	}
 }
 
-// drain claims one batch and delivers it; it returns how many it claimed.
-func (d *Dispatcher) drain(ctx context.Context) (int, error) {
-	batch, err := d.Store.ClaimDeliveries(ctx, d.Now(), d.Lease, 4*d.Concurrency, d.Prefix)
+// claim leases the due deliveries of the webhooks with free slots and
+// starts each in its slot; it returns how many it claimed.
+func (d *Dispatcher) claim(ctx context.Context, wg *sync.WaitGroup) (int, error) {
+	d.mu.Lock()
+	inFlight := maps.Clone(d.busy)
+	d.mu.Unlock()
+	batch, err := d.Store.ClaimDeliveries(ctx, journeys.Claim{Now: d.Now(), Lease: d.Lease, Limit: d.ClaimBatch,
+		PerWebhook: d.PerWebhook, InFlight: inFlight, Prefix: d.Prefix})
 	if err != nil || len(batch) == 0 {
 		return 0, err
 	}
-	sem := make(chan struct{}, d.Concurrency)
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var firstErr error
+	d.mu.Lock()
 	for _, dl := range batch {
-		sem <- struct{}{}
-		wg.Add(1)
-		go func(dl journeys.Delivery) {
-			defer func() { <-sem; wg.Done() }()
-			if err := d.deliver(ctx, dl); err != nil {
-				mu.Lock()
-				firstErr = errors.Join(firstErr, err)
-				mu.Unlock()
-			}
-		}(dl)
+		d.busy[dl.Webhook]++
 	}
-	wg.Wait()
-	return len(batch), firstErr
+	d.mu.Unlock()
+	for _, dl := range batch {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := d.deliver(ctx, dl); err != nil && d.OnError != nil {
+				d.OnError(err)
+			}
+			d.mu.Lock()
+			if d.busy[dl.Webhook]--; d.busy[dl.Webhook] <= 0 {
+				delete(d.busy, dl.Webhook)
+			}
+			d.mu.Unlock()
+			d.Notify() // a slot is free
+		}()
+	}
+	return len(batch), nil
 }
 
 // deliver makes one attempt and records its outcome.
@@ -172,7 +260,10 @@ func (d *Dispatcher) backoff(attempt int) time.Duration {
 }
 
 // Send makes one signed POST of the delivery to its URL and returns the
-// HTTP status; the error is set unless the receiver answered 2xx.
+// HTTP status; the error is set unless the receiver answered 2xx: the
+// status it answered (a redirect too, not followed), or ErrNotDelivered
+// when no HTTP answer came back. The error is safe to show to callers;
+// the details are logged.
 func (d *Dispatcher) Send(ctx context.Context, dl journeys.Delivery) (int, error) {
 	d.init()
 	body, err := json.Marshal(DeliveryBody{DeliveryID: dl.ID, WebhookID: dl.Webhook, Event: dl.Payload})
@@ -181,7 +272,8 @@ func (d *Dispatcher) Send(ctx context.Context, dl journeys.Delivery) (int, error
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, dl.URL, bytes.NewReader(body))
 	if err != nil {
-		return 0, err
+		d.Log.WithFields(logrus.Fields{"webhook": dl.Webhook, "delivery": dl.ID}).WithError(err).Warn("webhook delivery failed: bad URL")
+		return 0, ErrNotDelivered
 	}
 	ts := d.Now().Unix()
 	req.Header.Set("Content-Type", "application/json")
@@ -192,17 +284,32 @@ func (d *Dispatcher) Send(ctx context.Context, dl journeys.Delivery) (int, error
 	req.Header.Set(HeaderIdempotency, dl.ID)
 	req.Header.Set(HeaderAttempt, strconv.Itoa(max(dl.Attempts, 1)))
 	req.Header.Set(HeaderEventType, eventType(dl))
-	resp, err := d.Client.Do(req)
+	resp, err := d.client.Do(req)
 	if err != nil {
-		return 0, err
+		if ctx.Err() == nil {
+			d.Log.WithFields(logrus.Fields{"webhook": dl.Webhook, "delivery": dl.ID}).WithError(err).Warn("webhook delivery failed: no HTTP answer")
+		}
+		return 0, ErrNotDelivered
 	}
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return resp.StatusCode, fmt.Errorf("receiver answered %s", resp.Status)
+		err := fmt.Errorf("receiver answered HTTP %d", resp.StatusCode)
+		if resp.StatusCode >= 300 && resp.StatusCode <= 399 {
+			err = fmt.Errorf("receiver answered HTTP %d: redirects are not followed", resp.StatusCode)
+		}
+		d.Log.WithFields(logrus.Fields{"webhook": dl.Webhook, "delivery": dl.ID, "status": resp.StatusCode,
+			"location": resp.Header.Get("Location")}).Warn("webhook delivery failed: " + err.Error())
+		return resp.StatusCode, err
 	}
 	return resp.StatusCode, nil
 }
+
+// ErrNotDelivered is the error of an attempt that got no HTTP answer: the
+// address was refused, or the connection, TLS or request failed or timed
+// out. It does not say which, so that nobody learns through a webhook what
+// listens where; the dispatcher's Log has the details.
+var ErrNotDelivered = errors.New("could not deliver (no HTTP answer)")
 
 func eventType(dl journeys.Delivery) string {
 	switch dl.Kind {

@@ -47,6 +47,9 @@ type Config struct {
 	// WebhookPrefix limits the dispatcher to the webhooks whose id starts
 	// with it ("" for all).
 	WebhookPrefix string
+	// WebhookAllow lists the internal webhook destinations the operator
+	// allows (--webhook-allow); every other internal address is refused.
+	WebhookAllow webhook.AllowList
 	// Log receives the errors of the background work (the re-evaluation
 	// after writes, webhook deliveries); nil drops them.
 	Log logrus.FieldLogger
@@ -122,7 +125,7 @@ func New(store *graph.Store, cfg Config) *App {
 	if cfg.Metrics != nil {
 		outbox = cfg.Metrics.Outbox(store)
 	}
-	a.Webhooks = &webhook.Dispatcher{Store: outbox, Prefix: cfg.WebhookPrefix}
+	a.Webhooks = &webhook.Dispatcher{Store: outbox, Prefix: cfg.WebhookPrefix, Allow: cfg.WebhookAllow, Log: cfg.Log}
 	a.Members = &segment.MemberCache{Source: store}
 	// Definitions are evaluated from memory when there is a cache, else by
 	// the store's Cypher (the reference).

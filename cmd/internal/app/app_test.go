@@ -10,6 +10,7 @@ import (
 	"github.com/journeygraph/journeygraph/graph"
 	"github.com/journeygraph/journeygraph/journeys"
 	"github.com/journeygraph/journeygraph/journeys/segment"
+	"github.com/journeygraph/journeygraph/journeys/webhook"
 )
 
 // New touches no store: a zero Store is enough to check the wiring.
@@ -17,6 +18,10 @@ func TestNew(t *testing.T) {
 	store := new(graph.Store)
 	rules := journeys.DefaultStepRules()
 	rules.Outbound = []string{"push_sent"}
+	allow, err := webhook.ParseAllowList("127.0.0.1/32")
+	if err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name  string
 		cfg   Config
@@ -53,7 +58,7 @@ func TestNew(t *testing.T) {
 				t.Errorf("segment observers %v, %v; want the metrics on both", a.Segmenter.Observer, a.Segmenting.Segments.Observer)
 			}
 		}},
-		{"serve: from the cache, the rulebook", Config{Rulebook: true, Cache: true, Log: NewLogger(io.Discard)}, func(t *testing.T, a *App) {
+		{"serve: from the cache, the rulebook", Config{Rulebook: true, Cache: true, Log: NewLogger(io.Discard), WebhookAllow: allow}, func(t *testing.T, a *App) {
 			if a.Cache == nil || a.Cache.Source != store {
 				t.Fatalf("cache %v, want one over the store", a.Cache)
 			}
@@ -65,6 +70,9 @@ func TestNew(t *testing.T) {
 			}
 			if a.Webhooks.OnError == nil || a.Segmenting.OnError == nil {
 				t.Error("errors dropped with a log")
+			}
+			if a.Webhooks.Allow.String() != "127.0.0.1/32" || a.Webhooks.Log == nil {
+				t.Errorf("webhook allow list %q, log %v; want the configured ones", a.Webhooks.Allow, a.Webhooks.Log)
 			}
 		}},
 		{"the cache of some people", Config{Cache: true, CachePrefix: "p-"}, func(t *testing.T, a *App) {

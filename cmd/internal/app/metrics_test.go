@@ -14,6 +14,7 @@ import (
 	"github.com/journeygraph/journeygraph/cmd/internal/metrics"
 	"github.com/journeygraph/journeygraph/graph/graphtest"
 	"github.com/journeygraph/journeygraph/journeys"
+	"github.com/journeygraph/journeygraph/journeys/webhook"
 	"github.com/journeygraph/journeygraph/web"
 )
 
@@ -27,7 +28,12 @@ func TestMetricsAfterRealWork(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	m := metrics.New()
-	a := New(store, Config{Rules: journeys.DefaultStepRules(), Cache: true, CachePrefix: run, WebhookPrefix: run, Metrics: m})
+	allow, err := webhook.ParseAllowList("127.0.0.1/32") // the test's receiver
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := New(store, Config{Rules: journeys.DefaultStepRules(), Cache: true, CachePrefix: run, WebhookPrefix: run, Metrics: m,
+		WebhookAllow: allow})
 	if err := a.Cache.Load(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"slices"
 	"strconv"
 	"sync"
@@ -69,7 +70,8 @@ func benchWebhookLatency(ctx context.Context, store *graph.Store, cache *inmem.C
 	// The hook re-evaluates the benchmark's segment only (not every stored
 	// one), in memory, and the dispatcher delivers the benchmark's webhook
 	// only.
-	a := app.New(store, app.Config{Rules: journeys.DefaultStepRules(), WriteSegments: []string{seg}, WebhookPrefix: hook.ID})
+	a := app.New(store, app.Config{Rules: journeys.DefaultStepRules(), WriteSegments: []string{seg}, WebhookPrefix: hook.ID,
+		WebhookAllow: webhook.AllowList{Prefixes: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}}}) // the loopback receiver
 	si := a.Segmenting
 	engine := &timedEngine{engine: cache, prefix: prefix}
 	if o.webhookEngine == "cypher" {

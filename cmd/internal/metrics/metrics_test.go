@@ -151,7 +151,7 @@ type fakeOutbox struct {
 	err   error
 }
 
-func (f *fakeOutbox) ClaimDeliveries(context.Context, time.Time, time.Duration, int, string) ([]journeys.Delivery, error) {
+func (f *fakeOutbox) ClaimDeliveries(context.Context, journeys.Claim) ([]journeys.Delivery, error) {
 	return f.claim, nil
 }
 func (f *fakeOutbox) FinishDelivery(context.Context, journeys.Delivery) error { return f.err }
@@ -160,7 +160,7 @@ func TestOutbox(t *testing.T) {
 	s := New()
 	store := &fakeOutbox{claim: []journeys.Delivery{{ID: "a", CreatedAt: time.Now().Add(-2 * time.Second)}}}
 	out := s.Outbox(store)
-	ds, err := out.ClaimDeliveries(context.Background(), time.Now(), time.Second, 10, "")
+	ds, err := out.ClaimDeliveries(context.Background(), journeys.Claim{Now: time.Now(), Lease: time.Second, Limit: 10})
 	if err != nil || len(ds) != 1 {
 		t.Fatalf("claim: %v %v", ds, err)
 	}

@@ -23,8 +23,8 @@ type observedOutbox struct {
 
 // ClaimDeliveries claims as the store does and records the claimed
 // deliveries' ages.
-func (o observedOutbox) ClaimDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit int, prefix string) ([]journeys.Delivery, error) {
-	ds, err := o.store.ClaimDeliveries(ctx, now, lease, limit, prefix)
+func (o observedOutbox) ClaimDeliveries(ctx context.Context, c journeys.Claim) ([]journeys.Delivery, error) {
+	ds, err := o.store.ClaimDeliveries(ctx, c)
 	at := time.Now()
 	for _, d := range ds {
 		if !d.CreatedAt.IsZero() {
