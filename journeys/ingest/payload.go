@@ -13,53 +13,76 @@ import (
 
 // ParseBatch parses a body of Segment-style payloads: a JSON array of items,
 // an object {"batch": [...]}, or a single item object. It returns the good
-// events in input order and one RowError per rejected item, with Row set to
-// the item's 0-based index (see ParseItem for the reasons). A body that is not
-// JSON, or not one of those shapes, returns an *Error with code EINVALID.
+// events in input order and the rejected items, with Row set to the item's
+// 0-based index (see ParseItem for the reasons): every one counted, the
+// first journeys.MaxListedRows listed. A body that is not JSON, or not one of
+// those shapes, returns an *Error with code EINVALID. Items are decoded one
+// at a time, so memory follows the good events, not the body's item count.
 //
 // now is the reference for the far-future check (zero means time.Now) and
 // zero fields of lim take their defaults.
-func ParseBatch(body []byte, now time.Time, lim journeys.Limits) ([]journeys.Event, []journeys.RowError, error) {
+func ParseBatch(body []byte, now time.Time, lim journeys.Limits) ([]journeys.Event, journeys.Rejections, error) {
+	var rejected journeys.Rejections
 	body = bytes.TrimSpace(body)
-	var items []json.RawMessage
+	array := body
 	switch {
 	case len(body) == 0:
-		return nil, nil, journeys.Errorf(journeys.EINVALID, "body is empty (want a JSON array, {\"batch\": [...]} or one event object)")
+		return nil, rejected, journeys.Errorf(journeys.EINVALID, "body is empty (want a JSON array, {\"batch\": [...]} or one event object)")
 	case body[0] == '[':
-		if err := json.Unmarshal(body, &items); err != nil {
-			return nil, nil, journeys.Errorf(journeys.EINVALID, "body is not valid JSON: %v", err)
-		}
 	case body[0] == '{':
 		var env struct {
 			Batch json.RawMessage `json:"batch"`
 		}
 		if err := json.Unmarshal(body, &env); err != nil {
-			return nil, nil, journeys.Errorf(journeys.EINVALID, "body is not valid JSON: %v", err)
+			return nil, rejected, journeys.Errorf(journeys.EINVALID, "body is not valid JSON: %v", err)
 		}
 		if env.Batch == nil {
-			items = []json.RawMessage{body}
-		} else if err := json.Unmarshal(env.Batch, &items); err != nil {
-			return nil, nil, journeys.Errorf(journeys.EINVALID, "batch: want an array of event objects")
+			e, err := ParseItem(body, now, lim)
+			if err != nil {
+				rejected.Add(rowError(err, 0))
+				return nil, rejected, nil
+			}
+			return []journeys.Event{e}, rejected, nil
+		}
+		if array = bytes.TrimSpace(env.Batch); len(array) == 0 || array[0] != '[' {
+			return nil, rejected, journeys.Errorf(journeys.EINVALID, "batch: want an array of event objects")
 		}
 	default:
-		return nil, nil, journeys.Errorf(journeys.EINVALID, "body is not valid JSON (want a JSON array, {\"batch\": [...]} or one event object)")
+		return nil, rejected, journeys.Errorf(journeys.EINVALID, "body is not valid JSON (want a JSON array, {\"batch\": [...]} or one event object)")
 	}
-	events := make([]journeys.Event, 0, len(items))
-	var rejected []journeys.RowError
-	for i, raw := range items {
+	if !json.Valid(array) {
+		var v any
+		err := json.Unmarshal(array, &v)
+		return nil, rejected, journeys.Errorf(journeys.EINVALID, "body is not valid JSON: %v", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(array))
+	if _, err := dec.Token(); err != nil { // the '['
+		return nil, rejected, journeys.Errorf(journeys.EINVALID, "body is not valid JSON: %v", err)
+	}
+	var events []journeys.Event
+	for i := 0; dec.More(); i++ {
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil, journeys.Rejections{}, journeys.Errorf(journeys.EINVALID, "body is not valid JSON: %v", err)
+		}
 		e, err := ParseItem(raw, now, lim)
 		if err != nil {
-			re, ok := err.(journeys.RowError)
-			if !ok {
-				re = journeys.RowError{Field: "item", Problem: err.Error()}
-			}
-			re.Row = i
-			rejected = append(rejected, re)
+			rejected.Add(rowError(err, i))
 			continue
 		}
 		events = append(events, e)
 	}
 	return events, rejected, nil
+}
+
+// rowError is err as the RowError of row.
+func rowError(err error, row int) journeys.RowError {
+	re, ok := err.(journeys.RowError)
+	if !ok {
+		re = journeys.RowError{Field: "item", Problem: err.Error()}
+	}
+	re.Row = row
+	return re
 }
 
 // ParseItem parses one Segment-style payload:
@@ -104,20 +127,18 @@ func ParseItem(raw json.RawMessage, now time.Time, lim journeys.Limits) (journey
 // /page, /identify...): one event object whose "type", when it has none, is
 // typ. The body is decoded once. Like ParseBatch, a bad item is a rejected
 // row (Row 0), not an error; the error is for a body that is no object.
-func ParseTyped(body []byte, typ string, now time.Time, lim journeys.Limits) ([]journeys.Event, []journeys.RowError, error) {
+func ParseTyped(body []byte, typ string, now time.Time, lim journeys.Limits) ([]journeys.Event, journeys.Rejections, error) {
+	var rejected journeys.Rejections
 	body = bytes.TrimSpace(body)
 	if len(body) == 0 || body[0] != '{' {
-		return nil, nil, journeys.Errorf(journeys.EINVALID, "body: want one JSON event object")
+		return nil, rejected, journeys.Errorf(journeys.EINVALID, "body: want one JSON event object")
 	}
 	e, _, err := parseItemAs(body, typ, now, lim)
 	if err != nil {
-		re, ok := err.(journeys.RowError)
-		if !ok {
-			re = journeys.RowError{Field: "item", Problem: err.Error()}
-		}
-		return nil, []journeys.RowError{re}, nil
+		rejected.Add(rowError(err, 0))
+		return nil, rejected, nil
 	}
-	return []journeys.Event{e}, nil, nil
+	return []journeys.Event{e}, rejected, nil
 }
 
 // parseItem is ParseItem, also saying whether the ID is the sender's
@@ -135,6 +156,9 @@ func parseItemAs(raw []byte, typ string, now time.Time, lim journeys.Limits) (jo
 	}
 	if len(raw) > lim.MaxRowBytes {
 		return journeys.Event{}, false, journeys.RowErrorf("item", "is %d bytes (max %d)", len(raw), lim.MaxRowBytes)
+	}
+	if re := checkJSONText(raw, "item"); re != nil {
+		return journeys.Event{}, false, *re
 	}
 	var v any
 	dec := json.NewDecoder(bytes.NewReader(raw))
@@ -263,6 +287,9 @@ func fromPayload(m map[string]any, now time.Time, lim journeys.Limits) (journeys
 	e.Product = first(takeString(props, "product_id"), takeString(props, "productId"), takeString(props, "sku"))
 	for _, k := range []string{"revenue", "value", "price"} {
 		if f, ok := takeNumber(props, k); ok {
+			if !journeys.IsFinite(f) {
+				return journeys.Event{}, false, journeys.RowErrorf(propsKey+"."+k, "%v is not a finite number", f)
+			}
 			e.Value = f
 			break
 		}
@@ -273,11 +300,41 @@ func fromPayload(m map[string]any, now time.Time, lim journeys.Limits) (journeys
 	if len(props) > 0 {
 		e.Properties = props
 	}
+	if re := lim.CheckEvent(&e); re != nil {
+		return journeys.Event{}, false, payloadField(*re, e, propsKey)
+	}
 	if e.ID != "" {
 		return e, true, nil
 	}
 	e.ID = e.ContentID()
 	return e, false, nil
+}
+
+// payloadField renames the field of a CheckEvent problem to the payload's
+// own: "person" is userId or anonymousId, "name" is event, "properties" is
+// the item's properties or traits...
+func payloadField(re journeys.RowError, e journeys.Event, propsKey string) journeys.RowError {
+	switch re.Field {
+	case "person":
+		re.Field = "userId"
+		if e.Anonymous {
+			re.Field = "anonymousId"
+		}
+	case "previous_id":
+		re.Field = "anonymousId"
+		if e.Type == journeys.TypeAlias {
+			re.Field = "previousId"
+		}
+	case "id":
+		re.Field = "messageId"
+	case "name":
+		re.Field = "event"
+	default:
+		if rest, ok := strings.CutPrefix(re.Field, "properties"); ok {
+			re.Field = propsKey + rest
+		}
+	}
+	return re
 }
 
 // stringField returns obj[key] as a trimmed string: strings as they are,
