@@ -156,7 +156,10 @@ func (lim Limits) WithDefaults() Limits {
 	if lim.MinTime.IsZero() {
 		lim.MinTime = d.MinTime
 	}
-	for _, f := range [...]struct{ v *int; d int }{{&lim.MaxIDBytes, d.MaxIDBytes}, {&lim.MaxNameBytes, d.MaxNameBytes},
+	for _, f := range [...]struct {
+		v *int
+		d int
+	}{{&lim.MaxIDBytes, d.MaxIDBytes}, {&lim.MaxNameBytes, d.MaxNameBytes},
 		{&lim.MaxFieldBytes, d.MaxFieldBytes}, {&lim.MaxPropsBytes, d.MaxPropsBytes}} {
 		if *f.v <= 0 {
 			*f.v = f.d

@@ -26,9 +26,9 @@ func TestParseBatchHostileItems(t *testing.T) {
 		{"user id of 8 KB", `{"userId":"` + strings.Repeat("u", 8<<10) + `","event":"x","timestamp":"2024-05-01T10:00:00Z"}`, "userId", "is 8192 bytes (max 200)"},
 		{"anonymous id too long", `{"anonymousId":"` + strings.Repeat("a", 300) + `","event":"x","timestamp":"2024-05-01T10:00:00Z"}`, "anonymousId", "is 300 bytes (max 200)"},
 		{"event name of 60 KB", `{"userId":"u1","event":"` + strings.Repeat("e", 60<<10) + `","timestamp":"2024-05-01T10:00:00Z"}`, "event", "is 61440 bytes (max 200)"},
-		{"message id too long", item(`"messageId":"`+strings.Repeat("m", 201)+`"`), "messageId", "is 201 bytes (max 200)"},
+		{"message id too long", item(`"messageId":"` + strings.Repeat("m", 201) + `"`), "messageId", "is 201 bytes (max 200)"},
 		{"previous id too long", `{"type":"alias","userId":"u1","previousId":"` + strings.Repeat("p", 201) + `","timestamp":"2024-05-01T10:00:00Z"}`, "previousId", "is 201 bytes"},
-		{"properties too large", item(`"properties":{"blob":"`+strings.Repeat("x", 40<<10)+`"}`), "properties", "bytes as JSON (max 32768)"},
+		{"properties too large", item(`"properties":{"blob":"` + strings.Repeat("x", 40<<10) + `"}`), "properties", "bytes as JSON (max 32768)"},
 		{"user id not UTF-8", "{\"userId\":\"u\xff1\",\"event\":\"x\",\"timestamp\":\"2024-05-01T10:00:00Z\"}", "userId", "is not valid UTF-8"},
 		{"property not UTF-8", item("\"properties\":{\"a\":[\"ok\",\"\xc3\"]}"), "properties.a[1]", "is not valid UTF-8"},
 		{"property key not UTF-8", item("\"properties\":{\"\xc3\":1}"), "properties", "key that is not valid UTF-8"},
@@ -37,7 +37,7 @@ func TestParseBatchHostileItems(t *testing.T) {
 		{"NUL in the user id", `{"userId":"u\u00001","event":"x","timestamp":"2024-05-01T10:00:00Z"}`, "userId", "control character (U+0000)"},
 		{"newline in the event name", `{"userId":"u1","event":"a\nb","timestamp":"2024-05-01T10:00:00Z"}`, "event", "control character (U+000A)"},
 		{"escape in the anonymous id", `{"anonymousId":"a\u001b[31m","event":"x","timestamp":"2024-05-01T10:00:00Z"}`, "anonymousId", "control character (U+001B)"},
-		{"url too long", item(`"context":{"page":{"url":"`+strings.Repeat("u", 5000)+`"}}`), "url", "is 5000 bytes (max 4096)"},
+		{"url too long", item(`"context":{"page":{"url":"` + strings.Repeat("u", 5000) + `"}}`), "url", "is 5000 bytes (max 4096)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
