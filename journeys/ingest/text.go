@@ -70,7 +70,7 @@ func checkJSONText(raw []byte, whole string) *journeys.RowError {
 				stack = stack[:len(stack)-1]
 			}
 		case string:
-			if expectKey {
+			if expectKey && len(stack) > 0 && !stack[len(stack)-1].array { // a key; more top-level values are not
 				if bad {
 					re := journeys.RowErrorf(path(""), "holds a key that is not valid UTF-8")
 					return &re
