@@ -135,7 +135,7 @@ func checkValue(path string, v any) *RowError {
 			if !utf8.ValidString(k) {
 				return bad("holds a key that is not valid UTF-8")
 			}
-			if re := checkValue(path+"."+shortKey(k), v[k]); re != nil {
+			if re := checkValue(path+"."+PathKey(k), v[k]); re != nil {
 				return re
 			}
 		}
@@ -143,9 +143,9 @@ func checkValue(path string, v any) *RowError {
 	return nil
 }
 
-// shortKey is a property key as a path names it: cut to 40 bytes, so that
-// a hostile key cannot make an error answer large.
-func shortKey(k string) string {
+// PathKey is a property key as a field path names it ("properties.k"):
+// cut to 40 bytes, so that a hostile key cannot make an error answer large.
+func PathKey(k string) string {
 	if len(k) <= 40 {
 		return k
 	}

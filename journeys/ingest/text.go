@@ -75,7 +75,7 @@ func checkJSONText(raw []byte, whole string) *journeys.RowError {
 					re := journeys.RowErrorf(path(""), "holds a key that is not valid UTF-8")
 					return &re
 				}
-				stack[len(stack)-1].key = shortKey(tok)
+				stack[len(stack)-1].key = journeys.PathKey(tok)
 				expectKey = false
 				continue
 			}
@@ -106,14 +106,6 @@ func join(path, key string) string {
 		return key
 	}
 	return path + "." + key
-}
-
-// shortKey cuts a key named in a path to 40 bytes.
-func shortKey(k string) string {
-	if len(k) <= 40 {
-		return k
-	}
-	return k[:40] + "..."
 }
 
 // hasLoneSurrogate reports whether JSON text holds a \u escape of a UTF-16
