@@ -55,17 +55,31 @@ func ParseBatch(body []byte, now time.Time, lim journeys.Limits) ([]journeys.Eve
 		err := json.Unmarshal(array, &v)
 		return nil, rejected, journeys.Errorf(journeys.EINVALID, "body is not valid JSON: %v", err)
 	}
+	// Each item is decoded from the body's decoder; its text (for the size
+	// and UTF-8 checks) is the body between the decoder's offsets.
+	lim = lim.WithDefaults()
+	if now.IsZero() {
+		now = time.Now()
+	}
 	dec := json.NewDecoder(bytes.NewReader(array))
+	dec.UseNumber()
 	if _, err := dec.Token(); err != nil { // the '['
 		return nil, rejected, journeys.Errorf(journeys.EINVALID, "body is not valid JSON: %v", err)
 	}
 	var events []journeys.Event
 	for i := 0; dec.More(); i++ {
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
+		start := dec.InputOffset()
+		var v any
+		if err := dec.Decode(&v); err != nil {
 			return nil, journeys.Rejections{}, journeys.Errorf(journeys.EINVALID, "body is not valid JSON: %v", err)
 		}
-		e, err := ParseItem(raw, now, lim)
+		raw := bytes.TrimLeft(array[start:dec.InputOffset()], ", \t\r\n")
+		if re := checkItem(raw, lim); re != nil {
+			re.Row = i
+			rejected.Add(*re)
+			continue
+		}
+		e, _, err := itemEvent(v, "", now, lim)
 		if err != nil {
 			rejected.Add(rowError(err, i))
 			continue
@@ -154,10 +168,7 @@ func parseItemAs(raw []byte, typ string, now time.Time, lim journeys.Limits) (jo
 	if now.IsZero() {
 		now = time.Now()
 	}
-	if len(raw) > lim.MaxRowBytes {
-		return journeys.Event{}, false, journeys.RowErrorf("item", "is %d bytes (max %d)", len(raw), lim.MaxRowBytes)
-	}
-	if re := checkJSONText(raw, "item"); re != nil {
+	if re := checkItem(raw, lim); re != nil {
 		return journeys.Event{}, false, *re
 	}
 	var v any
@@ -169,6 +180,21 @@ func parseItemAs(raw []byte, typ string, now time.Time, lim journeys.Limits) (jo
 	if dec.More() {
 		return journeys.Event{}, false, journeys.RowErrorf("item", "malformed JSON: more than one value")
 	}
+	return itemEvent(v, typ, now, lim)
+}
+
+// checkItem returns the problem of an item's JSON text, before decoding:
+// oversize, or not valid UTF-8 (see checkJSONText). lim has its defaults.
+func checkItem(raw []byte, lim journeys.Limits) *journeys.RowError {
+	if len(raw) > lim.MaxRowBytes {
+		re := journeys.RowErrorf("item", "is %d bytes (max %d)", len(raw), lim.MaxRowBytes)
+		return &re
+	}
+	return checkJSONText(raw, "item")
+}
+
+// itemEvent builds the event of a decoded item (see parseItemAs).
+func itemEvent(v any, typ string, now time.Time, lim journeys.Limits) (journeys.Event, bool, error) {
 	m, ok := v.(map[string]any)
 	if !ok {
 		return journeys.Event{}, false, journeys.RowErrorf("item", "want a JSON object, got %s", jsonKind(v))
