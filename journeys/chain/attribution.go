@@ -76,7 +76,7 @@ type AttributionReport struct {
 	// SkippedValues counts the conversion values left out of Value and
 	// the credits: not finite numbers (NaN, ±Inf stored by an older
 	// version) or sums that would overflow. Their conversions count.
-	SkippedValues int `json:"skipped_values"`
+	SkippedValues int `json:"skipped_values,omitempty"`
 }
 
 // Attribution streams the paths of q and attributes their conversions.

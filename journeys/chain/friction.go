@@ -135,7 +135,7 @@ type FrictionReport struct {
 	// SkippedValues counts the conversion values that were not finite
 	// numbers (see AttributionReport); friction does not use values, and
 	// says so only to show the data holds some.
-	SkippedValues int `json:"skipped_values"`
+	SkippedValues int `json:"skipped_values,omitempty"`
 }
 
 // Friction fits the chain of q and returns its friction report. It reads
