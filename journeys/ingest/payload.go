@@ -130,8 +130,14 @@ func rowError(err error, row int) journeys.RowError {
 // fields).
 //
 // The error, if any, is a RowError with Row unset: malformed or oversize item,
-// unknown type, missing person, missing, unparseable, too old or far-future
-// timestamp, missing event name for track, missing previousId for alias.
+// text that is not valid UTF-8 (raw or escaped, anywhere in the item: it is
+// refused, never replaced), unknown type, missing person, missing,
+// unparseable, too old or far-future timestamp, missing event name for
+// track, missing previousId for alias, a value that is not a finite number
+// ("NaN", "Infinity"), or anything else journeys.Limits.CheckEvent refuses
+// (ids and name too long or holding control characters, properties too
+// large or holding a non-finite number), named by the payload's own field
+// ("userId", "event", "properties.price", "traits.ltv").
 func ParseItem(raw json.RawMessage, now time.Time, lim journeys.Limits) (journeys.Event, error) {
 	e, _, err := parseItem(raw, now, lim)
 	return e, err
