@@ -25,6 +25,9 @@ type Error struct {
 	Code    string     `json:"code"`
 	Message string     `json:"message"`
 	Details []RowError `json:"details,omitempty"`
+	// Total counts the problems when Details lists only the first ones
+	// (see Rejections); 0 means Details lists them all.
+	Total int `json:"total,omitempty"`
 }
 
 // Error returns the message. Details are carried as data: whoever builds an
@@ -89,3 +92,25 @@ func (e RowError) Error() string {
 func RowErrorf(field, format string, args ...any) RowError {
 	return RowError{Field: field, Problem: fmt.Sprintf(format, args...)}
 }
+
+// MaxListedRows is how many rejected rows an answer lists: the others are
+// only counted, so that a body of bad rows cannot make a large answer.
+const MaxListedRows = 100
+
+// Rejections are the rows rejected from one input: the first MaxListedRows
+// in full and the count of all.
+type Rejections struct {
+	Rows  []RowError
+	Total int
+}
+
+// Add records a rejected row.
+func (r *Rejections) Add(re RowError) {
+	r.Total++
+	if len(r.Rows) < MaxListedRows {
+		r.Rows = append(r.Rows, re)
+	}
+}
+
+// Truncated reports whether rows were counted but not listed.
+func (r Rejections) Truncated() bool { return r.Total > len(r.Rows) }

@@ -115,18 +115,32 @@ func (e *Event) ContentID() string {
 }
 
 // Limits bound what an event may contain. Zero fields take their defaults.
+//
+// The ids and the event name are indexed by Neo4j, whose index entries are
+// limited to about 8 KB (a composite entry counts every property of it:
+// person, id and step together); MaxIDBytes and MaxNameBytes keep every
+// entry far below it, so a batch is never refused by the index.
 type Limits struct {
-	MaxFuture   time.Duration // timestamps later than now+MaxFuture are rejected; default 24h
-	MaxRowBytes int           // larger items, lines or CSV records are rejected; default 64 KiB
-	MinTime     time.Time     // earlier timestamps are rejected; default 1990-01-01
+	MaxFuture     time.Duration // timestamps later than now+MaxFuture are rejected; default 24h
+	MaxRowBytes   int           // larger items, lines or CSV records are rejected; default 64 KiB
+	MinTime       time.Time     // earlier timestamps are rejected; default 1990-01-01
+	MaxIDBytes    int           // person, anonymous, previous and message ids; default 200
+	MaxNameBytes  int           // the event name; default 200
+	MaxFieldBytes int           // channel, campaign, device, url, session, product; default 4 KiB
+	MaxPropsBytes int           // the properties (traits) as JSON; default 32 KiB
 }
 
-// DefaultLimits returns the default Limits.
+// DefaultLimits returns the default Limits. The id and name limits are the
+// longest a segment definition can name (200 bytes).
 func DefaultLimits() Limits {
 	return Limits{
-		MaxFuture:   24 * time.Hour,
-		MaxRowBytes: 64 << 10,
-		MinTime:     time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC),
+		MaxFuture:     24 * time.Hour,
+		MaxRowBytes:   64 << 10,
+		MinTime:       time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC),
+		MaxIDBytes:    maxSegmentString,
+		MaxNameBytes:  maxSegmentString,
+		MaxFieldBytes: 4 << 10,
+		MaxPropsBytes: 32 << 10,
 	}
 }
 
@@ -141,6 +155,15 @@ func (lim Limits) WithDefaults() Limits {
 	}
 	if lim.MinTime.IsZero() {
 		lim.MinTime = d.MinTime
+	}
+	for _, f := range [...]struct {
+		v *int
+		d int
+	}{{&lim.MaxIDBytes, d.MaxIDBytes}, {&lim.MaxNameBytes, d.MaxNameBytes},
+		{&lim.MaxFieldBytes, d.MaxFieldBytes}, {&lim.MaxPropsBytes, d.MaxPropsBytes}} {
+		if *f.v <= 0 {
+			*f.v = f.d
+		}
 	}
 	return lim
 }

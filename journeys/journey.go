@@ -37,6 +37,10 @@ type Journey struct {
 	Person   Person         `json:"person"`
 	Events   []JourneyEvent `json:"events"`
 	Sessions []Session      `json:"sessions"`
+	// SkippedValues counts the events whose stored value was not a finite
+	// number (NaN, ±Inf stored unchecked by an older version): their value
+	// is shown as 0.
+	SkippedValues int `json:"skipped_values,omitempty"`
 }
 
 // JourneyReader reads one person's journey. Journey returns an error with
@@ -59,6 +63,10 @@ func BuildJourney(p Person, events []JourneyEvent, timeout time.Duration) Journe
 	idx := Sessionize(times, timeout)
 	j := Journey{Person: p, Events: events, Sessions: []Session{}}
 	for i := range events {
+		if !IsFinite(events[i].Value) {
+			events[i].Value = 0
+			j.SkippedValues++
+		}
 		events[i].SessionIdx = idx[i]
 		if idx[i] == len(j.Sessions) {
 			j.Sessions = append(j.Sessions, Session{Index: idx[i], Start: events[i].Time, Steps: []string{}})

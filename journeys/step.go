@@ -63,6 +63,8 @@ func (rs StepRules) Validate() error {
 		}
 		if strings.TrimSpace(r.Label) == "" && !r.Exclude {
 			bad(i, ".label", "missing (a rule that does not exclude needs a label)")
+		} else if p := CheckText(r.Label, maxSegmentString, true); p != "" {
+			bad(i, ".label", "%s", p) // stored (and indexed) on every event it matches
 		}
 		if r.Event != "" {
 			if _, err := compilePattern(r.Event, false); err != nil {

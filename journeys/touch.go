@@ -167,8 +167,12 @@ type ConversionPath struct {
 	Channel      string   // channel of the unit's first event
 	Converted    bool
 	Unsubscribed bool    // the path ends with the unsubscribe step
-	Value        float64 // sum of the values of the unit's conversion events
-	Start, End   int64   // epoch ms of the unit's first and last event
+	Value        float64 // sum of the finite values of the unit's conversion events
+	// SkippedValues counts the conversion values left out of Value: NaN
+	// or ±Inf (stored unchecked by an older version), or a sum that would
+	// overflow.
+	SkippedValues int
+	Start, End    int64 // epoch ms of the unit's first and last event
 }
 
 // Paths cuts seq into conversion paths (see PathOptions, which must be
@@ -204,7 +208,7 @@ func (o PathOptions) PathsInto(seq TouchSequence, p *ConversionPath, fn func(*Co
 func (o PathOptions) unitPath(p *ConversionPath, unit []Touch, timeout int64, unsub string) {
 	p.Steps = p.Steps[:0]
 	p.Channel = unit[0].Channel
-	p.Converted, p.Unsubscribed, p.Value = false, false, 0
+	p.Converted, p.Unsubscribed, p.Value, p.SkippedValues = false, false, 0, 0
 	p.Start, p.End = unit[0].TS, unit[len(unit)-1].TS
 	add := func(s string) {
 		if o.Collapse && len(p.Steps) > 0 && p.Steps[len(p.Steps)-1] == s {
@@ -222,7 +226,11 @@ func (o PathOptions) unitPath(p *ConversionPath, unit []Touch, timeout int64, un
 		switch {
 		case t.Step == o.Conversion:
 			p.Converted = true
-			p.Value += t.Value
+			if v := p.Value + t.Value; IsFinite(v) {
+				p.Value = v
+			} else {
+				p.SkippedValues++
+			}
 		case p.Converted:
 		case unsub != "" && t.Step == unsub:
 			p.Unsubscribed = true

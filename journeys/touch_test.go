@@ -2,6 +2,7 @@ package journeys
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -103,5 +104,44 @@ func TestPathOptionsNormalize(t *testing.T) {
 	_ = o.Normalize()
 	if o.Unit != UnitJourney || o.Conversion != DefaultConversion || o.SessionTimeout != DefaultSessionTimeout {
 		t.Errorf("channel defaults = %+v", o)
+	}
+}
+
+// TestPathsSkipNonFiniteValues: a conversion value that is NaN or ±Inf
+// (stored unchecked by an older version), or that would make the sum
+// overflow, is left out of the path's value and counted.
+func TestPathsSkipNonFiniteValues(t *testing.T) {
+	tests := []struct {
+		name    string
+		values  []float64
+		value   float64
+		skipped int
+	}{
+		{"finite", []float64{2, 3}, 5, 0},
+		{"NaN", []float64{math.NaN(), 3}, 3, 1},
+		{"both infinities", []float64{math.Inf(1), 4, math.Inf(-1)}, 4, 2},
+		{"overflowing sum", []float64{math.MaxFloat64, math.MaxFloat64}, math.MaxFloat64, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			seq := touches("view@0")
+			for i, v := range tt.values {
+				seq.Touches = append(seq.Touches, Touch{StepEvent: StepEvent{Step: "purchase", TS: int64(i+1) * 60000}, Value: v})
+			}
+			opt := PathOptions{Unit: UnitJourney}
+			if err := opt.Normalize(); err != nil {
+				t.Fatal(err)
+			}
+			var n int
+			opt.Paths(seq, func(p *ConversionPath) {
+				n++
+				if p.Value != tt.value || p.SkippedValues != tt.skipped || !p.Converted {
+					t.Errorf("value %v, skipped %d, converted %v; want %v, %d, true", p.Value, p.SkippedValues, p.Converted, tt.value, tt.skipped)
+				}
+			})
+			if n != 1 {
+				t.Errorf("%d paths, want 1", n)
+			}
+		})
 	}
 }

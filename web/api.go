@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -75,6 +74,10 @@ type errorDetail struct {
 	Code    string              `json:"code"`
 	Message string              `json:"message"`
 	Details []journeys.RowError `json:"details,omitempty"`
+	// Total counts the problems when there are details, of which at most
+	// journeys.MaxListedRows are listed (Truncated says some were not).
+	Total     int  `json:"total,omitempty"`
+	Truncated bool `json:"truncated,omitempty"`
 }
 
 // fail answers with err in the error envelope. Internal errors are logged
@@ -86,8 +89,12 @@ func (s *Server) fail(c *gin.Context, err error) {
 		status = http.StatusInternalServerError
 	}
 	body := errorDetail{Code: code, Message: journeys.ErrorMessage(err)}
-	if jerr, ok := err.(*journeys.Error); ok {
-		body.Details = jerr.Details
+	if jerr, ok := err.(*journeys.Error); ok && len(jerr.Details) > 0 {
+		body.Details, body.Total = jerr.Details, max(jerr.Total, len(jerr.Details))
+		if len(body.Details) > journeys.MaxListedRows {
+			body.Details = body.Details[:journeys.MaxListedRows]
+		}
+		body.Truncated = body.Total > len(body.Details)
 	}
 	switch code {
 	case journeys.EINTERNAL:
@@ -104,13 +111,9 @@ func (s *Server) fail(c *gin.Context, err error) {
 // decodeBody reads a JSON body into v; unknown fields are refused, so a
 // typo does not silently change a report.
 func (s *Server) decodeBody(c *gin.Context, v any) error {
-	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.MaxBodyBytes))
+	body, err := s.readBody(c)
 	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			return journeys.Errorf(journeys.ETOOLARGE, "body: larger than %d bytes", s.cfg.MaxBodyBytes)
-		}
-		return journeys.Errorf(journeys.EINVALID, "body: %v", err)
+		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()

@@ -1,8 +1,7 @@
 package web
 
 import (
-	"errors"
-	"io"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -13,11 +12,15 @@ import (
 )
 
 // ingestResponse is the answer to a batch: sent only after the accepted
-// events are committed.
+// events are committed. Rejected lists the first journeys.MaxListedRows
+// rejected items; RejectedTotal counts them all, and Truncated says some
+// were left out.
 type ingestResponse struct {
-	Accepted   int                 `json:"accepted"`
-	Duplicates int                 `json:"duplicates"`
-	Rejected   []journeys.RowError `json:"rejected"`
+	Accepted      int                 `json:"accepted"`
+	Duplicates    int                 `json:"duplicates"`
+	Rejected      []journeys.RowError `json:"rejected"`
+	RejectedTotal int                 `json:"rejected_total"`
+	Truncated     bool                `json:"truncated"`
 }
 
 func (s *Server) registerEventRoutes(g *gin.RouterGroup) {
@@ -36,34 +39,33 @@ func (s *Server) registerSegmentCompatRoutes(g *gin.RouterGroup) {
 // ingestBody reads, validates and stores a batch. typ, when set, is the
 // Segment call type of a single-event route, used when the item has none.
 func (s *Server) ingestBody(c *gin.Context, typ string) {
-	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.MaxBodyBytes))
+	body, err := s.readBody(c)
 	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			s.fail(c, journeys.Errorf(journeys.ETOOLARGE, "body: larger than %d bytes: split the batch", s.cfg.MaxBodyBytes))
-			return
-		}
-		s.fail(c, journeys.Errorf(journeys.EINVALID, "body: %v", err))
+		s.fail(c, err)
 		return
 	}
 	parse := ingest.ParseBatch
 	if typ != "" {
-		parse = func(body []byte, now time.Time, lim journeys.Limits) ([]journeys.Event, []journeys.RowError, error) {
+		parse = func(body []byte, now time.Time, lim journeys.Limits) ([]journeys.Event, journeys.Rejections, error) {
 			return ingest.ParseTyped(body, typ, now, lim)
 		}
 	}
 	events, rejected, err := parse(body, s.cfg.Now(), s.cfg.Limits)
+	body = nil // the events hold what is needed: let the body go
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	if len(events) == 0 {
 		msg := "no usable event in the batch"
-		if len(rejected) == 0 {
+		switch {
+		case rejected.Total == 0:
 			msg = "the batch is empty"
+		case rejected.Truncated():
+			msg += fmt.Sprintf(" (%d items rejected; the first %d are listed)", rejected.Total, len(rejected.Rows))
 		}
-		s.observeEvents(0, 0, len(rejected))
-		s.fail(c, &journeys.Error{Code: journeys.EINVALID, Message: msg, Details: rejected})
+		s.observeEvents(0, 0, rejected.Total)
+		s.fail(c, &journeys.Error{Code: journeys.EINVALID, Message: msg, Details: rejected.Rows, Total: rejected.Total})
 		return
 	}
 	start := time.Now()
@@ -73,10 +75,14 @@ func (s *Server) ingestBody(c *gin.Context, typ string) {
 		s.fail(c, err) // 503 with Retry-After when Neo4j is down: nothing acknowledged
 		return
 	}
-	out := ingestResponse{Accepted: res.Accepted, Duplicates: res.Duplicates, Rejected: append(rejected, res.Rejected...)}
+	for _, re := range res.Rejected {
+		rejected.Add(re)
+	}
+	out := ingestResponse{Accepted: res.Accepted, Duplicates: res.Duplicates, Rejected: rejected.Rows,
+		RejectedTotal: rejected.Total, Truncated: rejected.Truncated()}
 	if out.Rejected == nil {
 		out.Rejected = []journeys.RowError{}
 	}
-	s.observeEvents(out.Accepted, out.Duplicates, len(out.Rejected))
+	s.observeEvents(out.Accepted, out.Duplicates, out.RejectedTotal)
 	c.JSON(http.StatusOK, out)
 }

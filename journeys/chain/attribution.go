@@ -73,6 +73,10 @@ type AttributionReport struct {
 	Value          float64          `json:"value"`
 	ConversionRate float64          `json:"conversion_rate"`
 	Touches        []TouchCredit    `json:"touches"` // by Markov conversions, then touch
+	// SkippedValues counts the conversion values left out of Value and
+	// the credits: not finite numbers (NaN, ±Inf stored by an older
+	// version) or sums that would overflow. Their conversions count.
+	SkippedValues int `json:"skipped_values,omitempty"`
 }
 
 // Attribution streams the paths of q and attributes their conversions.
@@ -92,7 +96,7 @@ func (c *Chains) Attribution(ctx context.Context, q AttributionQuery) (Attributi
 		return AttributionReport{}, markovError("attribution", err)
 	}
 	rep := AttributionReport{Query: q, People: pp.people(), Journeys: at.Journeys, Conversions: at.Conversions,
-		Value: at.Value, ConversionRate: at.ConversionRate}
+		Value: at.Value, ConversionRate: at.ConversionRate, SkippedValues: pp.skipped()}
 	unsub := opt.UnsubscribeStep()
 	for _, cr := range at.Credits {
 		if unsub != "" && cr.Label == unsub {

@@ -68,6 +68,9 @@ type pathSequences struct {
 	cur    markov.Path
 	err    error
 	people int
+	// skipped counts the conversion values left out of the paths' values
+	// (ConversionPath.SkippedValues).
+	skipped int
 }
 
 // newPathSequences starts reading q in one stream.
@@ -102,6 +105,7 @@ func (ps *pathSequences) Next() bool {
 	}
 	p := &ps.paths[ps.i]
 	ps.i++
+	ps.skipped += p.SkippedValues
 	if ps.onPath != nil {
 		ps.onPath(p)
 	}
@@ -154,6 +158,15 @@ func (pp pathParts) people() int {
 	n := 0
 	for _, ps := range pp {
 		n += ps.people
+	}
+	return n
+}
+
+// skipped returns the number of conversion values left out over all parts.
+func (pp pathParts) skipped() int {
+	n := 0
+	for _, ps := range pp {
+		n += ps.skipped
 	}
 	return n
 }

@@ -132,6 +132,10 @@ type FrictionReport struct {
 	Steps          []StepFriction      `json:"steps"`
 	Edges          []EdgeFriction      `json:"edges"`
 	Improbable     []ImprobableJourney `json:"improbable"`
+	// SkippedValues counts the conversion values that were not finite
+	// numbers (see AttributionReport); friction does not use values, and
+	// says so only to show the data holds some.
+	SkippedValues int `json:"skipped_values,omitempty"`
 }
 
 // Friction fits the chain of q and returns its friction report. It reads
@@ -182,7 +186,7 @@ func (c *Chains) Friction(ctx context.Context, q FrictionQuery) (FrictionReport,
 		return FrictionReport{}, markovError("friction", err)
 	}
 	rep := FrictionReport{Query: q, People: pp.people(), Journeys: chain.Journeys(),
-		Conversions: chain.Conversions(), ConversionRate: an.ConversionRate()}
+		Conversions: chain.Conversions(), ConversionRate: an.ConversionRate(), SkippedValues: pp.skipped()}
 	fr := an.Friction()
 	for _, e := range fr.Edges[:min(q.Edges, len(fr.Edges))] {
 		rep.Edges = append(rep.Edges, EdgeFriction{From: chain.Label(e.From), To: chain.Label(e.To),

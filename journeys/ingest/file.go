@@ -328,6 +328,10 @@ func (r *Reader) readJSONL(b []byte) {
 	if len(bytes.TrimSpace(b)) == 0 {
 		return
 	}
+	if re := checkJSONText(b, "row"); re != nil {
+		r.reject(r.line, re.Field, "%s", re.Problem)
+		return
+	}
 	var v any
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
@@ -384,6 +388,15 @@ func (r *Reader) readSegment(b []byte) {
 	if !senderID {
 		e.ID = "" // hash the mapped event
 	}
+	if re := r.lim.CheckEvent(&e); re != nil { // the mapping may have lengthened it
+		propsKey := "properties"
+		if e.Type == journeys.TypeIdentify {
+			propsKey = "traits"
+		}
+		re2 := payloadField(*re, e, propsKey)
+		r.reject(r.line, re2.Field, "%s", re2.Problem)
+		return
+	}
 	r.emit(e, r.line)
 }
 
@@ -436,6 +449,11 @@ func (r *Reader) readSeq(b []byte) {
 		if p := r.lim.CheckTime(e.Time, r.now); p != "" {
 			r.pending, r.lines = r.pending[:0], r.lines[:0]
 			r.reject(r.line, "row", "item %d: %s", i+1, p)
+			return
+		}
+		if re := r.lim.CheckEvent(&e); re != nil {
+			r.pending, r.lines = r.pending[:0], r.lines[:0]
+			r.reject(r.line, "row", "item %d: %v", i+1, re)
 			return
 		}
 		// Times are distinct within a line and persons across lines: no repeats.

@@ -401,6 +401,9 @@ func (m *Mapping) event(f fields, now time.Time, lim journeys.Limits) (journeys.
 		if e.Value, err = strconv.ParseFloat(v, 64); err != nil {
 			return bad(m.Value, "%s is not a number", journeys.Quote(v))
 		}
+		if !journeys.IsFinite(e.Value) {
+			return bad(m.Value, "%s is not a finite number", journeys.Quote(v))
+		}
 	}
 	e.Properties = f.rest(used)
 	for k, v := range m.Constant {
@@ -415,5 +418,23 @@ func (m *Mapping) event(f fields, now time.Time, lim journeys.Limits) (journeys.
 			}
 		}
 	}
+	if re := lim.CheckEvent(&e); re != nil {
+		return bad(m.column(re.Field), "%s", re.Problem)
+	}
 	return e, nil
+}
+
+// column renames the field of a CheckEvent problem to the column it came
+// from ("person" to the Person column, "properties.sku" to "sku"), or keeps
+// it when no column is mapped (a constant).
+func (m *Mapping) column(field string) string {
+	if rest, ok := strings.CutPrefix(field, "properties."); ok {
+		return rest
+	}
+	col := map[string]string{"person": m.Person, "id": m.ID, "name": m.Name, "channel": m.Channel,
+		"campaign": m.Campaign, "device": m.Device, "url": m.URL, "session": m.Session, "product": m.Product, "value": m.Value}[field]
+	if col == "" {
+		return field
+	}
+	return col
 }

@@ -13,53 +13,90 @@ import (
 
 // ParseBatch parses a body of Segment-style payloads: a JSON array of items,
 // an object {"batch": [...]}, or a single item object. It returns the good
-// events in input order and one RowError per rejected item, with Row set to
-// the item's 0-based index (see ParseItem for the reasons). A body that is not
-// JSON, or not one of those shapes, returns an *Error with code EINVALID.
+// events in input order and the rejected items, with Row set to the item's
+// 0-based index (see ParseItem for the reasons): every one counted, the
+// first journeys.MaxListedRows listed. A body that is not JSON, or not one of
+// those shapes, returns an *Error with code EINVALID. Items are decoded one
+// at a time, so memory follows the good events, not the body's item count.
 //
 // now is the reference for the far-future check (zero means time.Now) and
 // zero fields of lim take their defaults.
-func ParseBatch(body []byte, now time.Time, lim journeys.Limits) ([]journeys.Event, []journeys.RowError, error) {
+func ParseBatch(body []byte, now time.Time, lim journeys.Limits) ([]journeys.Event, journeys.Rejections, error) {
+	var rejected journeys.Rejections
 	body = bytes.TrimSpace(body)
-	var items []json.RawMessage
+	array := body
 	switch {
 	case len(body) == 0:
-		return nil, nil, journeys.Errorf(journeys.EINVALID, "body is empty (want a JSON array, {\"batch\": [...]} or one event object)")
+		return nil, rejected, journeys.Errorf(journeys.EINVALID, "body is empty (want a JSON array, {\"batch\": [...]} or one event object)")
 	case body[0] == '[':
-		if err := json.Unmarshal(body, &items); err != nil {
-			return nil, nil, journeys.Errorf(journeys.EINVALID, "body is not valid JSON: %v", err)
-		}
 	case body[0] == '{':
 		var env struct {
 			Batch json.RawMessage `json:"batch"`
 		}
 		if err := json.Unmarshal(body, &env); err != nil {
-			return nil, nil, journeys.Errorf(journeys.EINVALID, "body is not valid JSON: %v", err)
+			return nil, rejected, journeys.Errorf(journeys.EINVALID, "body is not valid JSON: %v", err)
 		}
 		if env.Batch == nil {
-			items = []json.RawMessage{body}
-		} else if err := json.Unmarshal(env.Batch, &items); err != nil {
-			return nil, nil, journeys.Errorf(journeys.EINVALID, "batch: want an array of event objects")
+			e, err := ParseItem(body, now, lim)
+			if err != nil {
+				rejected.Add(rowError(err, 0))
+				return nil, rejected, nil
+			}
+			return []journeys.Event{e}, rejected, nil
+		}
+		if array = bytes.TrimSpace(env.Batch); len(array) == 0 || array[0] != '[' {
+			return nil, rejected, journeys.Errorf(journeys.EINVALID, "batch: want an array of event objects")
 		}
 	default:
-		return nil, nil, journeys.Errorf(journeys.EINVALID, "body is not valid JSON (want a JSON array, {\"batch\": [...]} or one event object)")
+		return nil, rejected, journeys.Errorf(journeys.EINVALID, "body is not valid JSON (want a JSON array, {\"batch\": [...]} or one event object)")
 	}
-	events := make([]journeys.Event, 0, len(items))
-	var rejected []journeys.RowError
-	for i, raw := range items {
-		e, err := ParseItem(raw, now, lim)
-		if err != nil {
-			re, ok := err.(journeys.RowError)
-			if !ok {
-				re = journeys.RowError{Field: "item", Problem: err.Error()}
-			}
+	if !json.Valid(array) {
+		var v any
+		err := json.Unmarshal(array, &v)
+		return nil, rejected, journeys.Errorf(journeys.EINVALID, "body is not valid JSON: %v", err)
+	}
+	// Each item is decoded from the body's decoder; its text (for the size
+	// and UTF-8 checks) is the body between the decoder's offsets.
+	lim = lim.WithDefaults()
+	if now.IsZero() {
+		now = time.Now()
+	}
+	dec := json.NewDecoder(bytes.NewReader(array))
+	dec.UseNumber()
+	if _, err := dec.Token(); err != nil { // the '['
+		return nil, rejected, journeys.Errorf(journeys.EINVALID, "body is not valid JSON: %v", err)
+	}
+	var events []journeys.Event
+	for i := 0; dec.More(); i++ {
+		start := dec.InputOffset()
+		var v any
+		if err := dec.Decode(&v); err != nil {
+			return nil, journeys.Rejections{}, journeys.Errorf(journeys.EINVALID, "body is not valid JSON: %v", err)
+		}
+		raw := bytes.TrimLeft(array[start:dec.InputOffset()], ", \t\r\n")
+		if re := checkItem(raw, lim); re != nil {
 			re.Row = i
-			rejected = append(rejected, re)
+			rejected.Add(*re)
+			continue
+		}
+		e, _, err := itemEvent(v, "", now, lim)
+		if err != nil {
+			rejected.Add(rowError(err, i))
 			continue
 		}
 		events = append(events, e)
 	}
 	return events, rejected, nil
+}
+
+// rowError is err as the RowError of row.
+func rowError(err error, row int) journeys.RowError {
+	re, ok := err.(journeys.RowError)
+	if !ok {
+		re = journeys.RowError{Field: "item", Problem: err.Error()}
+	}
+	re.Row = row
+	return re
 }
 
 // ParseItem parses one Segment-style payload:
@@ -93,8 +130,14 @@ func ParseBatch(body []byte, now time.Time, lim journeys.Limits) ([]journeys.Eve
 // fields).
 //
 // The error, if any, is a RowError with Row unset: malformed or oversize item,
-// unknown type, missing person, missing, unparseable, too old or far-future
-// timestamp, missing event name for track, missing previousId for alias.
+// text that is not valid UTF-8 (raw or escaped, anywhere in the item: it is
+// refused, never replaced), unknown type, missing person, missing,
+// unparseable, too old or far-future timestamp, missing event name for
+// track, missing previousId for alias, a value that is not a finite number
+// ("NaN", "Infinity"), or anything else journeys.Limits.CheckEvent refuses
+// (ids and name too long or holding control characters, properties too
+// large or holding a non-finite number), named by the payload's own field
+// ("userId", "event", "properties.price", "traits.ltv").
 func ParseItem(raw json.RawMessage, now time.Time, lim journeys.Limits) (journeys.Event, error) {
 	e, _, err := parseItem(raw, now, lim)
 	return e, err
@@ -104,20 +147,18 @@ func ParseItem(raw json.RawMessage, now time.Time, lim journeys.Limits) (journey
 // /page, /identify...): one event object whose "type", when it has none, is
 // typ. The body is decoded once. Like ParseBatch, a bad item is a rejected
 // row (Row 0), not an error; the error is for a body that is no object.
-func ParseTyped(body []byte, typ string, now time.Time, lim journeys.Limits) ([]journeys.Event, []journeys.RowError, error) {
+func ParseTyped(body []byte, typ string, now time.Time, lim journeys.Limits) ([]journeys.Event, journeys.Rejections, error) {
+	var rejected journeys.Rejections
 	body = bytes.TrimSpace(body)
 	if len(body) == 0 || body[0] != '{' {
-		return nil, nil, journeys.Errorf(journeys.EINVALID, "body: want one JSON event object")
+		return nil, rejected, journeys.Errorf(journeys.EINVALID, "body: want one JSON event object")
 	}
 	e, _, err := parseItemAs(body, typ, now, lim)
 	if err != nil {
-		re, ok := err.(journeys.RowError)
-		if !ok {
-			re = journeys.RowError{Field: "item", Problem: err.Error()}
-		}
-		return nil, []journeys.RowError{re}, nil
+		rejected.Add(rowError(err, 0))
+		return nil, rejected, nil
 	}
-	return []journeys.Event{e}, nil, nil
+	return []journeys.Event{e}, rejected, nil
 }
 
 // parseItem is ParseItem, also saying whether the ID is the sender's
@@ -133,8 +174,8 @@ func parseItemAs(raw []byte, typ string, now time.Time, lim journeys.Limits) (jo
 	if now.IsZero() {
 		now = time.Now()
 	}
-	if len(raw) > lim.MaxRowBytes {
-		return journeys.Event{}, false, journeys.RowErrorf("item", "is %d bytes (max %d)", len(raw), lim.MaxRowBytes)
+	if re := checkItem(raw, lim); re != nil {
+		return journeys.Event{}, false, *re
 	}
 	var v any
 	dec := json.NewDecoder(bytes.NewReader(raw))
@@ -145,6 +186,21 @@ func parseItemAs(raw []byte, typ string, now time.Time, lim journeys.Limits) (jo
 	if dec.More() {
 		return journeys.Event{}, false, journeys.RowErrorf("item", "malformed JSON: more than one value")
 	}
+	return itemEvent(v, typ, now, lim)
+}
+
+// checkItem returns the problem of an item's JSON text, before decoding:
+// oversize, or not valid UTF-8 (see checkJSONText). lim has its defaults.
+func checkItem(raw []byte, lim journeys.Limits) *journeys.RowError {
+	if len(raw) > lim.MaxRowBytes {
+		re := journeys.RowErrorf("item", "is %d bytes (max %d)", len(raw), lim.MaxRowBytes)
+		return &re
+	}
+	return checkJSONText(raw, "item")
+}
+
+// itemEvent builds the event of a decoded item (see parseItemAs).
+func itemEvent(v any, typ string, now time.Time, lim journeys.Limits) (journeys.Event, bool, error) {
 	m, ok := v.(map[string]any)
 	if !ok {
 		return journeys.Event{}, false, journeys.RowErrorf("item", "want a JSON object, got %s", jsonKind(v))
@@ -263,6 +319,9 @@ func fromPayload(m map[string]any, now time.Time, lim journeys.Limits) (journeys
 	e.Product = first(takeString(props, "product_id"), takeString(props, "productId"), takeString(props, "sku"))
 	for _, k := range []string{"revenue", "value", "price"} {
 		if f, ok := takeNumber(props, k); ok {
+			if !journeys.IsFinite(f) {
+				return journeys.Event{}, false, journeys.RowErrorf(propsKey+"."+k, "%v is not a finite number", f)
+			}
 			e.Value = f
 			break
 		}
@@ -273,11 +332,41 @@ func fromPayload(m map[string]any, now time.Time, lim journeys.Limits) (journeys
 	if len(props) > 0 {
 		e.Properties = props
 	}
+	if re := lim.CheckEvent(&e); re != nil {
+		return journeys.Event{}, false, payloadField(*re, e, propsKey)
+	}
 	if e.ID != "" {
 		return e, true, nil
 	}
 	e.ID = e.ContentID()
 	return e, false, nil
+}
+
+// payloadField renames the field of a CheckEvent problem to the payload's
+// own: "person" is userId or anonymousId, "name" is event, "properties" is
+// the item's properties or traits...
+func payloadField(re journeys.RowError, e journeys.Event, propsKey string) journeys.RowError {
+	switch re.Field {
+	case "person":
+		re.Field = "userId"
+		if e.Anonymous {
+			re.Field = "anonymousId"
+		}
+	case "previous_id":
+		re.Field = "anonymousId"
+		if e.Type == journeys.TypeAlias {
+			re.Field = "previousId"
+		}
+	case "id":
+		re.Field = "messageId"
+	case "name":
+		re.Field = "event"
+	default:
+		if rest, ok := strings.CutPrefix(re.Field, "properties"); ok {
+			re.Field = propsKey + rest
+		}
+	}
+	return re
 }
 
 // stringField returns obj[key] as a trimmed string: strings as they are,

@@ -30,7 +30,7 @@ func TestParseBatchShapes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			events, rejected, err := ParseBatch([]byte(tt.body), testNow, journeys.Limits{})
-			if err != nil || len(rejected) > 0 {
+			if err != nil || rejected.Total > 0 {
 				t.Fatalf("ParseBatch: rejected %v, err %v", rejected, err)
 			}
 			var got []string
@@ -58,8 +58,8 @@ func TestParseBatchBadBody(t *testing.T) {
 			if got := journeys.ErrorCode(err); got != journeys.EINVALID {
 				t.Fatalf("ErrorCode = %q (err %v), want %q", got, err, journeys.EINVALID)
 			}
-			if events != nil || rejected != nil {
-				t.Errorf("got %d events, %d rejected, want none", len(events), len(rejected))
+			if events != nil || rejected.Total != 0 {
+				t.Errorf("got %d events, %d rejected, want none", len(events), rejected.Total)
 			}
 		})
 	}
@@ -95,7 +95,7 @@ func TestParseBatchRejections(t *testing.T) {
 				t.Errorf("got %d good events, want 2 kept alongside the bad one", len(events))
 			}
 			want := []journeys.RowError{{Row: 1, Field: tt.field, Problem: tt.problem}}
-			if !reflect.DeepEqual(rejected, want) {
+			if !reflect.DeepEqual(rejected.Rows, want) || rejected.Total != 1 {
 				t.Errorf("rejected = %#v, want %#v", rejected, want)
 			}
 		})
@@ -193,7 +193,7 @@ func ExampleParseBatch() {
 	for _, e := range events {
 		fmt.Println(e.ID, e.Type, e.Person, e.Anonymous, e.Name, e.Time.Format(time.RFC3339), e.Channel, e.URL, e.Product, e.Value, e.Properties)
 	}
-	for _, r := range rejected {
+	for _, r := range rejected.Rows {
 		fmt.Printf("item %d: %v\n", r.Row, r)
 	}
 	// Output:
@@ -229,10 +229,10 @@ func TestParseTyped(t *testing.T) {
 			if len(events) == 1 {
 				gotType = events[0].Type
 			}
-			if len(rejected) == 1 {
-				gotField = rejected[0].Field
+			if len(rejected.Rows) == 1 {
+				gotField = rejected.Rows[0].Field
 			}
-			if gotType != tt.wantType || gotField != tt.wantRejected || len(events)+len(rejected) > 1 {
+			if gotType != tt.wantType || gotField != tt.wantRejected || len(events)+rejected.Total > 1 {
 				t.Errorf("got %d events (type %q), rejected %v; want type %q, rejected field %q", len(events), gotType, rejected, tt.wantType, tt.wantRejected)
 			}
 		})
