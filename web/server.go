@@ -43,6 +43,7 @@ type Server struct {
 	analyst  Analyst        // reports; nil until SetAnalyst
 	steps    StepRuleEditor // nil unless WithStepRules
 	eraser   PeopleEraser   // nil unless WithErasure
+	circuit  *Circuit       // nil unless WithCircuit
 	router   *gin.Engine
 	app      *app // the web app; nil unless WithApp
 
@@ -78,7 +79,7 @@ func New(cfg Config, ingest Ingester, jr journeys.JourneyReader, store Pinger, o
 	for _, o := range opts {
 		o(s)
 	}
-	s.router.Use(s.logRequests(), gin.CustomRecovery(s.recovered), s.pathParams)
+	s.router.Use(s.logRequests(), gin.CustomRecovery(s.recovered), s.pathParams, s.guard)
 	s.router.NoRoute(func(c *gin.Context) {
 		s.fail(c, journeys.Errorf(journeys.ENOTFOUND, "no route %s %s", c.Request.Method, c.Request.URL.Path))
 	})
