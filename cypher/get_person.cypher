@@ -1,5 +1,4 @@
-// One person's summary and the anonymous ids merged into them.
+// One person's summary (the ids merged into them come from find_merged_ids).
 MATCH (p:Person {id: $id})
-OPTIONAL MATCH (a:Alias {person: $id})
 RETURN p.id AS id, p.events AS events, p.first_ts AS first_ts, p.last_ts AS last_ts,
-       p.traits AS traits, collect(a.id) AS aliases
+       p.traits AS traits

@@ -2,6 +2,7 @@ package graph_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -78,5 +79,56 @@ func TestErasureTakesMembershipsAndDeliveries(t *testing.T) {
 	}
 	if got, err := rules.LoadStepRules(ctx); err != nil || got.Version != 0 {
 		t.Errorf("step rules after deleting the prefix: version %d (%v), want none", got.Version, err)
+	}
+}
+
+// TestErasureTakesTheWholeAliasChain: a merged into b, b merged into c.
+// Erasing any of the three erases c with a and b: the aliases a→b and b→c
+// go, so no id resolves any more, and a later event for a starts a new
+// person holding only that event (b is not resurrected).
+func TestErasureTakesTheWholeAliasChain(t *testing.T) {
+	s := graphtest.Open(t)
+	ctx := context.Background()
+	for _, erase := range []string{"a", "b", "c"} {
+		t.Run("erase "+erase, func(t *testing.T) {
+			prefix := graphtest.RunID(t)
+			a, b, c := prefix+"a", prefix+"b", prefix+"c"
+			va := ev(a, "view", 1)
+			va.Anonymous = true
+			write(t, s, va, ev(b, "cart", 2), ev(c, "email_open", 3))
+			merge := func(anon, known string, minutes int) journeys.Event {
+				e := journeys.Event{Type: journeys.TypeAlias, Name: journeys.NameAlias, Person: known, PreviousID: anon,
+					Time: t0.Add(time.Duration(minutes) * time.Minute)}
+				e.ID = journeys.EventID(known, e.Name, e.Time, nil)
+				return e
+			}
+			write(t, s, merge(a, b, 4))
+			write(t, s, merge(b, c, 5))
+			p, _, err := s.Journey(ctx, a, 10)
+			if err != nil || p.ID != c || !slices.Equal(p.Aliases, []string{a, b}) || p.Events != 5 {
+				t.Fatalf("Journey(a) before erasure = %+v (%v), want %s with aliases a, b and 5 events", p, err, c)
+			}
+
+			n, err := s.DeletePeople(ctx, []string{prefix + erase})
+			if err != nil || n != 5 {
+				t.Fatalf("DeletePeople(%s) = %d, %v; want the 5 events of the chain", erase, n, err)
+			}
+			for _, id := range []string{a, b, c} {
+				if _, _, err := s.Journey(ctx, id, 10); journeys.ErrorCode(err) != journeys.ENOTFOUND {
+					t.Errorf("Journey(%s) after the erasure: %v, want not found", id, err)
+				}
+			}
+
+			write(t, s, ev(a, "view", 10))
+			p, events, err := s.Journey(ctx, a, 10)
+			if err != nil || p.ID != a || len(p.Aliases) != 0 || len(events) != 1 {
+				t.Errorf("Journey(a) after a new event = %+v with %d events (%v), want a new person a with that one event", p, len(events), err)
+			}
+			for _, id := range []string{b, c} {
+				if _, _, err := s.Journey(ctx, id, 10); journeys.ErrorCode(err) != journeys.ENOTFOUND {
+					t.Errorf("Journey(%s) after a new event for a: %v, want not found (resurrected)", id, err)
+				}
+			}
+		})
 	}
 }

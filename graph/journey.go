@@ -12,7 +12,9 @@ import (
 
 // Journey returns a person's summary and up to limit of their events in
 // chain order. The id may be an anonymous id merged into someone: the
-// journey of the person it was merged into is returned.
+// journey of the person it was merged into is returned. The person's
+// Aliases are every id merged into them, directly or along a chain of
+// merges, sorted.
 func (s *Store) Journey(ctx context.Context, id string, limit int) (journeys.Person, []journeys.JourneyEvent, error) {
 	var p journeys.Person
 	var events []journeys.JourneyEvent
@@ -34,10 +36,8 @@ func (s *Store) Journey(ctx context.Context, id string, limit int) (journeys.Per
 		p.Events = int(intOf(r, "events"))
 		p.FirstSeen = millis(intOf(r, "first_ts"))
 		p.LastSeen = millis(intOf(r, "last_ts"))
-		if v, ok := r.Get("aliases"); ok {
-			for _, a := range v.([]any) {
-				p.Aliases = append(p.Aliases, a.(string))
-			}
+		if p.Aliases, err = mergedIDs(ctx, tx, []string{pid}); err != nil {
+			return err
 		}
 		recs, err = run(ctx, tx, "get_journey", map[string]any{"id": pid, "limit": limit})
 		if err != nil {

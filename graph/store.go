@@ -26,9 +26,16 @@ type Config struct {
 	Password string
 	Database string        // "neo4j" when empty
 	MaxRetry time.Duration // how long a managed transaction is retried; 30s when 0
-	Log      logrus.FieldLogger
-	Errors   ErrorCounter // counts failed transactions; nil: none
+	// AcquireTimeout bounds getting a connection for one attempt: dialling,
+	// the Bolt handshake and waiting for a free one in the pool; 10s when 0
+	// (a managed transaction retries within MaxRetry).
+	AcquireTimeout time.Duration
+	Log            logrus.FieldLogger
+	Errors         ErrorCounter // counts failed transactions; nil: none
 }
+
+// connectTimeout bounds the TCP connect of a new connection.
+const connectTimeout = 2 * time.Second
 
 // Store is the Neo4j implementation of the journeys store interfaces.
 type Store struct {
@@ -45,6 +52,27 @@ var (
 
 // Open connects to Neo4j, checks it answers and applies the schema.
 func Open(ctx context.Context, cfg Config) (*Store, error) {
+	s, err := Dial(cfg)
+	if err != nil {
+		return nil, err
+	}
+	// Retried, unlike Ping: a server still starting is waited for.
+	if _, err := neo4j.ExecuteQuery(ctx, s.driver, "RETURN 1", nil, neo4j.EagerResultTransformer,
+		neo4j.ExecuteQueryWithDatabase(s.db)); err != nil {
+		s.driver.Close(ctx)
+		return nil, wrap("ping", err)
+	}
+	if err := s.Migrate(ctx); err != nil {
+		s.driver.Close(ctx)
+		return nil, err
+	}
+	return s, nil
+}
+
+// Dial returns a store on cfg without contacting Neo4j (Open is Dial, a
+// retried ping and Migrate): its calls fail with EUNAVAILABLE while Neo4j
+// cannot be reached, each connection attempt bounded by AcquireTimeout.
+func Dial(cfg Config) (*Store, error) {
 	if cfg.URI == "" {
 		return nil, journeys.Errorf(journeys.EINVALID, "NEO4J_URI is empty")
 	}
@@ -54,6 +82,9 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if cfg.MaxRetry == 0 {
 		cfg.MaxRetry = 30 * time.Second
 	}
+	if cfg.AcquireTimeout == 0 {
+		cfg.AcquireTimeout = 10 * time.Second
+	}
 	if cfg.Log == nil {
 		l := logrus.New()
 		l.Out = io.Discard
@@ -62,31 +93,28 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	driver, err := neo4j.NewDriverWithContext(cfg.URI, neo4j.BasicAuth(cfg.User, cfg.Password, ""),
 		func(c *config.Config) {
 			c.MaxTransactionRetryTime = cfg.MaxRetry
-			c.SocketConnectTimeout = 5 * time.Second
-			c.ConnectionAcquisitionTimeout = 30 * time.Second
+			c.SocketConnectTimeout = min(connectTimeout, cfg.AcquireTimeout)
+			c.ConnectionAcquisitionTimeout = cfg.AcquireTimeout
 		})
 	if err != nil {
 		return nil, journeys.Errorf(journeys.EINVALID, "neo4j: %v", err)
 	}
-	s := &Store{driver: driver, db: cfg.Database, log: cfg.Log, errs: cfg.Errors}
-	if err := s.Ping(ctx); err != nil {
-		driver.Close(ctx)
-		return nil, err
-	}
-	if err := s.Migrate(ctx); err != nil {
-		driver.Close(ctx)
-		return nil, err
-	}
-	return s, nil
+	return &Store{driver: driver, db: cfg.Database, log: cfg.Log, errs: cfg.Errors}, nil
 }
 
 // Close releases the driver's connections.
 func (s *Store) Close(ctx context.Context) error { return s.driver.Close(ctx) }
 
-// Ping checks Neo4j answers a query; EUNAVAILABLE when it does not.
+// Ping checks Neo4j answers a query; EUNAVAILABLE when it does not. It
+// makes one attempt, not retried: a refused connection fails at once, a
+// server that does not answer within AcquireTimeout (or ctx) fails then.
 func (s *Store) Ping(ctx context.Context) error {
-	_, err := neo4j.ExecuteQuery(ctx, s.driver, "RETURN 1", nil, neo4j.EagerResultTransformer,
-		neo4j.ExecuteQueryWithDatabase(s.db))
+	sess := s.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: s.db, AccessMode: neo4j.AccessModeRead})
+	defer sess.Close(context.Background())
+	res, err := sess.Run(ctx, "RETURN 1", nil)
+	if err == nil {
+		_, err = res.Consume(ctx)
+	}
 	return wrap("ping", s.count(err))
 }
 

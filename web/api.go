@@ -64,6 +64,9 @@ func (s *Server) requireKey(need Role) gin.HandlerFunc {
 // retryAfterSeconds is the hint sent with 503 answers.
 const retryAfterSeconds = "5"
 
+// unavailableMessage is the message of every 503 answer.
+const unavailableMessage = "the store is unavailable; nothing was stored: retry later"
+
 // errorBody is the one JSON error envelope.
 type errorBody struct {
 	Error errorDetail `json:"error"`
@@ -103,7 +106,7 @@ func (s *Server) fail(c *gin.Context, err error) {
 	case journeys.EUNAVAILABLE:
 		s.cfg.Log.WithError(err).Warn("store unavailable")
 		c.Header("Retry-After", retryAfterSeconds)
-		body.Message = "the store is unavailable; nothing was stored: retry later"
+		body.Message = unavailableMessage
 	}
 	c.AbortWithStatusJSON(status, errorBody{Error: body})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -43,6 +44,7 @@ type Server struct {
 	analyst  Analyst        // reports; nil until SetAnalyst
 	steps    StepRuleEditor // nil unless WithStepRules
 	eraser   PeopleEraser   // nil unless WithErasure
+	circuit  *Circuit       // nil unless WithCircuit
 	router   *gin.Engine
 	keys     credentials // the API keys with their roles
 	app      *app        // the web app; nil unless WithApp
@@ -73,13 +75,17 @@ func New(cfg Config, ingest Ingester, jr journeys.JourneyReader, store Pinger, o
 	}
 	gin.SetMode(gin.ReleaseMode)
 	s := &Server{cfg: cfg, ingest: ingest, journeys: jr, store: store, router: gin.New(), keys: apiCredentials(cfg)}
+	// Routes match the escaped path, so an id holding "/" (sent as %2F) is
+	// one parameter; pathParams unescapes them (gin's own unescaping is a
+	// query's: it turns "+" into a space).
+	s.router.UseEscapedPath, s.router.UnescapePathValues = true, false
 	for _, o := range opts {
 		o(s)
 	}
 	if s.metrics != nil {
 		s.router.Use(s.observeRequests()) // first: it sees the status a panic turns into
 	}
-	s.router.Use(s.logRequests(), gin.CustomRecovery(s.recovered))
+	s.router.Use(s.logRequests(), gin.CustomRecovery(s.recovered), s.pathParams, s.guard)
 	s.router.NoRoute(func(c *gin.Context) {
 		s.fail(c, journeys.Errorf(journeys.ENOTFOUND, "no route %s %s", c.Request.Method, c.Request.URL.Path))
 	})
@@ -101,6 +107,19 @@ func (s *Server) logRequests() gin.HandlerFunc {
 			"method": c.Request.Method, "path": c.Request.URL.Path, "status": c.Writer.Status(),
 			"ms": time.Since(start).Milliseconds(),
 		}).Info("request")
+	}
+}
+
+// pathParams unescapes the path parameters, which are matched escaped:
+// "a%2Fb" is the id "a/b", "a+b" stays "a+b".
+func (s *Server) pathParams(c *gin.Context) {
+	for i, p := range c.Params {
+		v, err := url.PathUnescape(p.Value)
+		if err != nil {
+			s.fail(c, journeys.Errorf(journeys.EINVALID, "%s: %q is not a valid escaped path segment", p.Key, p.Value))
+			return
+		}
+		c.Params[i].Value = v
 	}
 }
 

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/journeygraph/journeygraph/cmd/internal/app"
 	"github.com/journeygraph/journeygraph/journeys"
+	"github.com/journeygraph/journeygraph/journeys/export"
 )
 
 const segmentsUsage = `usage: journeygraph segments <command> [flags] [args]
@@ -175,7 +175,7 @@ func runSegments(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		}
 		return out.Encode(page)
 	case "export":
-		w := csv.NewWriter(stdout)
+		w := export.NewCSV(stdout)
 		_ = w.Write([]string{"person", "since", "version"})
 		next := ""
 		for {

@@ -115,7 +115,11 @@ func serve(ctx context.Context, f *serveFlags, log *logrus.Logger, stdout io.Wri
 		}
 		a.Cache.Run(ctx, cacheSyncInterval, func(err error) { log.WithError(err).Warn("journey cache: sync failed") })
 	}()
+	// While Neo4j is unreachable requests are answered 503 at once.
+	circuit := web.NewCircuit(store, web.CircuitConfig{Log: log})
+	go circuit.Run(ctx)
 	srv := web.New(web.Config{WriteKeys: writeKeys, ReadKeys: readKeys, AdminKeys: adminKeys, Log: log}, a.Segmenting, store, store,
+		web.WithCircuit(circuit),
 		web.WithSegments(a.Segmenter, a.MemberPages()), web.WithWebhooks(store, a.Webhooks),
 		web.WithApp(web.AppConfig{Passwords: splitKeys(f.uiPass), Secret: f.uiSecret}, a.Cache),
 		web.WithStepRules(a.Book), web.WithErasure(store), web.WithModels(a.Chains, a.HiddenStates), web.WithMetrics(m))

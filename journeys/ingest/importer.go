@@ -3,7 +3,6 @@ package ingest
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/csv"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/journeygraph/journeygraph/journeys"
+	"github.com/journeygraph/journeygraph/journeys/export"
 )
 
 // ImportResult counts one file's import. After a resumed import it counts
@@ -49,7 +49,7 @@ type Importer struct {
 	Progress  func(ImportProgress) // called after each batch, if set
 	Rejects   io.Writer            // CSV of rejected rows (file,row,field,problem), if set
 	Resume    bool                 // use checkpoints of earlier runs
-	rejectsCW *csv.Writer          // lazily made from Rejects
+	rejectsCW *export.CSV          // lazily made from Rejects
 }
 
 // checkpoint is what an interrupted import left behind.
@@ -151,7 +151,7 @@ func (im *Importer) reject(path string, rows []journeys.RowError, skipUpTo int, 
 			continue
 		}
 		if im.rejectsCW == nil {
-			im.rejectsCW = csv.NewWriter(im.Rejects)
+			im.rejectsCW = export.NewCSV(im.Rejects)
 		}
 		if err := im.rejectsCW.Write([]string{path, strconv.Itoa(row.Row), row.Field, row.Problem}); err != nil {
 			return fmt.Errorf("write rejects: %w", err)
