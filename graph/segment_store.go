@@ -303,6 +303,41 @@ func (s *Store) MembersPage(ctx context.Context, segment, after string, limit in
 	return out, wrap("members", err)
 }
 
+// MemberContacts returns up to limit current members of a segment with ids
+// after after, by id, with their contact traits.
+func (s *Store) MemberContacts(ctx context.Context, segment, after string, limit int) ([]journeys.MemberContact, error) {
+	var out []journeys.MemberContact
+	err := s.read(ctx, func(tx neo4j.ManagedTransaction) error {
+		recs, err := run(ctx, tx, "page_member_contacts", map[string]any{"segment": segment, "after": after, "limit": limit})
+		if err != nil {
+			return err
+		}
+		out = make([]journeys.MemberContact, len(recs))
+		for i, r := range recs {
+			out[i] = journeys.MemberContact{
+				Member: journeys.Member{Person: str(r, "person"), Since: millis(intOf(r, "since")), Version: int(intOf(r, "version"))},
+				Email:  text(r, "email"), FirstName: text(r, "first_name"), LastName: text(r, "last_name"), Name: text(r, "name"),
+			}
+		}
+		return nil
+	})
+	return out, wrap("member contacts", err)
+}
+
+// text returns a column as text: a string as is, another scalar (a trait
+// stored as a number or boolean) formatted, "" for null.
+func text(r *neo4j.Record, key string) string {
+	v, _ := r.Get(key)
+	switch v := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return v
+	default:
+		return fmt.Sprint(v)
+	}
+}
+
 // MembersAt returns up to limit people who were members of a segment at
 // the given time (ids after after, by id), each with the reason recorded
 // when they entered.

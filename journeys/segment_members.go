@@ -15,6 +15,14 @@ type Member struct {
 	Reason  json.RawMessage `json:"reason,omitempty"`
 }
 
+// MemberContact is a member with the traits an email tool imports, when
+// the person has them: Email, FirstName and LastName (traits email,
+// firstName or first_name, lastName or last_name) and Name (trait name).
+type MemberContact struct {
+	Member
+	Email, FirstName, LastName, Name string
+}
+
 // HistoryEntry is one ENTERED or LEFT record of a segment.
 type HistoryEntry struct {
 	Person  string          `json:"person"`

@@ -31,6 +31,7 @@ type SegmentReader interface {
 	Segment(ctx context.Context, name string) (journeys.Segment, error)
 	Segments(ctx context.Context) ([]journeys.Segment, error)
 	MembersPage(ctx context.Context, segment, after string, limit int) ([]journeys.Member, error)
+	MemberContacts(ctx context.Context, segment, after string, limit int) ([]journeys.MemberContact, error)
 	MembersAt(ctx context.Context, segment string, at time.Time, after string, limit int) ([]journeys.Member, error)
 	History(ctx context.Context, segment string, q journeys.HistoryQuery) ([]journeys.HistoryEntry, error)
 	Changes(ctx context.Context, segment string, after int64, limit int) ([]journeys.SegmentChange, error)
@@ -238,8 +239,9 @@ func (s *Server) segmentMembers(c *gin.Context) {
 	c.JSON(http.StatusOK, out)
 }
 
-// exportMembers streams every member as CSV (person,since,version), page by
-// page, so a large segment never sits in memory.
+// exportMembers streams every member as CSV (export.MembersHeader: id,
+// contact traits, entered_at, version), page by page, so a large segment
+// never sits in memory.
 func (s *Server) exportMembers(c *gin.Context) {
 	ctx, name := c.Request.Context(), c.Param("name")
 	if _, err := s.segStore.Segment(ctx, name); err != nil {
@@ -250,18 +252,18 @@ func (s *Server) exportMembers(c *gin.Context) {
 	c.Header("Content-Disposition", `attachment; filename="`+name+`.csv"`)
 	c.Status(http.StatusOK)
 	w := export.NewCSV(c.Writer)
-	_ = w.Write([]string{"person", "since", "version"})
+	_ = w.Write(export.MembersHeader)
 	after := ""
 	for {
-		page, err := s.segStore.MembersPage(ctx, name, after, csvPage)
+		page, err := s.segStore.MemberContacts(ctx, name, after, csvPage)
 		if err != nil {
 			// Headers are sent: the truncated body ends with an error row.
-			_ = w.Write([]string{"#error", journeys.ErrorMessage(err), ""})
+			_ = w.Write([]string{"#error", journeys.ErrorMessage(err), "", "", "", "", ""})
 			w.Flush()
 			return
 		}
 		for _, m := range page {
-			_ = w.Write([]string{m.Person, m.Since.Format(time.RFC3339Nano), strconv.Itoa(m.Version)})
+			_ = w.Write(export.MemberRow(m))
 		}
 		w.Flush()
 		c.Writer.Flush()

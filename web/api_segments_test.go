@@ -16,6 +16,7 @@ type fakeSegments struct {
 	segs    map[string]journeys.Segment
 	members []journeys.Member
 	changes []journeys.SegmentChange
+	emails  map[string]string // person → email trait
 }
 
 func (f *fakeSegments) Preview(_ context.Context, s journeys.Segment, asOf time.Time, sample int) (journeys.Preview, error) {
@@ -65,6 +66,14 @@ func (f *fakeSegments) MembersPage(_ context.Context, _, after string, limit int
 		if m.Person > after && len(out) < limit {
 			out = append(out, m)
 		}
+	}
+	return out, nil
+}
+func (f *fakeSegments) MemberContacts(ctx context.Context, segment, after string, limit int) ([]journeys.MemberContact, error) {
+	page, _ := f.MembersPage(ctx, segment, after, limit)
+	out := make([]journeys.MemberContact, len(page))
+	for i, m := range page {
+		out[i] = journeys.MemberContact{Member: m, Email: f.emails[m.Person]}
 	}
 	return out, nil
 }
@@ -127,7 +136,7 @@ func TestSegmentRoutes(t *testing.T) {
 		})
 	}
 	w := do(s, "GET", "/api/v1/segments/vip/members.csv", "Bearer r", "")
-	if lines := strings.Split(strings.TrimSpace(w.Body.String()), "\n"); w.Code != http.StatusOK || len(lines) != 8 || lines[0] != "person,since,version" {
+	if lines := strings.Split(strings.TrimSpace(w.Body.String()), "\n"); w.Code != http.StatusOK || len(lines) != 8 || lines[0] != "id,email,first_name,last_name,name,entered_at,version" {
 		t.Errorf("csv: %d %q", w.Code, w.Body.String())
 	}
 	var env struct {

@@ -73,6 +73,10 @@ func TestBrowserSegmentsAndWebhooks(t *testing.T) {
 				Person: run + who, Name: n, Time: tm, Product: "sku-1"})
 		}
 	}
+	// One abandoner told us who they are: the CSV export carries it.
+	idAt, traits := asOf.Add(-72*time.Hour), map[string]any{"email": "a1@example.com", "firstName": "Ann"}
+	events = append(events, journeys.Event{ID: journeys.EventID(run+"abandoner-1", journeys.NameIdentify, idAt, traits),
+		Type: journeys.TypeIdentify, Person: run + "abandoner-1", Name: journeys.NameIdentify, Time: idAt, Properties: traits})
 	if _, err := (&ingest.Ingester{Store: store, Rules: journeys.DefaultStepRules()}).Ingest(context.Background(), events); err != nil {
 		t.Fatal(err)
 	}
@@ -133,7 +137,8 @@ func TestBrowserSegmentsAndWebhooks(t *testing.T) {
 	var csv string
 	run1("csv", chromedp.Evaluate(`fetch(document.querySelector("#csv").href).then(r => r.text())`, &csv, awaitFetch))
 	rows := strings.Split(strings.TrimSpace(csv), "\n")
-	if len(rows) != 3 || rows[0] != "person,since,version" || !strings.HasPrefix(rows[1], run+"abandoner-1,") ||
+	if len(rows) != 3 || rows[0] != "id,email,first_name,last_name,name,entered_at,version" ||
+		!strings.HasPrefix(rows[1], run+"abandoner-1,a1@example.com,Ann,,,") ||
 		!strings.HasPrefix(rows[2], run+"abandoner-2,") {
 		t.Errorf("csv export:\n%s", csv)
 	}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"text/tabwriter"
 	"time"
 
@@ -176,15 +175,15 @@ func runSegments(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return out.Encode(page)
 	case "export":
 		w := export.NewCSV(stdout)
-		_ = w.Write([]string{"person", "since", "version"})
+		_ = w.Write(export.MembersHeader)
 		next := ""
 		for {
-			page, err := store.MembersPage(ctx, fs.Arg(0), next, 5000)
+			page, err := store.MemberContacts(ctx, fs.Arg(0), next, 5000)
 			if err != nil {
 				return err
 			}
 			for _, m := range page {
-				_ = w.Write([]string{m.Person, m.Since.Format(time.RFC3339Nano), strconv.Itoa(m.Version)})
+				_ = w.Write(export.MemberRow(m))
 			}
 			if len(page) < 5000 {
 				w.Flush()

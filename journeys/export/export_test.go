@@ -1,8 +1,12 @@
 package export
 
 import (
+	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/journeygraph/journeygraph/journeys"
 )
 
 func TestCell(t *testing.T) {
@@ -44,5 +48,15 @@ func TestCSVWritesNeutralisedCells(t *testing.T) {
 	want := "person,since\n\"'=HYPERLINK(\"\"http://evil\"\")\",2024-01-01\n'@x,'-1\n"
 	if got := b.String(); got != want {
 		t.Errorf("CSV:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+func TestMemberRow(t *testing.T) {
+	since := time.Date(2026, 11, 26, 15, 0, 0, 0, time.UTC)
+	m := journeys.MemberContact{Member: journeys.Member{Person: "u1", Since: since, Version: 3}, Email: "a@b.example", LastName: "Lee"}
+	got := MemberRow(m)
+	want := []string{"u1", "a@b.example", "", "Lee", "", "2026-11-26T15:00:00Z", "3"}
+	if !slices.Equal(got, want) || len(got) != len(MembersHeader) {
+		t.Errorf("MemberRow = %q, want %q under %q", got, want, MembersHeader)
 	}
 }
