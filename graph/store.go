@@ -60,7 +60,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if _, err := neo4j.ExecuteQuery(ctx, s.driver, "RETURN 1", nil, neo4j.EagerResultTransformer,
 		neo4j.ExecuteQueryWithDatabase(s.db)); err != nil {
 		s.driver.Close(ctx)
-		return nil, wrap("ping", err)
+		return nil, wrap("ping", s.count(err))
 	}
 	if err := s.Migrate(ctx); err != nil {
 		s.driver.Close(ctx)
