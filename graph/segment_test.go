@@ -87,13 +87,10 @@ func kindsOf(d synth.Data, ids []string) map[string]int {
 	return out
 }
 
-// TestMembershipHistory refreshes a segment, lets its window lapse, and
-// checks MEMBER, ENTERED/LEFT history, "who was in it at D and why", the
-// person's segments and the queued webhook deliveries.
-func TestMembershipHistory(t *testing.T) {
-	s := graphtest.Open(t)
-	prefix, d := plant(t, s, 2)
-	ctx := context.Background()
+// hyperSegment returns the built-in hyper_engaged as a segment of the
+// test's own (under prefix, not built in), deleted when the test ends.
+func hyperSegment(t *testing.T, s *graph.Store, prefix string) journeys.Segment {
+	t.Helper()
 	var hyper journeys.Segment
 	for _, b := range segment.BuiltInSegments() {
 		if b.Name == segment.SegmentHyperEngaged {
@@ -102,6 +99,17 @@ func TestMembershipHistory(t *testing.T) {
 	}
 	hyper.Name, hyper.BuiltIn = prefix+"hyper", false
 	t.Cleanup(func() { _ = s.DeleteSegment(context.Background(), hyper.Name) })
+	return hyper
+}
+
+// TestMembershipHistory refreshes a segment, lets its window lapse, and
+// checks MEMBER, ENTERED/LEFT history, "who was in it at D and why", the
+// person's segments and the queued webhook deliveries.
+func TestMembershipHistory(t *testing.T) {
+	s := graphtest.Open(t)
+	prefix, d := plant(t, s, 2)
+	ctx := context.Background()
+	hyper := hyperSegment(t, s, prefix)
 	hook, err := s.CreateWebhook(ctx, journeys.Webhook{ID: prefix + "hook", URL: "http://127.0.0.1:1/x", Segment: hyper.Name,
 		Events: []string{journeys.KindEntered, journeys.KindLeft}})
 	if err != nil {
@@ -240,14 +248,7 @@ func TestSegmentChangeFeed(t *testing.T) {
 	s := graphtest.Open(t)
 	prefix, d := plant(t, s, 2)
 	ctx := context.Background()
-	var hyper journeys.Segment
-	for _, b := range segment.BuiltInSegments() {
-		if b.Name == segment.SegmentHyperEngaged {
-			hyper = b
-		}
-	}
-	hyper.Name, hyper.BuiltIn = prefix+"hyper", false
-	t.Cleanup(func() { _ = s.DeleteSegment(context.Background(), hyper.Name) })
+	hyper := hyperSegment(t, s, prefix)
 	if _, err := s.SaveSegment(ctx, hyper, segAsOf); err != nil {
 		t.Fatal(err)
 	}
