@@ -25,8 +25,8 @@ CALL (end) {
          collect(coalesce(e.campaign, '')) AS campaigns, collect(coalesce(e.value, 0.0)) AS vals,
          collect(coalesce(e.type, '')) AS types, collect(coalesce(e.url, '')) AS urls,
          collect(coalesce(e.device, '')) AS devices, collect(coalesce(e.product, '')) AS products,
-         collect(pk) AS prop_keys, collect([k IN pk | e[k]]) AS prop_values, last(collect(e.id)) AS last_id
+         collect(pk) AS prop_keys, collect([k IN pk | e[k]]) AS prop_values, collect(e.id) AS ids
 }
 RETURN end.person AS person, touched, steps, names, ts, sessions, channels, campaigns, vals, types, urls,
-       devices, products, prop_keys, prop_values, fk AS field_keys, field_values, coalesce(last_id, '') AS last_id,
+       devices, products, prop_keys, prop_values, fk AS field_keys, field_values, ids, coalesce(last(ids), '') AS last_id,
        rewritten, stored

@@ -11,10 +11,7 @@ import (
 	"github.com/journeygraph/journeygraph/journeys"
 )
 
-var (
-	_ inmem.TailSource = (*Store)(nil)
-	_ inmem.EventNamer = (*Store)(nil)
-)
+var _ inmem.TailSource = (*Store)(nil)
 
 // PeopleAfter returns up to limit ids of people whose id starts with prefix,
 // after the cursor, in id order (from the unique index alone).
@@ -104,6 +101,13 @@ func storedJourney(r *neo4j.Record) (inmem.StoredJourney, error) {
 		j.Details[i].Product, _ = pl[i].(string)
 		j.Details[i].Props = propMap(kl[i], vl[i])
 	}
+	if ids, ok := r.Get("ids"); ok {
+		il, _ := ids.([]any)
+		j.IDs = make([]string, len(il))
+		for i := range il {
+			j.IDs[i], _ = il[i].(string)
+		}
+	}
 	fk, _ := r.Get("field_keys")
 	fv, _ := r.Get("field_values")
 	j.Fields = propMap(fk, fv)
@@ -178,37 +182,4 @@ func (s *Store) PeopleCount(ctx context.Context, prefix string) (int, error) {
 		return nil
 	})
 	return n, wrap("count people", err)
-}
-
-// EventIDs names the events at each key (inmem.EventNamer): their ids and
-// names, by id.
-func (s *Store) EventIDs(ctx context.Context, keys []inmem.EventKey) (map[inmem.EventKey][]inmem.NamedID, error) {
-	rows := make([]map[string]any, len(keys))
-	for i, k := range keys {
-		rows[i] = map[string]any{"person": k.Person, "ts": k.TS}
-	}
-	out := make(map[inmem.EventKey][]inmem.NamedID, len(keys))
-	err := s.read(ctx, func(tx neo4j.ManagedTransaction) error {
-		clear(out)
-		recs, err := run(ctx, tx, "name_events", map[string]any{"keys": rows})
-		if err != nil {
-			return err
-		}
-		for _, r := range recs {
-			ids, _ := r.Get("ids")
-			names, _ := r.Get("names")
-			idl, _ := ids.([]any)
-			nl, _ := names.([]any)
-			named := make([]inmem.NamedID, len(idl))
-			for i := range idl {
-				named[i].ID, _ = idl[i].(string)
-				if i < len(nl) {
-					named[i].Name, _ = nl[i].(string)
-				}
-			}
-			out[inmem.EventKey{Person: str(r, "person"), TS: intOf(r, "ts")}] = named
-		}
-		return nil
-	})
-	return out, wrap("name events", err)
 }

@@ -83,6 +83,8 @@ type cachedPerson struct {
 	// checks (cache_tail.go).
 	lastID    string
 	rewritten int64
+	// ids are the events' ids (same index as events).
+	ids eventIDs
 	// props holds the person's fields and traits (props[:attrs]), then the
 	// stored properties of each event in turn: event k's end at
 	// events[k].props, and start where the previous event's end (attrs for
@@ -213,6 +215,7 @@ func (c *Cache) person(j StoredJourney) *cachedPerson {
 	}
 	p.attrs = uint32(len(p.props))
 	c.appendEvents(p, j.Touches, j.Details)
+	p.ids = eventIDs{}.with(idsOf(j))
 	return p
 }
 
@@ -308,7 +311,7 @@ func (c *Cache) compact(s *cacheSnapshot) *cacheSnapshot {
 	}
 	for i, p := range s.people {
 		q := &cachedPerson{touched: p.touched, events: make([]cachedEvent, len(p.events)), attrs: p.attrs,
-			lastID: p.lastID, rewritten: p.rewritten}
+			lastID: p.lastID, rewritten: p.rewritten, ids: p.ids}
 		for k, e := range p.events {
 			for _, f := range []*uint32{&e.step, &e.typ, &e.name, &e.url, &e.session, &e.channel, &e.campaign, &e.device, &e.product} {
 				move(f)

@@ -73,9 +73,10 @@ func (c *Cache) extend(p *cachedPerson, t *JourneyTail) *cachedPerson {
 	q.attrs = uint32(len(q.props))
 	q.props = append(q.props, p.props[p.attrs:]...)
 	if q.attrs == p.attrs && len(t.Touches) == 0 {
-		q.events = p.events // the events are immutable, and their props ends did not move
+		q.events, q.ids = p.events, p.ids // the events are immutable, and their props ends did not move
 		return q
 	}
+	q.ids = p.ids.with(idsOf(t.StoredJourney))
 	q.events = make([]cachedEvent, len(p.events), len(p.events)+len(t.Touches))
 	copy(q.events, p.events)
 	for k := range q.events {

@@ -74,4 +74,16 @@ func TestExplain(t *testing.T) {
 			}
 		})
 	}
+	// An event the sync reads as a tail (appended) is named too.
+	m.Add("f", []journeys.Touch{MakeTouch("view", "view", 500, "", "")}, nil)
+	if err := c.Sync(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.Explain(context.Background(), []string{"f"}, []journeys.EventCond{steps(0, 1000, "view")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if evs := got["f"].Events; len(evs) != explainEvents || evs[0] != ev("f", "view", 500) || evs[1] != last10[0] {
+		t.Errorf("after a tail sync: %+v, want the new event first, then the ten before it", evs)
+	}
 }

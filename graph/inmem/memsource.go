@@ -41,6 +41,7 @@ func (m *MemSource) Journeys(_ context.Context, ids []string) ([]StoredJourney, 
 	for _, id := range ids {
 		if j, ok := m.People[id]; ok {
 			j.LastID = lastID(j)
+			j.IDs = memIDs(id, j.Touches)
 			out = append(out, j)
 			m.reads++
 		}
@@ -90,16 +91,12 @@ func MakeTouch(step, name string, ts int64, channel, device string) journeys.Tou
 		Channel: channel, Device: device, URL: "/" + name, Value: float64(ts)}
 }
 
-// EventIDs names the events at each key: their EventID, by id.
-func (m *MemSource) EventIDs(_ context.Context, keys []EventKey) (map[EventKey][]NamedID, error) {
-	out := map[EventKey][]NamedID{}
-	for _, k := range keys {
-		for _, t := range m.People[k.Person].Touches {
-			if t.TS == k.TS {
-				out[k] = append(out[k], NamedID{ID: memEventID(k.Person, t), Name: t.Name})
-			}
-		}
-		slices.SortFunc(out[k], func(a, b NamedID) int { return strings.Compare(a.ID, b.ID) })
+// memIDs returns the ids of a person's touches (EventID of person, name and
+// time).
+func memIDs(person string, ts []journeys.Touch) []string {
+	ids := make([]string, len(ts))
+	for i, t := range ts {
+		ids[i] = memEventID(person, t)
 	}
-	return out, nil
+	return ids
 }

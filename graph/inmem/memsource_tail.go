@@ -48,6 +48,7 @@ func (m *MemSource) JourneyTails(_ context.Context, ends []JourneyEnd) ([]Journe
 				}
 			}
 		}
+		t.IDs = memIDs(j.Person, t.Touches)
 		out = append(out, t)
 	}
 	return out, nil

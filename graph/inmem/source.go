@@ -16,6 +16,8 @@ type StoredJourney struct {
 	// Details, when not nil, holds what segments compare on each touch
 	// besides the Touch (same index): its product and stored properties.
 	Details []EventDetail
+	// IDs, when not nil, holds each touch's event id (same index).
+	IDs []string
 	// Fields are the person's stored properties that segments compare, by
 	// node property name: those of journeys.PersonFields the person has
 	// (events, hmm_state...) and the scalar traits (trait_<key>).

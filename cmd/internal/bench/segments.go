@@ -196,7 +196,7 @@ func benchSegmentsStored(ctx context.Context, store *graph.Store, sh dataShape, 
 		}
 		r.first, r.entered, r.refreshed = time.Since(start), first[0].Entered, true
 		if r.first > goal(goalFirst, d.events)/2 {
-			r.notes = append(r.notes, fmt.Sprintf("first refresh of %d entries: members read %s, explain %s (memory, and the events' ids from Neo4j), write %s (Neo4j); the rest %s",
+			r.notes = append(r.notes, fmt.Sprintf("first refresh of %d entries: members read %s, explain %s (memory), write %s (Neo4j); the rest %s",
 				r.entered, dur(ts.members), dur(ts.explain), dur(ts.apply), dur(r.first-ts.members-ts.explain-ts.apply)))
 		}
 		start = time.Now()
