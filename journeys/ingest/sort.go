@@ -38,12 +38,24 @@ type fileEvent struct {
 	Seq   int64 // its position among the file's events: the last tie-breaker
 }
 
-// compareFileEvents orders by (person, time, id) as the store's chains do
-// (journeys.SortEvents), then by position in the file, so that the order is
-// total and the same on every run.
+// compareFileEvents orders the events that merge an anonymous id into a
+// person (identify and alias with a previous id) first, by time, so that
+// merges happen in time order, as in a file sorted by time, before the
+// events they move are written (those then join the known person at once);
+// then every other event by (person, time, id) as the store's chains are
+// sorted (journeys.SortEvents); ties by position in the file, so that the
+// order is total and the same on every run.
 func compareFileEvents(a, b *fileEvent) int {
-	if c := strings.Compare(a.Event.Person, b.Event.Person); c != 0 {
-		return c
+	am, bm := merges(&a.Event), merges(&b.Event)
+	switch {
+	case am && !bm:
+		return -1
+	case bm && !am:
+		return 1
+	case !am:
+		if c := strings.Compare(a.Event.Person, b.Event.Person); c != 0 {
+			return c
+		}
 	}
 	if c := a.Event.Time.Compare(b.Event.Time); c != 0 {
 		return c
@@ -60,7 +72,12 @@ func compareFileEvents(a, b *fileEvent) int {
 	return 0
 }
 
-// externalSort sorts events by (person, time, id, position) in bounded
+// merges tells whether e merges an anonymous id into its person.
+func merges(e *journeys.Event) bool {
+	return e.PreviousID != "" && (e.Type == journeys.TypeIdentify || e.Type == journeys.TypeAlias)
+}
+
+// externalSort sorts events (see compareFileEvents) in bounded
 // memory: past its budget it sorts what it holds and spills it to a
 // temporary file (a run), and Sorted merges the runs. Close removes the
 // temporary files.

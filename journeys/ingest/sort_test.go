@@ -29,6 +29,12 @@ func sortInput(n int) []fileEvent {
 			Time:   t0.Add(time.Duration(rng.IntN(20)) * time.Minute),
 			Value:  float64(i) / 4,
 		}
+		switch i % 11 {
+		case 0:
+			e.Type, e.Name, e.PreviousID = journeys.TypeIdentify, "identify", fmt.Sprintf("anon%d", i)
+		case 1:
+			e.Type, e.Name = journeys.TypeIdentify, "identify" // traits only: merges nothing
+		}
 		if i%3 == 0 {
 			e.Properties = map[string]any{"n": json.Number("1.5"), "s": "x", "b": true, "null": nil,
 				"list": []any{json.Number("2"), "y"}, "obj": map[string]any{"k": "v"}, "i": int64(i)}
@@ -38,13 +44,17 @@ func sortInput(n int) []fileEvent {
 	return out
 }
 
-// wantSorted is the order the writer expects: journeys.SortEvents' (person,
-// time, id), stable, so file order among equal keys.
+// wantSorted is the order the writer expects: the merging identify events
+// first by (time, id), then the rest by journeys.SortEvents' (person, time,
+// id), stable, so file order among equal keys.
 func wantSorted(in []fileEvent) []fileEvent {
 	want := append([]fileEvent(nil), in...)
 	sort.SliceStable(want, func(i, j int) bool {
 		a, b := want[i].Event, want[j].Event
-		if a.Person != b.Person {
+		if am, bm := a.PreviousID != "", b.PreviousID != ""; am != bm {
+			return am
+		}
+		if a.PreviousID == "" && a.Person != b.Person {
 			return a.Person < b.Person
 		}
 		if !a.Time.Equal(b.Time) {
