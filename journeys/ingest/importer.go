@@ -65,28 +65,28 @@ type Importer struct {
 	Progress  func(ImportProgress) // called after each batch, if set
 	Rejects   io.Writer            // CSV of rejected rows (file,row,field,problem), if set
 	Resume    bool                 // use checkpoints of earlier runs
+	rejectsCW *csv.Writer          // lazily made from Rejects
 	// SortMemory is the memory the sort of a file holds events in before
 	// spilling them to temporary files under TempDir (os.TempDir when
 	// empty), removed when the file is done or fails: DefaultSortMemory
 	// when 0; a negative value writes in file order, without sorting.
 	SortMemory int64
 	TempDir    string
-	rejectsCW  *csv.Writer // lazily made from Rejects
 }
 
 // checkpoint is what an interrupted import left behind.
 type checkpoint struct {
-	Path    string    `json:"path"`
-	Size    int64     `json:"size"`
-	ModTime time.Time `json:"mod_time"`
-	Line    int       `json:"line"` // every row up to this line is committed or rejected
-	// A sorted import's: the rows rejected while reading are reported, and
-	// the first Written events of the sorted file are committed.
-	Sorted  bool         `json:"sorted,omitempty"`
-	Read    bool         `json:"read,omitempty"`
-	Written int          `json:"written,omitempty"`
+	Path    string       `json:"path"`
+	Size    int64        `json:"size"`
+	ModTime time.Time    `json:"mod_time"`
+	Line    int          `json:"line"` // every row up to this line is committed or rejected
 	Done    bool         `json:"done"`
 	Result  ImportResult `json:"result"`
+	// A sorted import's: the rows rejected while reading are reported, and
+	// the first Written events of the sorted file are committed.
+	Sorted  bool `json:"sorted,omitempty"`
+	Read    bool `json:"read,omitempty"`
+	Written int  `json:"written,omitempty"`
 }
 
 // ImportFile imports one file with mapping m (a zero Mapping detects a known
