@@ -78,9 +78,13 @@ func writeEventFile(path string, events []journeys.Event) error {
 	return f.Close()
 }
 
+// warmUpEvents is the size of the warm-up file.
+const warmUpEvents = 5000
+
 // importFiles generates n email-heavy events (journeys/synth; n and the
 // last person's), writes them to a file sorted by time and to a shuffled
-// one, and returns both paths, the number of events and of people.
+// one, and the first warmUpEvents of the sorted one to a warm-up file, and
+// returns their paths (by those names), the number of events and of people.
 func importFiles(dir string, n int, seed uint64) (paths map[string]string, count, people int, err error) {
 	events := synth.EmailEvents(synth.EmailConfig{Seed: seed, Events: n})
 	seen := map[string]bool{}
@@ -90,6 +94,10 @@ func importFiles(dir string, n int, seed uint64) (paths map[string]string, count
 	sort.SliceStable(events, func(i, j int) bool { return events[i].Time.Before(events[j].Time) })
 	paths = map[string]string{"time-sorted": filepath.Join(dir, "time-sorted.jsonl"), "shuffled": filepath.Join(dir, "shuffled.jsonl")}
 	if err := writeEventFile(paths["time-sorted"], events); err != nil {
+		return nil, 0, 0, err
+	}
+	paths["warm-up"] = filepath.Join(dir, "warm-up.jsonl")
+	if err := writeEventFile(paths["warm-up"], events[:min(len(events), warmUpEvents)]); err != nil {
 		return nil, 0, 0, err
 	}
 	rand.New(rand.NewPCG(seed, 1)).Shuffle(len(events), func(i, j int) { events[i], events[j] = events[j], events[i] })
@@ -116,6 +124,14 @@ func runImportTable(ctx context.Context, store *graph.Store, n, rounds, batch, w
 	}
 	fmt.Fprintf(stdout, "\nimport from files: the same %d email-heavy events of %d people (journeys/synth), JSONL, batch %d, %d writers, best of %d\n",
 		n, people, batch, writers, rounds)
+	// The first import of a process pays for planning its queries: a
+	// warm-up of the full model and of the baseline spares the first case.
+	for _, c := range importCases[:2] {
+		c.file = "warm-up"
+		if _, _, err := importOnce(ctx, store, paths[c.file], c, batch, writers, dir, stderr); err != nil {
+			return err
+		}
+	}
 	best := make([]time.Duration, len(importCases))
 	for r := 0; r < rounds; r++ {
 		for i, c := range importCases {
