@@ -88,7 +88,6 @@ type externalSort struct {
 	used   int64
 	buf    []fileEvent
 	runs   []string
-	added  int
 	spills int
 	stream *sortedStream
 }
@@ -106,15 +105,11 @@ func newExternalSort(root string, budget int64) *externalSort {
 func (s *externalSort) Add(e fileEvent) error {
 	s.buf = append(s.buf, e)
 	s.used += eventSize(&e.Event)
-	s.added++
 	if s.used >= s.budget {
 		return s.spill()
 	}
 	return nil
 }
-
-// Len returns how many events were added.
-func (s *externalSort) Len() int { return s.added }
 
 // sortBuf sorts the events held (by index: an event is too big to copy per
 // comparison).
