@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"net"
@@ -93,10 +94,22 @@ func TestImportSurvivesNeo4jCrash(t *testing.T) {
 
 	done := make(chan error, 1)
 	go func() { _, err := runCmd(t, args...); done <- err }()
-	// Wait until some batches are committed, then kill Neo4j mid-import.
+	// Wait until some batches are committed (the checkpoint counts them: a
+	// sorted import writes one after reading, before any batch), then kill
+	// Neo4j mid-import.
+	committed := func() bool {
+		m, _ := filepath.Glob(filepath.Join(state, "*.json"))
+		for _, path := range m {
+			var cp struct{ Line, Written int }
+			if b, err := os.ReadFile(path); err == nil && json.Unmarshal(b, &cp) == nil && cp.Line+cp.Written > 0 {
+				return true
+			}
+		}
+		return false
+	}
 	deadline := time.Now().Add(2 * time.Minute)
 	for {
-		if m, _ := filepath.Glob(filepath.Join(state, "*.json")); len(m) > 0 {
+		if committed() {
 			break
 		}
 		if time.Now().After(deadline) {

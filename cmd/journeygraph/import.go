@@ -5,8 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/sirupsen/logrus"
@@ -21,6 +23,8 @@ type importFlags struct {
 	preset, mapping, rejects, stateDir string
 	batch                              int
 	noResume                           bool
+	sortMemory                         sortMemory
+	sortDir                            string
 	steps                              *string
 	neo4j                              *graph.Config
 }
@@ -32,6 +36,9 @@ func (f *importFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.stateDir, "state-dir", ".journeygraph-import", "folder of the checkpoints that make an import resumable")
 	fs.IntVar(&f.batch, "batch", ingest.DefaultBatchSize, "events per transaction")
 	fs.BoolVar(&f.noResume, "no-resume", false, "ignore checkpoints and read every file from the start")
+	f.sortMemory = ingest.DefaultSortMemory
+	fs.Var(&f.sortMemory, "sort-memory", "memory for sorting each file by person and time before writing it, past which it spills to temporary files (512MiB, 2GiB...); off writes in file order")
+	fs.StringVar(&f.sortDir, "sort-dir", "", "folder of the sort's temporary files, removed afterwards (default: the system's temporary folder)")
 	f.steps = app.StepRulesFlag(fs)
 	f.neo4j = app.Neo4jFlags(fs)
 }
@@ -82,6 +89,7 @@ func importFiles(ctx context.Context, f *importFlags, store *graph.Store, files 
 		Ingester:  a.Ingester,
 		BatchSize: f.batch, StateDir: f.stateDir, Resume: !f.noResume,
 		Rejects: rejects, Progress: bar.update,
+		SortMemory: int64(f.sortMemory), TempDir: f.sortDir,
 	}
 	var results []ingest.ImportResult
 	for _, path := range files {
@@ -104,4 +112,50 @@ func importFiles(ctx context.Context, f *importFlags, store *graph.Store, files 
 			"rejected": res.Rejected}).Debug("imported")
 	}
 	return results, nil
+}
+
+// sortMemory is the value of --sort-memory: bytes, or -1 for off.
+type sortMemory int64
+
+// String prints the size in the largest unit that divides it.
+func (s *sortMemory) String() string {
+	n := int64(*s)
+	if n < 0 {
+		return "off"
+	}
+	for _, u := range []struct {
+		name string
+		size int64
+	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}} {
+		if n >= u.size && n%u.size == 0 {
+			return strconv.FormatInt(n/u.size, 10) + u.name
+		}
+	}
+	return strconv.FormatInt(n, 10)
+}
+
+// Set reads a size such as 512MiB, 2GiB, 64MB or 1000000 (bytes), or off.
+func (s *sortMemory) Set(v string) error {
+	v = strings.TrimSpace(v)
+	if strings.EqualFold(v, "off") {
+		*s = -1
+		return nil
+	}
+	units := []struct {
+		suffix string
+		size   int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"B", 1}}
+	num, mult := v, int64(1)
+	for _, u := range units {
+		if len(v) > len(u.suffix) && strings.EqualFold(v[len(v)-len(u.suffix):], u.suffix) {
+			num, mult = strings.TrimSpace(v[:len(v)-len(u.suffix)]), u.size
+			break
+		}
+	}
+	n, err := strconv.ParseInt(num, 10, 64)
+	if err != nil || n <= 0 || n > math.MaxInt64/mult {
+		return fmt.Errorf("%q is not a size: want a positive number of bytes with an optional unit (512MiB, 2GiB), or off", v)
+	}
+	*s = sortMemory(n * mult)
+	return nil
 }

@@ -27,19 +27,35 @@ type ImportResult struct {
 	Resumed    bool   `json:"resumed"` // an earlier, interrupted run had committed part of it
 }
 
-// ImportProgress is reported while a file is read.
+// ImportProgress is reported while a file is read and written.
 type ImportProgress struct {
 	File      string
-	BytesRead int64 // of the file as stored (compressed size for .gz)
+	Phase     string // PhaseReading or PhaseWriting
+	BytesRead int64  // of the file as stored (compressed size for .gz)
 	Size      int64
+	Written   int // events of the sorted file written (PhaseWriting of a sorted import)
+	Total     int // events to write in all; 0 while unknown (a file-order import)
 	ImportResult
 }
+
+// The phases of an import. A sorted import reads and sorts the whole file
+// (PhaseReading), then writes it (PhaseWriting); a file-order import
+// (Importer.SortMemory < 0) writes as it reads, in PhaseWriting.
+const (
+	PhaseReading = "reading"
+	PhaseWriting = "writing"
+)
 
 // Importer reads event files into the store in batches, resumably: after
 // each committed batch it writes a checkpoint, and a re-run skips what was
 // committed. Ingest being idempotent, a batch committed just before a crash
 // whose checkpoint was not written is counted as duplicates, never stored
 // twice.
+//
+// By default a file is first sorted by (person, time, id) in bounded memory
+// (see SortMemory) and then written person after person, so that each
+// person's chain is appended to, not rebuilt batch after batch, whatever
+// the order of the file.
 type Importer struct {
 	Ingester  *Ingester
 	BatchSize int    // events per transaction; DefaultBatchSize when 0
@@ -50,6 +66,12 @@ type Importer struct {
 	Rejects   io.Writer            // CSV of rejected rows (file,row,field,problem), if set
 	Resume    bool                 // use checkpoints of earlier runs
 	rejectsCW *export.CSV          // lazily made from Rejects
+	// SortMemory is the memory the sort of a file holds events in before
+	// spilling them to temporary files under TempDir (os.TempDir when
+	// empty), removed when the file is done or fails: DefaultSortMemory
+	// when 0; a negative value writes in file order, without sorting.
+	SortMemory int64
+	TempDir    string
 }
 
 // checkpoint is what an interrupted import left behind.
@@ -60,6 +82,11 @@ type checkpoint struct {
 	Line    int          `json:"line"` // every row up to this line is committed or rejected
 	Done    bool         `json:"done"`
 	Result  ImportResult `json:"result"`
+	// A sorted import's: the rows rejected while reading are reported, and
+	// the first Written events of the sorted file are committed.
+	Sorted  bool `json:"sorted,omitempty"`
+	Read    bool `json:"read,omitempty"`
+	Written int  `json:"written,omitempty"`
 }
 
 // ImportFile imports one file with mapping m (a zero Mapping detects a known
@@ -75,7 +102,7 @@ func (im *Importer) ImportFile(ctx context.Context, path string, m Mapping) (Imp
 	}
 	cpPath, cp := im.loadCheckpoint(path, info)
 	res := cp.Result
-	res.File, res.Resumed = path, cp.Line > 0
+	res.File, res.Resumed = path, cp.Line > 0 || cp.Written > 0
 	if cp.Done {
 		return res, nil
 	}
@@ -84,6 +111,10 @@ func (im *Importer) ImportFile(ctx context.Context, path string, m Mapping) (Imp
 		return res, err
 	}
 	defer closer.Close()
+	// A checkpoint keeps the order of the run that wrote it.
+	if cp.Sorted || cp.Line == 0 && im.SortMemory >= 0 {
+		return im.importSorted(ctx, r, info, cpPath, cp, res)
+	}
 
 	size := im.BatchSize
 	if size <= 0 {
@@ -109,7 +140,7 @@ func (im *Importer) ImportFile(ctx context.Context, path string, m Mapping) (Imp
 		batch = batch[:0]
 		cp.Line, cp.Result = lastLine, res
 		if im.Progress != nil {
-			im.Progress(ImportProgress{File: path, BytesRead: r.BytesRead(), Size: info.Size(), ImportResult: res})
+			im.Progress(ImportProgress{File: path, Phase: PhaseWriting, BytesRead: r.BytesRead(), Size: info.Size(), ImportResult: res})
 		}
 		return im.saveCheckpoint(cpPath, cp)
 	}

@@ -98,16 +98,23 @@ func (in *Ingester) Ingest(ctx context.Context, events []journeys.Event) (journe
 			}
 		}()
 	}
+	sent := 0
 feed:
 	for _, c := range chunks {
 		select {
 		case next <- c:
+			sent++
 		case <-ctx.Done():
 			break feed
 		}
 	}
 	close(next)
 	wg.Wait()
+	if firstErr == nil && sent < len(chunks) {
+		// Cancelled before every batch was sent: what was not sent is not
+		// stored, and saying otherwise would let an import skip it.
+		firstErr = context.Cause(ctx)
+	}
 	return res, firstErr
 }
 

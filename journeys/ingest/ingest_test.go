@@ -114,3 +114,27 @@ func TestIngestStopsAtFirstError(t *testing.T) {
 		t.Errorf("%d batches sent after the first failed, want the rest cancelled", len(w.batches))
 	}
 }
+
+func TestIngestCancelledIsAnError(t *testing.T) {
+	var events []journeys.Event
+	for i := 0; i < 2000; i++ {
+		events = append(events, journeys.Event{ID: fmt.Sprint(i), Person: fmt.Sprintf("p%04d", i)})
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	// The writer ignores the context: whether a batch reaches it or the
+	// feed sees the cancellation first is up to the scheduler, and either
+	// way Ingest must not report unsent events as stored.
+	for attempt := 0; attempt < 50; attempt++ {
+		w := &recordingWriter{}
+		in := &Ingester{Store: w, BatchSize: 500, Writers: 1}
+		res, err := in.Ingest(ctx, events)
+		stored := 0
+		for _, b := range w.batches {
+			stored += len(b)
+		}
+		if err == nil && stored < len(events) {
+			t.Fatalf("attempt %d: no error, yet %d of %d events written (result %+v)", attempt, stored, len(events), res)
+		}
+	}
+}

@@ -3,10 +3,14 @@ package bench
 import (
 	"bytes"
 	"context"
+	"os"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/journeygraph/journeygraph/journeys"
+	"github.com/journeygraph/journeygraph/journeys/ingest"
 )
 
 func TestRunWithoutBenchmark(t *testing.T) {
@@ -72,5 +76,55 @@ func TestPct(t *testing.T) {
 	}
 	if !slices.Equal(xs, ms(9, 1, 8, 2, 7, 3, 6, 4, 5, 10)) {
 		t.Error("pct sorted its argument")
+	}
+}
+
+func TestImportFilesReadBack(t *testing.T) {
+	dir := t.TempDir()
+	paths, n, people, err := importFiles(dir, 800, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n < 800 || people < 2 {
+		t.Fatalf("%d events of %d people, want at least 800 of several", n, people)
+	}
+	read := map[string][]string{}
+	for _, name := range []string{"time-sorted", "shuffled"} {
+		path := paths[name]
+		r, closer, err := ingest.OpenFile(path, emailFileMapping, time.Now(), journeys.Limits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for r.Next() {
+			e := r.Event()
+			read[name] = append(read[name], e.ID)
+		}
+		closer.Close()
+		if _, bad := r.Counts(); bad != 0 || r.Err() != nil {
+			t.Fatalf("%s: %d rows rejected (%v), %v", name, bad, r.Rejected(), r.Err())
+		}
+		if len(read[name]) != n {
+			t.Fatalf("%s: read %d events, want %d", name, len(read[name]), n)
+		}
+	}
+	if _, err := os.Stat(paths["warm-up"]); err != nil {
+		t.Errorf("no warm-up file: %v", err)
+	}
+	sorted, shuffled := read["time-sorted"], read["shuffled"]
+	if slices.Equal(sorted, shuffled) {
+		t.Error("the shuffled file is in the sorted file's order")
+	}
+	slices.Sort(sorted)
+	slices.Sort(shuffled)
+	if !slices.Equal(sorted, shuffled) {
+		t.Error("the two files hold different events")
+	}
+}
+
+func TestBenchIngestBadTables(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	err := Run(context.Background(), []string{"ingest", "--tables", "batches,nope"}, &stdout, &stderr)
+	if err == nil || !strings.Contains(err.Error(), `--tables: "nope" is not a table`) {
+		t.Errorf("error = %v, want --tables named", err)
 	}
 }

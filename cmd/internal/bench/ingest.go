@@ -21,7 +21,10 @@ const ingestUsage = `usage: journeygraph bench ingest [flags]
 Loads the same events two ways in one run, for each batch size: the full
 path model (dedupe, chains, people) and a bare UNWIND $rows CREATE (:Event)
 baseline (same properties and indexes), and prints events/s for each and
-their ratio. Everything written is deleted afterwards.
+their ratio. Then (table "import") imports the same generated events from a
+time-sorted and from a shuffled JSONL file, sorted by person first and in
+file order, against the bare baseline. Everything written is deleted
+afterwards.
 `
 
 // runIngest runs "bench ingest" (args: "ingest" and its flags).
@@ -36,9 +39,28 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	preset := fs.String("preset", "taobao", "column mapping of the file")
 	batches := fs.String("batch", "1000,5000,20000", "comma-separated batch sizes to compare")
 	writers := fs.String("writers", "1,2", "comma-separated numbers of concurrent writers to compare")
+	tables := fs.String("tables", "batches,import", "tables to run: batches (the file by batch size and writers), import (files sorted and shuffled)")
+	importEvents := fs.Int("import-events", 20000, "events of the import table's files")
+	rounds := fs.Int("rounds", 1, "times the import table runs each case (the best time is shown)")
+	sortMiB := fs.Int("sort-mib", ingest.DefaultSortMemory>>20, "the import table's sort memory, in MiB")
 	cfg := app.Neo4jFlags(fs)
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
+	}
+	run := map[string]bool{}
+	for _, t := range strings.Split(*tables, ",") {
+		if t = strings.TrimSpace(t); t != "batches" && t != "import" {
+			return fmt.Errorf("--tables: %q is not a table (want batches, import)", t)
+		}
+		run[t] = true
+	}
+	for _, f := range []struct {
+		name string
+		v    int
+	}{{"--import-events", *importEvents}, {"--rounds", *rounds}, {"--sort-mib", *sortMiB}} {
+		if f.v < 1 {
+			return fmt.Errorf("%s: %d is not a positive whole number", f.name, f.v)
+		}
 	}
 	sizes, err := parseSizes("--batch", *batches)
 	if err != nil {
@@ -52,17 +74,31 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	events, err := readAll(*file, m)
-	if err != nil {
-		return err
-	}
 	store, err := app.OpenStore(ctx, cfg, app.NewLogger(stderr))
 	if err != nil {
 		return err
 	}
 	defer store.Close(context.Background())
+	if run["batches"] {
+		if err := runBatchTable(ctx, store, *file, m, sizes, ws, stdout); err != nil {
+			return err
+		}
+	}
+	if run["import"] {
+		return runImportTable(ctx, store, *importEvents, *rounds, ingest.DefaultBatchSize, ingest.DefaultWriters, int64(*sortMiB)<<20, stdout, stderr)
+	}
+	return nil
+}
 
-	fmt.Fprintf(stdout, "ingest benchmark: %d events of %s\n", len(events), *file)
+// runBatchTable loads the events of file with the full model and the
+// baseline for every batch size and number of writers.
+func runBatchTable(ctx context.Context, store *graph.Store, file string, m ingest.Mapping, sizes, ws []int, stdout io.Writer) error {
+	events, err := readAll(file, m)
+	if err != nil {
+		return err
+	}
+
+	fmt.Fprintf(stdout, "ingest benchmark: %d events of %s\n", len(events), file)
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "batch\twriters\tfull model ev/s\tbaseline ev/s\tratio\t")
 	for _, w := range ws {
