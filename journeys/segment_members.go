@@ -13,6 +13,9 @@ type Member struct {
 	Since   time.Time       `json:"since"`
 	Version int             `json:"version"`
 	Reason  json.RawMessage `json:"reason,omitempty"`
+	// Control is true for a member of the segment's control group
+	// (Segment.Holdout): an email tool mirroring the segment skips them.
+	Control bool `json:"control,omitempty"`
 }
 
 // MemberContact is a member with the traits an email tool imports, when
@@ -30,6 +33,7 @@ type HistoryEntry struct {
 	At      time.Time       `json:"at"`
 	Version int             `json:"version"`
 	Reason  json.RawMessage `json:"reason,omitempty"`
+	Control bool            `json:"control,omitempty"` // in the control group (Segment.Holdout) when recorded
 }
 
 // HistoryQuery selects history entries: in [From, To) (unbounded when
@@ -53,6 +57,7 @@ type SegmentChange struct {
 	At      time.Time       `json:"at"`
 	Version int             `json:"version"`
 	Reason  json.RawMessage `json:"reason,omitempty"`
+	Control bool            `json:"control,omitempty"` // in the control group: its webhook deliveries were held out
 }
 
 // PersonSegment is a segment a person is in now.
