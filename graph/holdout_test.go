@@ -12,6 +12,7 @@ import (
 	"github.com/journeygraph/journeygraph/graph/graphtest"
 	"github.com/journeygraph/journeygraph/journeys"
 	"github.com/journeygraph/journeygraph/journeys/segment"
+	"github.com/journeygraph/journeygraph/journeys/uplift"
 	"github.com/journeygraph/journeygraph/journeys/webhook"
 )
 
@@ -152,5 +153,89 @@ func waitStatuses(t *testing.T, s *graph.Store, hook string, done func(map[strin
 			t.Fatalf("statuses %v after 30 s", m)
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestUpliftOnPlantedJourneys: people enter a segment with a holdout; some
+// purchase 2 days after entering, some 8 days after, some only before; the
+// uplift report counts, per group, the entries and the purchases within the
+// days asked.
+func TestUpliftOnPlantedJourneys(t *testing.T) {
+	s := graphtest.Open(t)
+	ctx := context.Background()
+	prefix := graphtest.RunID(t)
+	const n = 40
+	entered := t0.Add(time.Hour)
+	day := 24 * 60 // minutes
+	seg, err := journeys.ParseSegment([]byte(`{"name":"` + prefix + `s","holdout":{"share":0.5,"salt":"u"},"where":{"did":"add_to_cart"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.DeleteSegment(context.Background(), seg.Name) })
+	type counts struct{ people, in7, in10 [2]int } // [treated, control]
+	var want counts
+	var later []journeys.Event
+	for i := range n {
+		id := fmt.Sprintf("%sp%02d", prefix, i)
+		write(t, s, ev(id, "add_to_cart", 1))
+		g := 0
+		if seg.Control(id) {
+			g = 1
+		}
+		want.people[g]++
+		switch i % 4 {
+		case 0: // 2 days after entering
+			later = append(later, ev(id, "purchase", 60+2*day))
+			want.in7[g]++
+			want.in10[g]++
+		case 1: // 8 days after
+			later = append(later, ev(id, "purchase", 60+8*day))
+			want.in10[g]++
+		case 2: // before entering only
+			write(t, s, ev(id, "purchase", 30))
+		}
+	}
+	if want.people[0] == 0 || want.people[1] == 0 {
+		t.Fatalf("groups %v: the test needs both", want.people)
+	}
+	if _, err := s.SaveSegment(ctx, seg, t0); err != nil {
+		t.Fatal(err)
+	}
+	sg := &segment.Segmenter{Store: s, Now: func() time.Time { return entered }} // the entries' time
+	if res, err := sg.Refresh(ctx, []string{seg.Name}, journeys.SegmentScope{Prefix: prefix}, "test", entered); err != nil || res[0].Entered != n {
+		t.Fatalf("refresh: %+v %v", res, err)
+	}
+	write(t, s, later...)
+
+	for _, tt := range []struct {
+		days int
+		conv [2]int
+	}{{7, want.in7}, {10, want.in10}, {1, [2]int{}}} {
+		rep, err := uplift.Compute(ctx, s, s, uplift.Query{Segment: seg.Name, Days: tt.days})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := [2]uplift.Group{rep.Treated, rep.Control}
+		for g, name := range []string{"treated", "control"} {
+			if got[g].People != want.people[g] || got[g].Converted != tt.conv[g] {
+				t.Errorf("days %d: %s %d people, %d converted; want %d, %d", tt.days, name, got[g].People, got[g].Converted,
+					want.people[g], tt.conv[g])
+			}
+		}
+		if rep.Stats == nil || rep.Step != "purchase" || rep.Holdout == nil || rep.Holdout.Share != 0.5 {
+			t.Errorf("days %d: report %+v, want stats for step purchase and the holdout", tt.days, rep)
+		}
+	}
+	// Another step; and a window that ends before the entries.
+	if rep, err := uplift.Compute(ctx, s, s, uplift.Query{Segment: seg.Name, Step: "add_to_cart"}); err != nil ||
+		rep.Treated.Converted != 0 || rep.Control.Converted != 0 {
+		t.Errorf("step add_to_cart (before entry): %+v %v, want no conversions", rep, err)
+	}
+	if rep, err := uplift.Compute(ctx, s, s, uplift.Query{Segment: seg.Name, To: entered}); err != nil ||
+		rep.Treated.People+rep.Control.People != 0 || rep.Stats != nil || rep.Note == "" {
+		t.Errorf("window before the entries: %+v %v, want nobody and a note", rep, err)
+	}
+	if _, err := uplift.Compute(ctx, s, s, uplift.Query{Segment: prefix + "missing"}); journeys.ErrorCode(err) != journeys.ENOTFOUND {
+		t.Errorf("unknown segment: %v, want not found", err)
 	}
 }

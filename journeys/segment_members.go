@@ -60,6 +60,27 @@ type SegmentChange struct {
 	Control bool            `json:"control,omitempty"` // in the control group: its webhook deliveries were held out
 }
 
+// EntryOutcome is what followed one person's entry into a segment: when
+// they entered (their first entry in the window asked about), whether in
+// the control group, and whether they converted (did the step asked about)
+// within the time asked about. The uplift report counts them.
+type EntryOutcome struct {
+	Person    string    `json:"person"`
+	At        time.Time `json:"at"`
+	Control   bool      `json:"control"`
+	Converted bool      `json:"converted"`
+}
+
+// OutcomeQuery asks for the EntryOutcome of everyone who entered Segment in
+// [From, To): converted means an event of step Step in [entered, entered +
+// Within).
+type OutcomeQuery struct {
+	Segment  string
+	From, To time.Time
+	Step     string
+	Within   time.Duration
+}
+
 // PersonSegment is a segment a person is in now.
 type PersonSegment struct {
 	Segment string    `json:"segment"`
