@@ -11,6 +11,7 @@ CALL () {
   WHERE h.segment = $segment AND h.seq > $after
   RETURN p.id AS person, 'left' AS kind, h ORDER BY h.seq LIMIT $limit
 }
-RETURN h.seq AS seq, h.id AS id, kind, person, h.at AS at, h.version AS version, h.reason AS reason
+RETURN h.seq AS seq, h.id AS id, kind, person, h.at AS at, h.version AS version, h.reason AS reason,
+       coalesce(h.control, false) AS control
 ORDER BY seq
 LIMIT $limit

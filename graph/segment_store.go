@@ -33,7 +33,7 @@ func (s *Store) CreateSegment(ctx context.Context, seg journeys.Segment, now tim
 // a row whose created column is false (create_segment found the name
 // taken) is ECONFLICT.
 func (s *Store) writeSegment(ctx context.Context, query string, seg journeys.Segment, now time.Time) (journeys.Segment, error) {
-	def, err := json.Marshal(journeys.Segment{Name: seg.Name, Description: seg.Description, MinSize: seg.MinSize, Where: seg.Where})
+	def, err := json.Marshal(journeys.Segment{Name: seg.Name, Description: seg.Description, MinSize: seg.MinSize, Holdout: seg.Holdout, Where: seg.Where})
 	if err != nil {
 		return journeys.Segment{}, err
 	}
@@ -216,14 +216,18 @@ func mstr(m map[string]any, k string) string {
 
 // ApplyMembership records membership changes in one transaction, under the
 // segment's write lock: entries for people not yet members, exits for
-// members, and the webhook deliveries of the changes applied.
+// members, and the webhook deliveries of the changes applied. The changes
+// of people in seg's control group (Segment.Control) are marked so, on
+// the MEMBER, ENTERED and LEFT edges, and their deliveries are recorded
+// as held out, never sent.
 func (s *Store) ApplyMembership(ctx context.Context, seg journeys.Segment, at time.Time, changes []journeys.MembershipChange) ([]journeys.MembershipChange, error) {
 	var applied []journeys.MembershipChange
 	byID := make(map[string]journeys.MembershipChange, len(changes))
 	var enter, leave []map[string]any
 	for _, c := range changes {
+		c.Control = seg.Control(c.Person)
 		byID[c.ID] = c
-		row := map[string]any{"id": c.ID, "person": c.Person, "reason": string(c.Reason)}
+		row := map[string]any{"id": c.ID, "person": c.Person, "reason": string(c.Reason), "control": c.Control}
 		if c.Kind == journeys.KindEntered {
 			enter = append(enter, row)
 		} else {
@@ -271,7 +275,8 @@ func (s *Store) ApplyMembership(ctx context.Context, seg journeys.Segment, at ti
 		for _, id := range ids {
 			c := byID[id]
 			applied = append(applied, c)
-			rows = append(rows, map[string]any{"id": c.ID, "kind": c.Kind, "segment": c.Segment, "person": c.Person, "payload": string(c.Payload)})
+			rows = append(rows, map[string]any{"id": c.ID, "kind": c.Kind, "segment": c.Segment, "person": c.Person,
+				"payload": string(c.Payload), "control": c.Control})
 		}
 		if len(rows) == 0 {
 			return nil
@@ -296,7 +301,8 @@ func (s *Store) MembersPage(ctx context.Context, segment, after string, limit in
 		}
 		out = make([]journeys.Member, len(recs))
 		for i, r := range recs {
-			out[i] = journeys.Member{Person: str(r, "person"), Since: millis(intOf(r, "since")), Version: int(intOf(r, "version"))}
+			out[i] = journeys.Member{Person: str(r, "person"), Since: millis(intOf(r, "since")), Version: int(intOf(r, "version")),
+				Control: boolOf(r, "control")}
 		}
 		return nil
 	})
@@ -371,7 +377,8 @@ func (s *Store) Changes(ctx context.Context, segment string, after int64, limit 
 		out = make([]journeys.SegmentChange, len(recs))
 		for i, r := range recs {
 			out[i] = journeys.SegmentChange{Seq: intOf(r, "seq"), ID: str(r, "id"), Kind: str(r, "kind"), Person: str(r, "person"),
-				At: millis(intOf(r, "at")), Version: int(intOf(r, "version")), Reason: rawJSON(str(r, "reason"))}
+				At: millis(intOf(r, "at")), Version: int(intOf(r, "version")), Reason: rawJSON(str(r, "reason")),
+				Control: boolOf(r, "control")}
 		}
 		return nil
 	})
@@ -401,7 +408,7 @@ func (s *Store) History(ctx context.Context, segment string, q journeys.HistoryQ
 				kind = journeys.KindLeft
 			}
 			out[i] = journeys.HistoryEntry{Person: str(r, "person"), Kind: kind, At: millis(intOf(r, "at")),
-				Version: int(intOf(r, "version")), Reason: rawJSON(str(r, "reason"))}
+				Version: int(intOf(r, "version")), Reason: rawJSON(str(r, "reason")), Control: boolOf(r, "control")}
 		}
 		return nil
 	})
@@ -450,6 +457,13 @@ func (s *Store) SetPersonScores(ctx context.Context, scores []journeys.PersonSco
 		return err
 	})
 	return wrap("set person scores", err)
+}
+
+// boolOf returns a boolean column, false when null or absent.
+func boolOf(r *neo4j.Record, key string) bool {
+	v, _ := r.Get(key)
+	b, _ := v.(bool)
+	return b
 }
 
 func rawJSON(s string) json.RawMessage {

@@ -39,6 +39,9 @@ type MembershipChange struct {
 	At      time.Time       `json:"at"`
 	Reason  json.RawMessage `json:"reason"`
 	Payload json.RawMessage `json:"-"`
+	// Control is set by the store: the person is in the segment's control
+	// group (Segment.Control) and the change's deliveries are held out.
+	Control bool `json:"control,omitempty"`
 }
 
 // Explanation is why a person matched: their recent events among those the

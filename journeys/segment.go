@@ -17,7 +17,10 @@ type Segment struct {
 	Where       Condition `json:"where"`
 	// MinSize is the over-segmentation guard: a preview or refresh that
 	// finds fewer members returns a warning (0: DefaultMinSegmentSize).
-	MinSize   int       `json:"min_size,omitempty"`
+	MinSize int `json:"min_size,omitempty"`
+	// Holdout, when set, keeps a control group whose webhook deliveries
+	// are held out (see Holdout).
+	Holdout   *Holdout  `json:"holdout,omitempty"`
 	Version   int       `json:"version,omitempty"`   // set by the store, +1 on each change of the definition
 	BuiltIn   bool      `json:"built_in,omitempty"`  // a playbook segment (BuiltInSegments); read-only
 	CreatedAt time.Time `json:"created_at,omitzero"` // set by the store

@@ -13,6 +13,9 @@ type Member struct {
 	Since   time.Time       `json:"since"`
 	Version int             `json:"version"`
 	Reason  json.RawMessage `json:"reason,omitempty"`
+	// Control is true for a member of the segment's control group
+	// (Segment.Holdout): an email tool mirroring the segment skips them.
+	Control bool `json:"control,omitempty"`
 }
 
 // MemberContact is a member with the traits an email tool imports, when
@@ -30,6 +33,7 @@ type HistoryEntry struct {
 	At      time.Time       `json:"at"`
 	Version int             `json:"version"`
 	Reason  json.RawMessage `json:"reason,omitempty"`
+	Control bool            `json:"control,omitempty"` // in the control group (Segment.Holdout) when recorded
 }
 
 // HistoryQuery selects history entries: in [From, To) (unbounded when
@@ -53,6 +57,28 @@ type SegmentChange struct {
 	At      time.Time       `json:"at"`
 	Version int             `json:"version"`
 	Reason  json.RawMessage `json:"reason,omitempty"`
+	Control bool            `json:"control,omitempty"` // in the control group: its webhook deliveries were held out
+}
+
+// EntryOutcome is what followed one person's entry into a segment: when
+// they entered (their first entry in the window asked about), whether in
+// the control group, and whether they converted (did the step asked about)
+// within the time asked about. The uplift report counts them.
+type EntryOutcome struct {
+	Person    string    `json:"person"`
+	At        time.Time `json:"at"`
+	Control   bool      `json:"control"`
+	Converted bool      `json:"converted"`
+}
+
+// OutcomeQuery asks for the EntryOutcome of everyone who entered Segment in
+// [From, To): converted means an event of step Step in [entered, entered +
+// Within).
+type OutcomeQuery struct {
+	Segment  string
+	From, To time.Time
+	Step     string
+	Within   time.Duration
 }
 
 // PersonSegment is a segment a person is in now.

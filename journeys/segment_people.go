@@ -103,7 +103,7 @@ func hasPeople(c Condition) bool {
 // sizeWithoutPeople is the size of s's definition as compact JSON, its
 // people lists left out.
 func sizeWithoutPeople(s Segment) int {
-	b, _ := json.Marshal(Segment{Name: s.Name, Description: s.Description, MinSize: s.MinSize, Where: withoutPeople(s.Where)})
+	b, _ := json.Marshal(Segment{Name: s.Name, Description: s.Description, MinSize: s.MinSize, Holdout: s.Holdout, Where: withoutPeople(s.Where)})
 	return len(b)
 }
 

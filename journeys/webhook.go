@@ -29,6 +29,9 @@ const (
 	DeliveryDelivered = "delivered" // the receiver answered 2xx
 	DeliveryFailed    = "failed"    // gave up after the last attempt
 	DeliveryCancelled = "cancelled" // its webhook was deleted
+	// DeliveryHeldOut is a delivery for a member of the segment's control
+	// group (Segment.Holdout): recorded, never claimed nor sent.
+	DeliveryHeldOut = "held_out"
 )
 
 // Delivery is one event queued for one webhook in the durable outbox. Its

@@ -36,6 +36,7 @@ type SegmentReader interface {
 	History(ctx context.Context, segment string, q journeys.HistoryQuery) ([]journeys.HistoryEntry, error)
 	Changes(ctx context.Context, segment string, after int64, limit int) ([]journeys.SegmentChange, error)
 	PersonSegments(ctx context.Context, person string) ([]journeys.PersonSegment, error)
+	EntryOutcomes(ctx context.Context, q journeys.OutcomeQuery) ([]journeys.EntryOutcome, error)
 }
 
 // WithSegments serves the segment routes.
@@ -65,6 +66,7 @@ func (s *Server) registerSegmentRoutes(read, admin *gin.RouterGroup) {
 	read.GET("/segments/:name/history", s.segmentHistory)
 	read.GET("/segments/:name/changes", s.segmentChanges)
 	read.GET("/segments/:name/preview", s.previewStored)
+	read.GET("/segments/:name/uplift", s.segmentUplift)
 	read.POST("/segments/preview", s.previewDefinition)
 	read.GET("/people/:id/segments", s.personSegments)
 	admin.POST("/segments", func(c *gin.Context) { s.saveSegment(c, true) })

@@ -13,10 +13,11 @@ import (
 
 // fakeSegments is a SegmentService and SegmentReader over a map.
 type fakeSegments struct {
-	segs    map[string]journeys.Segment
-	members []journeys.Member
-	changes []journeys.SegmentChange
-	emails  map[string]string // person → email trait
+	segs     map[string]journeys.Segment
+	members  []journeys.Member
+	changes  []journeys.SegmentChange
+	emails   map[string]string // person → email trait
+	outcomes []journeys.EntryOutcome
 }
 
 func (f *fakeSegments) Preview(_ context.Context, s journeys.Segment, asOf time.Time, sample int) (journeys.Preview, error) {
@@ -91,6 +92,9 @@ func (f *fakeSegments) Changes(_ context.Context, _ string, after int64, limit i
 		}
 	}
 	return out, nil
+}
+func (f *fakeSegments) EntryOutcomes(context.Context, journeys.OutcomeQuery) ([]journeys.EntryOutcome, error) {
+	return f.outcomes, nil
 }
 func (f *fakeSegments) PersonSegments(context.Context, string) ([]journeys.PersonSegment, error) {
 	return []journeys.PersonSegment{{Segment: "vip"}}, nil

@@ -97,6 +97,6 @@ func (s *Server) combinedEditor(c *gin.Context) (string, bool, error) {
 	if err != nil {
 		return "", true, err
 	}
-	def, _ := json.MarshalIndent(editable{seg.Name, seg.Description, 0, seg.Where}, "", "  ")
+	def, _ := json.MarshalIndent(editable{Name: seg.Name, Description: seg.Description, Where: seg.Where}, "", "  ")
 	return string(def), true, nil
 }

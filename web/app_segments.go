@@ -13,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/journeygraph/journeygraph/journeys"
+	"github.com/journeygraph/journeygraph/journeys/uplift"
 	"github.com/journeygraph/journeygraph/web/chart"
 )
 
@@ -179,6 +180,7 @@ type editable struct {
 	Name        string             `json:"name"`
 	Description string             `json:"description,omitempty"`
 	MinSize     int                `json:"min_size,omitempty"`
+	Holdout     *journeys.Holdout  `json:"holdout,omitempty"`
 	Where       journeys.Condition `json:"where"`
 }
 
@@ -203,7 +205,8 @@ type segmentData struct {
 	HistoryMore bool // more history than is shown
 	Trend       template.HTML
 	TrendDays   []trendDay
-	CSV         string // the members export
+	CSV         string         // the members export
+	Uplift      *uplift.Report // when the segment keeps a holdout
 }
 
 func (*segmentData) pageName() string { return "segment" }
@@ -250,7 +253,7 @@ func (s *Server) loadSegment(c *gin.Context, data *segmentData, prefill bool) bo
 	}
 	data.Seg = &seg
 	if prefill {
-		def, _ := json.MarshalIndent(editable{seg.Name, seg.Description, seg.MinSize, seg.Where}, "", "  ")
+		def, _ := json.MarshalIndent(editable{Name: seg.Name, Description: seg.Description, MinSize: seg.MinSize, Holdout: seg.Holdout, Where: seg.Where}, "", "  ")
 		data.Definition = string(def)
 	}
 	after := c.Query("after")
@@ -273,6 +276,14 @@ func (s *Server) loadSegment(c *gin.Context, data *segmentData, prefill bool) bo
 		return false
 	}
 	data.CSV = "/app/segments/" + url.PathEscape(name) + "/members.csv"
+	if seg.Holdout != nil {
+		rep, err := uplift.Compute(ctx, s.segStore, s.segStore, uplift.Query{Segment: name})
+		if err != nil {
+			s.renderError(c, data, err)
+			return false
+		}
+		data.Uplift = &rep
+	}
 	return true
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/journeygraph/journeygraph/cmd/internal/app"
 	"github.com/journeygraph/journeygraph/journeys"
 	"github.com/journeygraph/journeygraph/journeys/export"
+	"github.com/journeygraph/journeygraph/journeys/uplift"
 )
 
 const segmentsUsage = `usage: journeygraph segments <command> [flags] [args]
@@ -27,6 +28,8 @@ commands:
   members NAME               current members (--limit, --after; --at for a past time, with reasons)
   export NAME                every member as CSV on stdout
   history NAME               ENTERED/LEFT records (--person, --limit)
+  uplift NAME                conversion within --days of entry, treated vs the holdout's
+                             control (--step, --from, --to, --json)
 `
 
 // runSegments is the CLI twin of the /api/v1/segments routes, straight on
@@ -47,11 +50,16 @@ func runSegments(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	limit := fs.Int("limit", 100, "members, history: rows")
 	after := fs.String("after", "", "members: start after this person id")
 	person := fs.String("person", "", "history: one person's records")
+	days := fs.Int("days", uplift.DefaultDays, "uplift: days after entry that a conversion counts")
+	step := fs.String("step", uplift.DefaultStep, "uplift: the conversion step")
+	from := fs.String("from", "", "uplift: entries from this time (RFC 3339)")
+	to := fs.String("to", "", "uplift: entries before this time (RFC 3339)")
+	asJSON := fs.Bool("json", false, "uplift: JSON instead of a table")
 	engine := fs.String("engine", "memory", "save, preview, refresh: evaluate from the journeys loaded in memory (memory) or in Neo4j's Cypher (cypher, the reference)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	needName := map[string]bool{"show": true, "members": true, "export": true, "history": true, "save": true}
+	needName := map[string]bool{"show": true, "members": true, "export": true, "history": true, "save": true, "uplift": true}
 	if needName[cmd] && fs.NArg() != 1 {
 		return fmt.Errorf("segments %s: want one argument", cmd)
 	}
@@ -197,6 +205,25 @@ func runSegments(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			return err
 		}
 		return out.Encode(h)
+	case "uplift":
+		if *days < 1 { // 0 would mean the default
+			return journeys.Errorf(journeys.EINVALID, "segments uplift: --days: %d is not from 1 to %d", *days, uplift.MaxDays)
+		}
+		q := uplift.Query{Segment: fs.Arg(0), Step: *step, Days: *days}
+		if q.From, err = parseTime(*from); err != nil {
+			return fmt.Errorf("segments uplift: --from: %w", err)
+		}
+		if q.To, err = parseTime(*to); err != nil {
+			return fmt.Errorf("segments uplift: --to: %w", err)
+		}
+		rep, err := uplift.Compute(ctx, store, store, q)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return out.Encode(rep)
+		}
+		return printUplift(stdout, rep)
 	}
 	fmt.Fprint(stderr, segmentsUsage)
 	return fmt.Errorf("segments: unknown command %q", cmd)
