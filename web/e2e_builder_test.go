@@ -79,7 +79,7 @@ func TestBrowserSegmentBuilder(t *testing.T) {
 		var count string
 		do(name+": live count",
 			chromedp.Poll(`document.getElementById("builder-reading").textContent === `+string(reading), nil,
-				chromedp.WithPollingTimeout(20*time.Second)),
+				chromedp.WithPollingTimeout(60*time.Second)),
 			chromedp.Text(`#builder-count`, &count))
 		if count != strconv.Itoa(pv.Count) || someone && pv.Count == 0 {
 			t.Errorf("%s: live count %q, want the built-in's %d (planted: someone %v)", name, count, pv.Count, someone)
