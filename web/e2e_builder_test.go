@@ -67,6 +67,9 @@ func newBuilderFixture(t *testing.T) *builderFixture {
 	f := &builderFixture{t: t, ctx: ctx, run: run, store: store, builtIn: map[string]journeys.Segment{}}
 	// Segments are evaluated from memory, as serve does.
 	cache := &inmem.Cache{Source: store, Prefix: run}
+	if err := cache.Load(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	f.sg = &segment.Segmenter{Store: scopedStore{store, run}, Engine: scopedEngine{cache, run}, Now: func() time.Time { return asOf }}
 	f.base = appServer(t, store, web.WithSegments(f.sg, store), web.WithVocabulary(cache))
 	for _, s := range segment.BuiltInSegments() {

@@ -7,15 +7,17 @@ import (
 	"github.com/journeygraph/journeygraph/journeys"
 )
 
-// Vocabulary lists the values the people held have (after a sync): the
-// steps and raw names of their events, the keys of the events' stored
-// properties and of the people's traits, the channels and campaigns seen,
-// and the decoded hidden states. The segment builder fills its menus with
-// it.
+// Vocabulary lists the values the people held have: the steps and raw
+// names of their events, the keys of the events' stored properties and of
+// the people's traits, the channels and campaigns seen, and the decoded
+// hidden states. The segment builder fills its menus with it. It reads
+// what the cache holds now, without syncing first (a menu need not wait
+// for the last seconds' writes, nor for the first load: before it the
+// lists are empty).
 func (c *Cache) Vocabulary(ctx context.Context) (journeys.Vocabulary, error) {
-	s, err := c.current(ctx)
-	if err != nil {
-		return journeys.Vocabulary{}, err
+	s := c.snap.Load()
+	if s == nil {
+		return journeys.NewVocabulary(nil, nil, nil, nil, nil, nil, nil), nil
 	}
 	var steps, names, channels, campaigns, props, traits, states = ids{}, ids{}, ids{}, ids{}, ids{}, ids{}, ids{}
 	for _, p := range s.people {

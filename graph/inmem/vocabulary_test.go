@@ -19,7 +19,14 @@ func TestCacheVocabulary(t *testing.T) {
 	m.SetFields("b", map[string]any{"hmm_state": "buyers"})
 	m.Put("empty")
 	c := &Cache{Source: m}
-	got, err := c.Vocabulary(context.Background())
+	ctx := context.Background()
+	if got, err := c.Vocabulary(ctx); err != nil || len(got.Steps) != 0 || got.Steps == nil || got.EventFields == nil {
+		t.Errorf("before the load: %+v, %v; want empty lists and the fixed fields", got, err)
+	}
+	if err := c.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.Vocabulary(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
