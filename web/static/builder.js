@@ -54,7 +54,12 @@
     if (typeof m === "string") {
       return m === "*" ? { by: "any", v: "", where: [] } : { by: "step", v: m, where: [] };
     }
-    if (!m || typeof m !== "object") {
+    if (!m || typeof m !== "object" || Array.isArray(m)) {
+      return null;
+    }
+    // One way of choosing events, and nothing the form cannot show.
+    var keys = Object.keys(m), by = keys.filter(function (k) { return k !== "where"; });
+    if (by.length !== 1 || ["step", "steps", "event", "events"].indexOf(by[0]) < 0) {
       return null;
     }
     var out = { by: "step", v: "", where: [] };
@@ -63,20 +68,29 @@
     else if (m.event !== undefined) { out.by = "event"; out.v = m.event; }
     else if (m.events) { out.by = "events"; out.v = m.events.join(", "); }
     out.where = comparisonsOf(m.where);
-    return out;
+    return out.where ? out : null;
   }
 
+  // comparisonsOf reads {field: value or {op: value}}; null when the form
+  // cannot show it.
   function comparisonsOf(obj) {
-    var rows = [];
+    var rows = [], ok = true;
+    if (obj !== undefined && (!obj || typeof obj !== "object" || Array.isArray(obj))) {
+      return null;
+    }
     Object.keys(obj || {}).sort().forEach(function (k) {
       var v = obj[k], op = "eq";
       if (v && typeof v === "object" && !Array.isArray(v)) {
-        op = Object.keys(v)[0];
+        var ops = Object.keys(v);
+        op = ops[0];
         v = v[op];
+        if (ops.length !== 1 || !OPS.some(function (o) { return o[0] === op; }) || (v && typeof v === "object" && !Array.isArray(v))) {
+          ok = false;
+        }
       }
       rows.push({ field: k, op: op, value: Array.isArray(v) ? v.join(", ") : String(v) });
     });
-    return rows;
+    return ok ? rows : null;
   }
 
   function blankMatch() { return { by: "step", v: "", where: [] }; }
@@ -136,7 +150,7 @@
       case "state": b.state = c.state; break;
       case "states": b.state = (c.states || []).join(", "); break;
       case "propensity": b.prop = c.propensity; break;
-      case "person": b.cmp = comparisonsOf(c.person); break;
+      case "person": b.cmp = comparisonsOf(c.person); ok = ok && b.cmp !== null; break;
       case "people": b.people = (c.people || []).join("\n"); break;
     }
     return ok ? b : { t: "raw", json: c };
