@@ -473,7 +473,7 @@
   var tree_ = el("div", { "class": "b-tree" });
   var nameBox = el("div", { "class": "b-name-row" });
   var live = el("div", { "class": "b-live", id: "builder-live", role: "status", "aria-live": "polite" }, [
-    el("p", {}, [el("strong", { id: "builder-count", text: "…" }), el("span", { text: " people" })]),
+    el("p", {}, [el("strong", { id: "builder-count", text: "…" }), el("span", { id: "builder-people", text: " people" })]),
     el("p", { id: "builder-reading", "class": "b-reading" }),
     el("p", { id: "builder-problem", "class": "error", hidden: "hidden" }),
     el("ul", { id: "builder-sample", "class": "sample" })
@@ -487,6 +487,9 @@
     if (!pageName) {
       nameBox.appendChild(input("builder-name", "Name", str(def.name), function (v) { def.name = v; }, { "class": "b-segname" }));
     }
+    nameBox.appendChild(input("builder-description", "Description", str(def.description), function (v) {
+      if (v === "") { delete def.description; } else { def.description = v; }
+    }, { "class": "b-description" }));
     tree_.textContent = "";
     tree_.appendChild(renderNode(tree, "b", null, 0));
     if (focus && focus.indexOf("b") === 0) {
@@ -557,6 +560,7 @@
     }
     problem.hidden = true;
     document.getElementById("builder-count").textContent = String(j.count);
+    document.getElementById("builder-people").textContent = j.count === 1 ? " person" : " people";
     document.getElementById("builder-reading").textContent = j.reading ? "People who " + j.reading + "." : "";
     (j.sample || []).forEach(function (id) {
       sample.appendChild(el("li", {}, [el("a", { href: "/app/people?id=" + encodeURIComponent(id), text: id })]));
