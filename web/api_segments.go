@@ -68,6 +68,7 @@ func (s *Server) registerSegmentRoutes(read, admin *gin.RouterGroup) {
 	read.GET("/segments/:name/preview", s.previewStored)
 	read.GET("/segments/:name/uplift", s.segmentUplift)
 	read.POST("/segments/preview", s.previewDefinition)
+	read.GET("/segment-vocabulary", s.segmentVocabulary)
 	read.GET("/people/:id/segments", s.personSegments)
 	admin.POST("/segments", func(c *gin.Context) { s.saveSegment(c, true) })
 	admin.PUT("/segments/:name", func(c *gin.Context) { s.saveSegment(c, false) })
@@ -197,7 +198,7 @@ func (s *Server) preview(c *gin.Context, seg journeys.Segment) {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, pv)
+	c.JSON(http.StatusOK, readingPreview{pv, journeys.Describe(seg.Where)})
 }
 
 // segmentMembers answers one page of members, by id: ?after= (the last id

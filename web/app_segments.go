@@ -48,6 +48,8 @@ func (s *Server) registerSegmentPages(read *gin.RouterGroup) {
 	read.POST("/segments/:name", s.requireRoleToSave(RoleAdmin), s.segmentPost)
 	read.GET("/segments/:name/members.csv", s.segmentCSV)
 	read.GET("/segment-overlap", s.overlapPage)
+	read.GET("/segment-vocabulary", s.segmentVocabulary)
+	read.POST("/segment-preview", s.segmentPreviewJSON)
 }
 
 // segmentsOn says whether segments are served; when not, it renders the
@@ -198,6 +200,7 @@ type segmentData struct {
 	EditorError string            // a problem with the definition, shown in the editor
 	Problems    []journeys.RowError
 	Preview     *journeys.Preview
+	Reading     string            // the previewed definition as a sentence (journeys.Describe)
 	Members     []journeys.Member // a page of them, after After
 	After       string
 	NextAfter   string // the next page's After; "" on the last page
@@ -335,7 +338,7 @@ func (s *Server) segmentPost(c *gin.Context) {
 			fail(err)
 			return
 		}
-		data.Preview = &pv
+		data.Preview, data.Reading = &pv, journeys.Describe(seg.Where)
 		s.render(c, http.StatusOK, data)
 		return
 	}

@@ -57,6 +57,7 @@ var routeRoles = map[string]Role{
 	"GET /api/v1/segments/:name/uplift":          RoleRead,
 	"GET /api/v1/segments/:name/preview":         RoleRead,
 	"POST /api/v1/segments/preview":              RoleRead,
+	"GET /api/v1/segment-vocabulary":             RoleRead,
 	"GET /api/v1/step-rules":                     RoleRead,
 	"POST /api/v1/step-rules/preview":            RoleRead,
 	"DELETE /api/v1/people/:id":                  RoleAdmin,
@@ -91,6 +92,8 @@ var routeRoles = map[string]Role{
 	"GET /app/segments/:name":                    RoleRead,
 	"POST /app/segments/:name":                   RoleRead, // saving: saveRoles
 	"GET /app/segments/:name/members.csv":        RoleRead,
+	"GET /app/segment-vocabulary":                RoleRead,
+	"POST /app/segment-preview":                  RoleRead,
 	"POST /app/map/segment":                      RoleAdmin,
 	"POST /app/funnels/segment":                  RoleAdmin,
 	"POST /app/states/rename":                    RoleAdmin,

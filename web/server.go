@@ -55,6 +55,8 @@ type Server struct {
 	hookSender WebhookSender
 	models     *modelSurface // friction, attribution, models; nil unless WithModels
 	metrics    Metrics       // nil unless WithMetrics
+
+	vocab VocabularyReader // the segment builder's menus; nil unless WithVocabulary
 }
 
 // Option adds an optional surface to the server.

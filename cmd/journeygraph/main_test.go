@@ -147,6 +147,10 @@ func TestServeEndToEnd(t *testing.T) {
 	if status != 200 || !strings.Contains(got, `"steps":["product_view","add_to_cart"]`) {
 		t.Errorf("journey: %d %s, want one session product_view, add_to_cart", status, got)
 	}
+	// The segment builder's menus answer at once, loaded cache or not.
+	if status, got = httpDo(t, "GET", base+"/api/v1/segment-vocabulary", "rk", ""); status != 200 || !strings.Contains(got, `"add_to_cart"`) {
+		t.Errorf("segment vocabulary: %d %.300s, want the steps", status, got)
+	}
 	// Roles: the read key erases no one; the generated admin key does.
 	if status, got = httpDo(t, "DELETE", base+"/api/v1/people/"+person, "rk", ""); status != 403 {
 		t.Errorf("erase with the read key: %d %s, want 403", status, got)
