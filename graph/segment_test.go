@@ -294,3 +294,89 @@ func TestSegmentChangeFeed(t *testing.T) {
 		t.Errorf("paging by 3 gave %d changes, not the %d of one read", len(paged), len(all))
 	}
 }
+
+// TestChangeFeedMirror: a consumer that follows a segment's change feed,
+// keeping only its cursor, through entries, a restart of the server (a new
+// store, the cursor kept), a change of definition and exits, ends with
+// exactly the segment's members.
+func TestChangeFeedMirror(t *testing.T) {
+	s := graphtest.Open(t)
+	prefix, _ := plant(t, s, 2)
+	ctx := context.Background()
+	seg := hyperSegment(t, s, prefix)
+	if _, err := s.SaveSegment(ctx, seg, segAsOf); err != nil {
+		t.Fatal(err)
+	}
+	mirror, cursor := map[string]bool{}, int64(0)
+	kinds := map[string]int{}
+	follow := func(store *graph.Store) {
+		t.Helper()
+		for {
+			page, err := store.Changes(ctx, seg.Name, cursor, 7)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(page) == 0 {
+				return
+			}
+			for _, c := range page {
+				mirror[c.Person] = c.Kind == journeys.KindEntered
+				kinds[c.Kind]++
+			}
+			cursor = page[len(page)-1].Seq
+		}
+	}
+	check := func(store *graph.Store, when string) {
+		t.Helper()
+		want, err := store.SegmentMembers(ctx, seg.Name, journeys.SegmentScope{Prefix: prefix})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for p, in := range mirror {
+			if in {
+				got = append(got, p)
+			}
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: the mirror holds %v, the segment %v", when, got, want)
+		}
+	}
+	clock := segAsOf
+	now := func() time.Time { return clock }
+	scope := journeys.SegmentScope{Prefix: prefix}
+	if _, err := (&segment.Segmenter{Store: s, Now: now}).Refresh(ctx, []string{seg.Name}, scope, "test", clock); err != nil {
+		t.Fatal(err)
+	}
+	follow(s)
+	check(s, "after the first refresh")
+
+	// A restart: another store (as a new server process opens), the
+	// consumer's cursor kept; then the definition changes.
+	s2 := graphtest.Open(t)
+	for _, b := range segment.BuiltInSegments() {
+		if b.Name == segment.SegmentCartAbandoners {
+			seg.Where = b.Where
+		}
+	}
+	if _, err := s2.SaveSegment(ctx, seg, clock); err != nil {
+		t.Fatal(err)
+	}
+	sg := &segment.Segmenter{Store: s2, Now: now}
+	if _, err := sg.Refresh(ctx, []string{seg.Name}, scope, "save", clock); err != nil {
+		t.Fatal(err)
+	}
+	follow(s2)
+	check(s2, "after the definition changed")
+	// Later, windows lapse: exits.
+	clock = segAsOf.Add(40 * 24 * time.Hour)
+	if _, err := sg.Refresh(ctx, []string{seg.Name}, scope, "schedule", clock); err != nil {
+		t.Fatal(err)
+	}
+	follow(s2)
+	check(s2, "forty days later")
+	if kinds[journeys.KindEntered] == 0 || kinds[journeys.KindLeft] == 0 {
+		t.Errorf("the feed carried %v: the test needs entries and exits", kinds)
+	}
+}
