@@ -1,0 +1,123 @@
+package cluster
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+func TestStandardize(t *testing.T) {
+	x := mat.NewDense(4, 2, []float64{
+		0, 5,
+		1, 5,
+		3, 5,
+		7, 5,
+	})
+	z, scales, sums := Standardize(x, []bool{true, false})
+	if got, want := sums[0], (Summary{Mean: 2.75, SD: math.Sqrt(7.1875), Min: 0, Max: 7}); math.Abs(got.Mean-want.Mean) > 1e-12 || math.Abs(got.SD-want.SD) > 1e-12 || got.Min != want.Min || got.Max != want.Max {
+		t.Errorf("summary: got %+v, want %+v", got, want)
+	}
+	if scales[1].Spread != 1 {
+		t.Errorf("constant feature spread: got %g, want 1", scales[1].Spread)
+	}
+	for i := 0; i < 4; i++ {
+		if z.At(i, 1) != 0 {
+			t.Errorf("constant feature z[%d]: got %g, want 0", i, z.At(i, 1))
+		}
+		if got, want := scales[0].Invert(z.At(i, 0)), x.At(i, 0); math.Abs(got-want) > 1e-12 {
+			t.Errorf("Invert(Apply(%g)): got %g", want, got)
+		}
+		if got, want := scales[0].Apply(x.At(i, 0)), z.At(i, 0); math.Abs(got-want) > 1e-12 {
+			t.Errorf("Apply(%g): got %g, want %g", x.At(i, 0), got, want)
+		}
+	}
+	var m, v float64
+	for i := 0; i < 4; i++ {
+		m += z.At(i, 0) / 4
+	}
+	for i := 0; i < 4; i++ {
+		v += (z.At(i, 0) - m) * (z.At(i, 0) - m) / 4
+	}
+	if math.Abs(m) > 1e-12 || math.Abs(v-1) > 1e-12 {
+		t.Errorf("log feature scaled: mean %g, variance %g, want 0 and 1", m, v)
+	}
+}
+
+func TestErrors(t *testing.T) {
+	x := mat.NewDense(3, 1, []float64{0, 1, 2})
+	if _, err := Fit(x, 4, Options{}, rand.NewPCG(1, 1)); err == nil {
+		t.Error("Fit with k > n: no error")
+	}
+	if _, err := Fit(x, 0, Options{}, rand.NewPCG(1, 1)); err == nil {
+		t.Error("Fit with k = 0: no error")
+	}
+	for _, r := range [][2]int{{1, 2}, {3, 2}, {2, 3}} {
+		if _, err := Choose(x, r[0], r[1], Options{}, rand.NewPCG(1, 1)); err == nil {
+			t.Errorf("Choose k %d-%d on 3 points: no error", r[0], r[1])
+		}
+	}
+	for name, labels := range map[string][]int{"one cluster": {0, 0, 0}, "n clusters": {0, 1, 2}, "negative": {0, -1, 1}, "short": {0, 1}} {
+		if _, err := Silhouette(x, labels); err == nil {
+			t.Errorf("Silhouette %s: no error", name)
+		}
+		if _, err := CalinskiHarabasz(x, labels); err == nil {
+			t.Errorf("CalinskiHarabasz %s: no error", name)
+		}
+	}
+}
+
+func TestLloydRelocatesEmptyCluster(t *testing.T) {
+	x := mat.NewDense(4, 1, []float64{0, 1, 10, 11})
+	init := mat.NewDense(2, 1, []float64{0.5, 100}) // no point nearest 100
+	km := Lloyd(x, init, Options{})
+	if !samePartition(km.Labels, []int{0, 0, 1, 1}) {
+		t.Errorf("labels: got %v, want {0,1} and {10,11}", km.Labels)
+	}
+	if math.Abs(km.Inertia-1) > 1e-12 {
+		t.Errorf("inertia: got %g, want 1", km.Inertia)
+	}
+}
+
+func TestChooseSamplesSilhouette(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(7, 7))
+	n := ExactSilhouette + 500
+	x := mat.NewDense(n, 2, nil)
+	truth := make([]int, n)
+	for i := 0; i < n; i++ {
+		truth[i] = i % 3
+		x.Set(i, 0, float64(truth[i]*10)+rnd.NormFloat64())
+		x.Set(i, 1, rnd.NormFloat64())
+	}
+	sel, err := Choose(x, 2, 4, Options{Restarts: 2}, rand.NewPCG(1, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sel.Sampled || sel.SampleSize != ExactSilhouette {
+		t.Errorf("Sampled, SampleSize: got %v, %d, want true, %d", sel.Sampled, sel.SampleSize, ExactSilhouette)
+	}
+	if k := sel.Scores[sel.Best].K; k != 3 {
+		t.Errorf("chosen k: got %d, want 3", k)
+	}
+	if ari := AdjustedRand(sel.Fits[sel.Best].Labels, truth); ari < 0.95 {
+		t.Errorf("adjusted Rand index: got %.3f, want ≥ 0.95", ari)
+	}
+}
+
+func TestAdjustedRand(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		a, b []int
+		want float64
+	}{
+		{"same", []int{0, 0, 1, 1}, []int{0, 0, 1, 1}, 1},
+		{"relabelled", []int{0, 0, 1, 1}, []int{5, 5, 2, 2}, 1},
+		{"sklearn doc", []int{0, 0, 1, 1}, []int{0, 0, 1, 2}, 0.5714285714285715},
+		{"crossed", []int{0, 0, 1, 1}, []int{0, 1, 0, 1}, -0.5},
+	} {
+		if got := AdjustedRand(tc.a, tc.b); math.Abs(got-tc.want) > 1e-12 {
+			t.Errorf("%s: got %g, want %g", tc.name, got, tc.want)
+		}
+	}
+}
