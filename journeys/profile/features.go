@@ -89,8 +89,9 @@ type VectorQuery struct {
 	PersonPrefix string
 }
 
-// Vectorizer computes behaviour vectors from the journeys' touches.
-type Vectorizer struct {
+// Profiler computes behaviour vectors from the journeys' touches and
+// discovers the groups they form.
+type Profiler struct {
 	Touches  journeys.TouchReader
 	Outbound journeys.OutboundFunc // the outbound steps in force
 }
@@ -98,17 +99,17 @@ type Vectorizer struct {
 // Vectors computes every person's vector at q.AsOf, streaming the
 // journeys once. Errors: ENOTFOUND when nobody has an own event before
 // as_of, EUNAVAILABLE when the store cannot be reached.
-func (v *Vectorizer) Vectors(ctx context.Context, q VectorQuery) (*Vectors, error) {
+func (p *Profiler) Vectors(ctx context.Context, q VectorQuery) (*Vectors, error) {
 	if q.AsOf.IsZero() {
 		q.AsOf = time.Now()
 	}
 	q.AsOf = q.AsOf.UTC()
-	set, err := v.Touches.Touches(ctx, journeys.TouchQuery{Filter: journeys.Filter{To: q.AsOf, PersonPrefix: q.PersonPrefix}})
+	set, err := p.Touches.Touches(ctx, journeys.TouchQuery{Filter: journeys.Filter{To: q.AsOf, PersonPrefix: q.PersonPrefix}})
 	if err != nil {
 		return nil, fmt.Errorf("behaviour vectors: %w", err)
 	}
 	defer set.Close()
-	acc := newAccumulator(q.AsOf, v.Outbound.Steps())
+	acc := newAccumulator(q.AsOf, p.Outbound.Steps())
 	for set.Next() {
 		if err := ctx.Err(); err != nil {
 			return nil, err

@@ -65,7 +65,7 @@ func TestVectors(t *testing.T) {
 		}},
 		{Person: "only-sent", Touches: []journeys.Touch{touch("email_sent", 1, 0)}},
 	}}
-	v, err := (&Vectorizer{Touches: r}).Vectors(context.Background(), VectorQuery{AsOf: asOf, PersonPrefix: "x"})
+	v, err := (&Profiler{Touches: r}).Vectors(context.Background(), VectorQuery{AsOf: asOf, PersonPrefix: "x"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +124,7 @@ func TestVectors(t *testing.T) {
 
 func TestVectorsNobody(t *testing.T) {
 	r := &touchReader{seqs: []journeys.TouchSequence{{Person: "p", Touches: []journeys.Touch{touch("email_sent", 1, 0)}}}}
-	_, err := (&Vectorizer{Touches: r}).Vectors(context.Background(), VectorQuery{AsOf: asOf})
+	_, err := (&Profiler{Touches: r}).Vectors(context.Background(), VectorQuery{AsOf: asOf})
 	if journeys.ErrorCode(err) != journeys.ENOTFOUND {
 		t.Errorf("error: got %v, want code %s", err, journeys.ENOTFOUND)
 	}

@@ -1,0 +1,101 @@
+package profile
+
+import (
+	"cmp"
+	"math"
+	"slices"
+	"strings"
+)
+
+// distinct returns the n values of largest |Z| (the first on ties).
+func distinct(centroid []Value, n int) []Value {
+	out := slices.Clone(centroid)
+	slices.SortStableFunc(out, func(a, b Value) int { return cmp.Compare(math.Abs(b.Z), math.Abs(a.Z)) })
+	return out[:min(n, len(out))]
+}
+
+// word is what a feature says of a cluster when it stands out: an
+// adjective ("recent"), a noun ("buyers") or a suffix ("from email").
+type word struct{ adj, noun, suffix string }
+
+// words returns what feature says when its Z has the sign of high
+// (above the population) or not.
+func words(feature string, high bool) word {
+	switch feature {
+	case "recency_days":
+		return pick(high, word{adj: "lapsed"}, word{adj: "recent"})
+	case "events_30d", "events_90d", "sessions_90d", "days_active_90d":
+		return pick(high, word{adj: "frequent"}, word{adj: "occasional"})
+	case "value_90d":
+		return pick(high, word{adj: "high-value"}, word{adj: "low-value"})
+	case "step_purchase_30d":
+		return pick(high, word{noun: "buyers"}, word{})
+	case "step_email_click_30d", "email_click_rate_90d":
+		return pick(high, word{noun: "email clickers"}, word{})
+	case "step_email_open_30d", "email_open_rate_90d":
+		return pick(high, word{noun: "email openers"}, word{})
+	case "email_sent_90d":
+		return pick(high, word{noun: "email recipients"}, word{})
+	case "step_add_to_cart_30d", "step_checkout_30d":
+		return pick(high, word{noun: "cart builders"}, word{})
+	case "step_product_view_30d", "step_page_view_30d":
+		return pick(high, word{noun: "browsers"}, word{})
+	}
+	if ch, ok := strings.CutPrefix(feature, "channel_share_"); ok {
+		return pick(high, word{suffix: "from " + ch}, word{})
+	}
+	return word{}
+}
+
+func pick(high bool, hi, lo word) word {
+	if high {
+		return hi
+	}
+	return lo
+}
+
+// SuggestLabel names a cluster from the features that set it apart
+// (distinct, by |Z|): their adjectives, the first noun ("people" when
+// none; clickers over openers), a channel, and ", no purchase" for clickers, openers, cart
+// builders and browsers whose centroid shows no purchase and no value.
+func SuggestLabel(distinct, centroid []Value) string {
+	var adjs []string
+	noun, suffix := "", ""
+	for _, v := range distinct {
+		if v.Z == 0 {
+			continue
+		}
+		w := words(v.Feature, v.Z > 0)
+		if w.adj != "" && !slices.Contains(adjs, w.adj) {
+			adjs = append(adjs, w.adj)
+		}
+		if noun == "" || (noun == "email openers" && w.noun == "email clickers") {
+			noun = cmp.Or(w.noun, noun) // a click says more than an open
+		}
+		if suffix == "" {
+			suffix = w.suffix
+		}
+	}
+	if noun == "" {
+		noun = "people"
+	}
+	label := strings.Join(append(adjs, noun), " ")
+	if suffix != "" {
+		label += " " + suffix
+	}
+	if noun != "buyers" && noun != "people" && noun != "email recipients" && !bought(centroid) {
+		label += ", no purchase"
+	}
+	return label
+}
+
+// bought reports whether a centroid shows purchases or value (unknown
+// features count as none).
+func bought(centroid []Value) bool {
+	for _, v := range centroid {
+		if (v.Feature == "step_purchase_30d" && v.Value >= 0.05) || (v.Feature == "value_90d" && v.Value >= 0.5) {
+			return true
+		}
+	}
+	return false
+}
