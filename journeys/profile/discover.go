@@ -3,6 +3,7 @@ package profile
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"strconv"
 	"strings"
@@ -166,7 +167,11 @@ func (p *Profiler) Discover(ctx context.Context, q Query) (*Discovery, error) {
 		pr := Profile{Index: c, Size: sizes[c], Share: float64(sizes[c]) / float64(n), Small: sizes[c] < q.MinSize}
 		for j, f := range v.Features {
 			zc := km.Centroids.At(c, j)
-			pr.Centroid = append(pr.Centroid, Value{Feature: f.Name, Value: scales[j].Invert(zc), Z: zc})
+			val := scales[j].Invert(zc)
+			if math.Abs(val) < 1e-9 {
+				val = 0 // rounding of a feature that is 0 throughout the cluster
+			}
+			pr.Centroid = append(pr.Centroid, Value{Feature: f.Name, Value: val, Z: zc})
 		}
 		pr.Distinct = distinct(pr.Centroid, DistinctFeatures)
 		pr.Label = SuggestLabel(pr.Distinct, pr.Centroid)

@@ -15,19 +15,23 @@ func distinct(centroid []Value, n int) []Value {
 }
 
 // word is what a feature says of a cluster when it stands out: an
-// adjective ("recent"), a noun ("buyers") or a suffix ("from email").
-type word struct{ adj, noun, suffix string }
+// adjective ("recent") of a kind (one adjective per kind), a noun
+// ("buyers") or a suffix ("from email").
+type word struct{ kind, adj, noun, suffix string }
+
+// nouns rank what a cluster is called, the strongest sign first.
+var nouns = []string{"buyers", "email clickers", "cart builders", "email openers", "browsers", "email recipients"}
 
 // words returns what feature says when its Z has the sign of high
 // (above the population) or not.
 func words(feature string, high bool) word {
 	switch feature {
 	case "recency_days":
-		return pick(high, word{adj: "lapsed"}, word{adj: "recent"})
+		return pick(high, word{kind: "recency", adj: "lapsed"}, word{kind: "recency", adj: "recent"})
 	case "events_30d", "events_90d", "sessions_90d", "days_active_90d":
-		return pick(high, word{adj: "frequent"}, word{adj: "occasional"})
+		return pick(high, word{kind: "frequency", adj: "frequent"}, word{kind: "frequency", adj: "occasional"})
 	case "value_90d":
-		return pick(high, word{adj: "high-value"}, word{adj: "low-value"})
+		return pick(high, word{kind: "value", adj: "high-value"}, word{kind: "value", adj: "low-value"})
 	case "step_purchase_30d":
 		return pick(high, word{noun: "buyers"}, word{})
 	case "step_email_click_30d", "email_click_rate_90d":
@@ -55,29 +59,33 @@ func pick(high bool, hi, lo word) word {
 }
 
 // SuggestLabel names a cluster from the features that set it apart
-// (distinct, by |Z|): their adjectives, the first noun ("people" when
-// none; clickers over openers), a channel, and ", no purchase" for clickers, openers, cart
+// (distinct, by |Z|): their adjectives (the first of each kind: recency,
+// frequency, value), the strongest of their nouns (buyers, email clickers,
+// cart builders, email openers, browsers, email recipients; "people" when
+// none), a channel, and ", no purchase" for clickers, openers, cart
 // builders and browsers whose centroid shows no purchase and no value.
 func SuggestLabel(distinct, centroid []Value) string {
 	var adjs []string
-	noun, suffix := "", ""
+	kinds := map[string]bool{}
+	rank, suffix := len(nouns), ""
 	for _, v := range distinct {
 		if v.Z == 0 {
 			continue
 		}
 		w := words(v.Feature, v.Z > 0)
-		if w.adj != "" && !slices.Contains(adjs, w.adj) {
-			adjs = append(adjs, w.adj)
+		if w.adj != "" && !kinds[w.kind] {
+			adjs, kinds[w.kind] = append(adjs, w.adj), true
 		}
-		if noun == "" || (noun == "email openers" && w.noun == "email clickers") {
-			noun = cmp.Or(w.noun, noun) // a click says more than an open
+		if r := slices.Index(nouns, w.noun); r >= 0 && r < rank {
+			rank = r
 		}
 		if suffix == "" {
 			suffix = w.suffix
 		}
 	}
-	if noun == "" {
-		noun = "people"
+	noun := "people"
+	if rank < len(nouns) {
+		noun = nouns[rank]
 	}
 	label := strings.Join(append(adjs, noun), " ")
 	if suffix != "" {

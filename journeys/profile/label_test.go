@@ -17,6 +17,8 @@ func TestSuggestLabel(t *testing.T) {
 		{"recent high-value buyers", []Value{{Feature: "recency_days", Z: -1.5}, {Feature: "value_90d", Z: 2}, {Feature: "step_purchase_30d", Z: 1.2}}, some, "recent high-value buyers"},
 		{"email clickers, no purchase", []Value{{Feature: "email_click_rate_90d", Z: 2.5}, {Feature: "step_email_open_30d", Z: 1.9}, {Feature: "email_sent_90d", Z: 1}}, none, "email clickers, no purchase"},
 		{"clicks over opens", []Value{{Feature: "email_open_rate_90d", Z: 1.4}, {Feature: "email_click_rate_90d", Z: 1.4}}, none, "email clickers, no purchase"},
+		{"buyers over browsers", []Value{{Feature: "step_product_view_30d", Z: 0.8}, {Feature: "step_add_to_cart_30d", Z: 0.8}, {Feature: "step_purchase_30d", Z: 0.8}}, some, "buyers"},
+		{"one adjective per kind", []Value{{Feature: "events_30d", Z: -1.2}, {Feature: "events_90d", Z: 1.2}, {Feature: "step_email_open_30d", Z: 1.2}}, none, "occasional email openers, no purchase"},
 		{"clickers who buy", []Value{{Feature: "email_click_rate_90d", Z: 2.5}}, some, "email clickers"},
 		{"lapsed", []Value{{Feature: "recency_days", Z: 1.8}, {Feature: "events_90d", Z: -1.1}, {Feature: "sessions_90d", Z: -1}}, none, "lapsed occasional people"},
 		{"channel", []Value{{Feature: "channel_share_ads", Z: 2}, {Feature: "step_product_view_30d", Z: 1}}, none, "browsers from ads, no purchase"},
