@@ -55,6 +55,8 @@ type Server struct {
 	hookSender WebhookSender
 	models     *modelSurface // friction, attribution, models; nil unless WithModels
 	metrics    Metrics       // nil unless WithMetrics
+
+	clusters ClusterDiscoverer // discovered segments; nil unless WithClusters
 }
 
 // Option adds an optional surface to the server.

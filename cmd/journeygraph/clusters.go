@@ -80,8 +80,11 @@ func printDiscovery(w io.Writer, d *profile.Discovery) error {
 	fmt.Fprintln(tw, "\ncluster\tpeople\tshare\tlabel\tsets it apart (value, z)\t")
 	for _, p := range d.Profiles {
 		var parts []string
-		for _, v := range p.Distinct {
+		for _, v := range p.Distinct[:min(profile.DistinctFeatures, len(p.Distinct))] {
 			parts = append(parts, fmt.Sprintf("%s %.3g (%+.2f)", v.Feature, v.Value, v.Z))
+		}
+		if more := len(p.Distinct) - profile.DistinctFeatures; more > 0 {
+			parts = append(parts, fmt.Sprintf("%d more tied", more))
 		}
 		small := ""
 		if p.Small {

@@ -20,7 +20,7 @@ const MaxK = 20
 const MaxRestarts = 50
 
 // DistinctFeatures is how many features a profile lists as setting its
-// cluster apart.
+// cluster apart (more when others tie with the last).
 const DistinctFeatures = 3
 
 // Query says which groups to look for: k-means for every k in [KMin,
@@ -93,7 +93,7 @@ type Profile struct {
 	Label    string  `json:"label"` // suggested from Distinct
 	Small    bool    `json:"small"` // under the minimum segment size
 	Centroid []Value `json:"centroid"`
-	Distinct []Value `json:"distinct"` // the features that set it apart most, by |Z|
+	Distinct []Value `json:"distinct"` // the features that set it apart most, by |Z| (ties with the last kept)
 }
 
 // Discovery is what Discover found: the scores of each k, the chosen k

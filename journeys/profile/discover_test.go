@@ -109,7 +109,7 @@ func TestDiscoverPlanted(t *testing.T) {
 				t.Errorf("small cluster %d: %d people, want the planted 30", pr.Index, pr.Size)
 			}
 		}
-		if len(pr.Distinct) != DistinctFeatures || len(pr.Centroid) != len(d.Features) {
+		if len(pr.Distinct) < DistinctFeatures || len(pr.Centroid) != len(d.Features) {
 			t.Errorf("cluster %d: %d distinct features, %d centroid values", pr.Index, len(pr.Distinct), len(pr.Centroid))
 		}
 	}

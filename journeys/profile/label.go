@@ -7,11 +7,22 @@ import (
 	"strings"
 )
 
-// distinct returns the n values of largest |Z| (the first on ties).
+// distinct returns the n values of largest |Z| and any tied with the
+// n-th (within 1e-9), in order of |Z| then of the features.
 func distinct(centroid []Value, n int) []Value {
 	out := slices.Clone(centroid)
 	slices.SortStableFunc(out, func(a, b Value) int { return cmp.Compare(math.Abs(b.Z), math.Abs(a.Z)) })
-	return out[:min(n, len(out))]
+	if n >= len(out) {
+		return out
+	}
+	if n <= 0 {
+		return nil
+	}
+	last := math.Abs(out[n-1].Z)
+	for n < len(out) && math.Abs(out[n].Z) >= last-1e-9*math.Max(last, 1) {
+		n++
+	}
+	return out[:n]
 }
 
 // word is what a feature says of a cluster when it stands out: an

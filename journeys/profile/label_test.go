@@ -32,12 +32,17 @@ func TestSuggestLabel(t *testing.T) {
 }
 
 func TestDistinct(t *testing.T) {
-	c := []Value{{Feature: "a", Z: 0.5}, {Feature: "b", Z: -2}, {Feature: "c", Z: 1}, {Feature: "d", Z: -1}}
-	got := distinct(c, 3)
-	want := []string{"b", "c", "d"}
-	for i, v := range got {
-		if v.Feature != want[i] {
-			t.Fatalf("distinct: got %v, want features %v", got, want)
+	c := []Value{{Feature: "a", Z: 0.5}, {Feature: "b", Z: -2}, {Feature: "c", Z: 1}, {Feature: "d", Z: -1}, {Feature: "e", Z: 0.4}}
+	for _, tc := range []struct {
+		n    int
+		want string
+	}{{3, "b c d"}, {2, "b c d"}, {1, "b"}, {4, "b c d a"}, {9, "b c d a e"}} {
+		var got []string
+		for _, v := range distinct(c, tc.n) {
+			got = append(got, v.Feature)
+		}
+		if strings.Join(got, " ") != tc.want {
+			t.Errorf("distinct(%d): got %v, want %s (ties with the n-th kept)", tc.n, got, tc.want)
 		}
 	}
 }
