@@ -121,3 +121,82 @@ func TestAdjustedRand(t *testing.T) {
 		}
 	}
 }
+
+// plainLloyd is Lloyd's algorithm without bounds, the reference of
+// TestLloydBoundsChangeNothing.
+func plainLloyd(x, init *mat.Dense, maxIter int, tol float64) ([]int, float64) {
+	n, d := x.Dims()
+	k, _ := init.Dims()
+	c := mat.DenseCopyOf(init)
+	labels, old := make([]int, n), make([]int, n)
+	nearest := func() {
+		for i := 0; i < n; i++ {
+			best, bd := 0, math.Inf(1)
+			for ci := 0; ci < k; ci++ {
+				if dd := sqDist(x.RawRowView(i), c.RawRowView(ci)); dd < bd {
+					best, bd = ci, dd
+				}
+			}
+			labels[i] = best
+		}
+	}
+	for i := range old {
+		old[i] = -1
+	}
+	strict := false
+	for it := 0; it < maxIter; it++ {
+		nearest()
+		next := mat.NewDense(k, d, nil)
+		counts := make([]float64, k)
+		for i, l := range labels {
+			counts[l]++
+			for j := 0; j < d; j++ {
+				next.Set(l, j, next.At(l, j)+x.At(i, j))
+			}
+		}
+		shift := 0.0
+		for ci := 0; ci < k; ci++ {
+			for j := 0; j < d; j++ {
+				next.Set(ci, j, next.At(ci, j)/counts[ci])
+			}
+			shift += sqDist(c.RawRowView(ci), next.RawRowView(ci))
+		}
+		c = next
+		if equalInts(labels, old) {
+			strict = true
+			break
+		}
+		if shift <= tol {
+			break
+		}
+		copy(old, labels)
+	}
+	if !strict {
+		nearest()
+	}
+	inertia := 0.0
+	for i, l := range labels {
+		inertia += sqDist(x.RawRowView(i), c.RawRowView(l))
+	}
+	return labels, inertia
+}
+
+func TestLloydBoundsChangeNothing(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(11, 11))
+	for _, tc := range []struct{ n, d, k int }{{3000, 5, 7}, {9000, 3, 4}, {500, 12, 10}} {
+		x := mat.NewDense(tc.n, tc.d, nil)
+		for i := 0; i < tc.n; i++ {
+			g := float64(rnd.IntN(tc.k))
+			for j := 0; j < tc.d; j++ {
+				x.Set(i, j, g*0.8*float64(j%2)+rnd.NormFloat64())
+			}
+		}
+		init := Seed(x, tc.k, rand.NewPCG(5, uint64(tc.n)))
+		o := Options{MaxIter: 500, Tol: 1e-9}
+		km := Lloyd(x, init, o)
+		labels, inertia := plainLloyd(x, init, o.MaxIter, o.Tol*meanVariance(newPoints(x)))
+		if !equalInts(km.Labels, labels) || math.Abs(km.Inertia-inertia) > 1e-9*inertia {
+			t.Errorf("n=%d d=%d k=%d: bounded Lloyd (inertia %.10g, %d iterations) differs from plain (%.10g)", tc.n, tc.d, tc.k, km.Inertia, km.Iter, inertia)
+		}
+	}
+}
