@@ -200,3 +200,19 @@ func TestLloydBoundsChangeNothing(t *testing.T) {
 		}
 	}
 }
+
+func TestScoresWithASingleton(t *testing.T) {
+	// Expected from scikit-learn 1.9.1: silhouette_score and
+	// calinski_harabasz_score of these points and labels (a point alone in
+	// its cluster has silhouette 0).
+	x := mat.NewDense(5, 1, []float64{0, 1, 2.5, 10, 11})
+	labels := []int{0, 0, 0, 1, 2}
+	sil, err := Silhouette(x, labels)
+	if err != nil || math.Abs(sil-0.48388888888888887) > 1e-12 {
+		t.Errorf("silhouette: got %.17g, %v, want 0.48388888888888887", sil, err)
+	}
+	ch, err := CalinskiHarabasz(x, labels)
+	if err != nil || math.Abs(ch-33.16842105263157) > 1e-9 {
+		t.Errorf("Calinski–Harabasz: got %.17g, %v, want 33.16842105263157", ch, err)
+	}
+}
