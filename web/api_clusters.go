@@ -13,9 +13,11 @@ import (
 )
 
 // ClusterDiscoverer discovers segments: k-means on behaviour vectors over
-// a range of k, and the chosen clusters' profiles (profile.Profiler).
+// a range of k, and the chosen clusters' profiles, stored as a model when
+// asked (profile.Profiler).
 type ClusterDiscoverer interface {
 	Discover(ctx context.Context, q profile.Query) (*profile.Discovery, error)
+	Current(ctx context.Context, scope string) (*profile.Discovery, error)
 }
 
 // WithClusters serves the discovered segments.
@@ -25,25 +27,47 @@ func WithClusters(d ClusterDiscoverer) Option {
 
 // registerClusterRoutes serves, when WithClusters was given:
 //
-//	GET /clusters?k=2-8&as_of=&restarts=&seed=&person_prefix=&min_size=   (read role)
+//	GET  /clusters?k=2-8&as_of=&restarts=&seed=&person_prefix=&min_size=   (read role)
+//	POST /clusters?...the same                                              (admin role)
+//	GET  /clusters/current?person_prefix=                                  (read role)
 //
-// It answers a profile.Discovery: the scores of each k, the chosen k and
-// its clusters' profiles. The fit runs in the request (seconds at 100k
-// people).
-func (s *Server) registerClusterRoutes(read *gin.RouterGroup) {
+// GET answers a profile.Discovery: the scores of each k, the chosen k and
+// its clusters' profiles. POST also stores it as the current clusters
+// model of person_prefix (201, with its version); /clusters/current
+// answers that model's discovery. The fit runs in the request (seconds at
+// 100k people).
+func (s *Server) registerClusterRoutes(read, admin *gin.RouterGroup) {
 	if s.clusters == nil {
 		return
 	}
-	read.GET("/clusters", s.discoverClusters)
+	read.GET("/clusters", s.discoverClusters(false))
+	admin.POST("/clusters", s.discoverClusters(true))
+	read.GET("/clusters/current", s.currentClusters)
 }
 
-func (s *Server) discoverClusters(c *gin.Context) {
-	q, err := clusterParams(c)
-	if err != nil {
-		s.fail(c, err)
-		return
+func (s *Server) discoverClusters(save bool) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		q, err := clusterParams(c)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		q.Save = save
+		d, err := s.clusters.Discover(c.Request.Context(), q)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		status := http.StatusOK
+		if save {
+			status = http.StatusCreated
+		}
+		c.JSON(status, d)
 	}
-	d, err := s.clusters.Discover(c.Request.Context(), q)
+}
+
+func (s *Server) currentClusters(c *gin.Context) {
+	d, err := s.clusters.Current(c.Request.Context(), c.Query("person_prefix"))
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -47,8 +47,8 @@ func (r *recordingDiscoverer) Discover(ctx context.Context, q profile.Query) (*p
 }
 
 func TestClusterRoute(t *testing.T) {
-	rd := &recordingDiscoverer{ClusterDiscoverer: &profile.Profiler{Touches: fakeTouches{seqs: clusterTouches()}}}
-	srv := New(Config{ReadKeys: []string{"r"}, WriteKeys: []string{"w"}}, &fakeIngester{}, &fakeStore{}, &fakeStore{}, WithClusters(rd))
+	rd := &recordingDiscoverer{ClusterDiscoverer: &profile.Profiler{Touches: fakeTouches{seqs: clusterTouches()}, Models: &clusterModels{}}}
+	srv := New(Config{ReadKeys: []string{"r"}, WriteKeys: []string{"w"}, AdminKeys: []string{"a"}}, &fakeIngester{}, &fakeStore{}, &fakeStore{}, WithClusters(rd))
 	for _, tt := range []struct {
 		name, path, auth string
 		status           int
@@ -64,11 +64,21 @@ func TestClusterRoute(t *testing.T) {
 		{"more k than people", "/api/v1/clusters?k=2-20&as_of=2024-06-01", "Bearer r", 400, `20 people: k up to 20 needs more than 20`},
 		{"nobody yet", "/api/v1/clusters?as_of=2020-01-01", "Bearer r", 404, `"code":"not_found"`},
 		{"needs the read role", "/api/v1/clusters", "Bearer w", 403, `needs the read role`},
+		{"nothing saved yet", "/api/v1/clusters/current?person_prefix=", "Bearer r", 404, `"code":"not_found"`},
+		{"save needs the admin role", "POST /api/v1/clusters?k=2-4&as_of=2024-06-01", "Bearer r", 403, `needs the admin role`},
+		{"save", "POST /api/v1/clusters?k=2-4&as_of=2024-06-01", "Bearer a", 201, `"version":1`},
+		{"save again", "POST /api/v1/clusters?k=2-3&as_of=2024-06-01", "Bearer a", 201, `"version":2`},
+		{"saved", "/api/v1/clusters/current", "Bearer r", 200, `"version":2`},
+		{"bad k not saved", "POST /api/v1/clusters?k=1-3", "Bearer a", 400, `"field":"k"`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			w := do(srv, "GET", tt.path, tt.auth, "")
+			method, path, _ := strings.Cut(tt.path, " ")
+			if path == "" {
+				method, path = "GET", tt.path
+			}
+			w := do(srv, method, path, tt.auth, "")
 			if w.Code != tt.status || !strings.Contains(w.Body.String(), tt.want) {
-				t.Errorf("GET %s = %d %s, want %d with %s", tt.path, w.Code, w.Body, tt.status, tt.want)
+				t.Errorf("%s %s = %d %s, want %d with %s", method, path, w.Code, w.Body, tt.status, tt.want)
 			}
 		})
 	}
@@ -91,4 +101,33 @@ func TestClusterRoute(t *testing.T) {
 	if w := do(bare, "GET", "/api/v1/clusters", "Bearer r", ""); w.Code != 404 {
 		t.Errorf("without WithClusters: %d, want 404", w.Code)
 	}
+}
+
+// clusterModels is a fake profile.ModelStore that numbers versions and
+// keeps the last model finished.
+type clusterModels struct {
+	last    journeys.ModelRecord
+	current *journeys.ModelRecord
+}
+
+func (m *clusterModels) CreateModel(_ context.Context, r journeys.ModelRecord) (int, error) {
+	r.Version = m.last.Version + 1
+	m.last = r
+	return r.Version, nil
+}
+
+func (m *clusterModels) FinishModel(_ context.Context, _, _ string, version int, _ []int) error {
+	if version != m.last.Version {
+		return journeys.Errorf(journeys.ENOTFOUND, "no version %d", version)
+	}
+	r := m.last
+	m.current = &r
+	return nil
+}
+
+func (m *clusterModels) CurrentModel(_ context.Context, kind, scope string) (journeys.ModelRecord, error) {
+	if m.current == nil || m.current.Scope != scope {
+		return journeys.ModelRecord{}, journeys.Errorf(journeys.ENOTFOUND, "no %s model of %q", kind, scope)
+	}
+	return *m.current, nil
 }

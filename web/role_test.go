@@ -40,6 +40,8 @@ var routeRoles = map[string]Role{
 	"GET /api/v1/friction":                       RoleRead,
 	"GET /api/v1/models/current":                 RoleRead,
 	"GET /api/v1/clusters":                       RoleRead,
+	"GET /api/v1/clusters/current":               RoleRead,
+	"POST /api/v1/clusters":                      RoleAdmin,
 	"GET /api/v1/paths":                          RoleRead,
 	"GET /api/v1/paths/people":                   RoleRead,
 	"GET /api/v1/transitions":                    RoleRead,

@@ -15,7 +15,8 @@ import (
 
 // runClusters discovers segments: behaviour vectors at --as-of, k-means
 // over the --k range, the scores of each k and the profiles of the chosen
-// one.
+// one, stored as the current clusters model with --save; --current prints
+// the stored one instead.
 func runClusters(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("clusters", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -26,6 +27,8 @@ func runClusters(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs.Uint64Var(&q.Seed, "seed", 1, "random seed")
 	fs.StringVar(&q.PersonPrefix, "person-prefix", "", "only people whose id starts with this")
 	fs.IntVar(&q.MinSize, "min-size", 0, "flag clusters under this many people (default the minimum segment size)")
+	fs.BoolVar(&q.Save, "save", false, "store the clustering as the current clusters model of --person-prefix")
+	current := fs.Bool("current", false, "print the stored clusters model of --person-prefix instead of fitting")
 	asJSON := fs.Bool("json", false, "print JSON")
 	steps := app.StepRulesFlag(fs)
 	neo4j := app.Neo4jFlags(fs)
@@ -48,7 +51,13 @@ func runClusters(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	defer store.Close(context.Background())
-	d, err := app.New(store, app.Config{Rules: rules}).Profiles.Discover(ctx, q)
+	profiles := app.New(store, app.Config{Rules: rules}).Profiles
+	var d *profile.Discovery
+	if *current {
+		d, err = profiles.Current(ctx, q.PersonPrefix)
+	} else {
+		d, err = profiles.Discover(ctx, q)
+	}
 	if err != nil {
 		return err
 	}
@@ -67,8 +76,12 @@ func printDiscovery(w io.Writer, d *profile.Discovery) error {
 	if d.Silhouette == "sampled" {
 		sil = fmt.Sprintf("on a seeded sample of %d people", d.SilhouetteSample)
 	}
-	fmt.Fprintf(tw, "%d people at %s, %d features; k-means (k-means++, %d restarts, seed %d); silhouette %s\n\n",
+	fmt.Fprintf(tw, "%d people at %s, %d features; k-means (k-means++, %d restarts, seed %d); silhouette %s\n",
 		d.People, d.AsOf.Format("2006-01-02 15:04"), len(d.Features), d.Restarts, d.Seed, sil)
+	if d.Version > 0 {
+		fmt.Fprintf(tw, "stored as clusters model version %d\n", d.Version)
+	}
+	fmt.Fprintln(tw)
 	fmt.Fprintln(tw, "k\tinertia\tsilhouette\tCalinski–Harabasz\t")
 	for _, s := range d.Scores {
 		mark := ""

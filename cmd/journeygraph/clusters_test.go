@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"path/filepath"
@@ -8,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/journeygraph/journeygraph/graph/graphtest"
+	"github.com/journeygraph/journeygraph/journeys"
 	"github.com/journeygraph/journeygraph/journeys/profile"
 )
 
@@ -69,6 +71,18 @@ func TestClustersCommand(t *testing.T) {
 	sizes := map[int]bool{d.Profiles[0].Size: true, d.Profiles[1].Size: true}
 	if !sizes[12] || !sizes[8] {
 		t.Errorf("cluster sizes %d, %d: want 12 and 8", d.Profiles[0].Size, d.Profiles[1].Size)
+	}
+	store := graphtest.Open(t)
+	t.Cleanup(func() { _ = store.DeleteModels(context.Background(), run) })
+	if out, err = runCmd(t, append(args, "--save")...); err != nil || !strings.Contains(out, "stored as clusters model version 1") {
+		t.Fatalf("--save: %v\n%s", err, out)
+	}
+	m, err := store.CurrentModel(context.Background(), journeys.ModelKindClusters, run)
+	if err != nil || m.Version != 1 || len(m.States) != 2 || m.States[0].Size+m.States[1].Size != 20 {
+		t.Errorf("stored model: %+v, %v; want version 1, 2 clusters of 20 people", m, err)
+	}
+	if out, err = runCmd(t, append(args, "--current")...); err != nil || !strings.Contains(out, "stored as clusters model version 1") || !strings.Contains(out, "← chosen") {
+		t.Errorf("--current: %v\n%s", err, out)
 	}
 	if _, err := runCmd(t, "clusters", "--k", "9-3"); err == nil || !strings.Contains(err.Error(), "k") {
 		t.Errorf("--k 9-3: got %v, want an error naming k", err)

@@ -33,6 +33,9 @@ type Query struct {
 	Seed         uint64
 	PersonPrefix string
 	MinSize      int // clusters under it are flagged Small (journeys.DefaultMinSegmentSize when 0)
+	// Save stores the clustering as the current clusters model of
+	// PersonPrefix (Discovery.Version says which).
+	Save bool
 }
 
 // Validate returns an *journeys.Error with code EINVALID naming the field
@@ -112,6 +115,7 @@ type Discovery struct {
 	Restarts         int       `json:"restarts"`
 	MinSize          int       `json:"min_size"`
 	Profiles         []Profile `json:"profiles"`
+	Version          int       `json:"version,omitempty"` // of the stored model, when saved
 	// IDs are the people clustered (in id order) and Labels their clusters.
 	IDs    []string `json:"-"`
 	Labels []int    `json:"-"`
@@ -119,9 +123,10 @@ type Discovery struct {
 
 // Discover computes the vectors at q.AsOf, scales them (log1p for counts
 // and money, then z-scores), runs k-means for each k of the range and
-// profiles the clusters of the k with the highest silhouette. Errors:
-// EINVALID for a bad query or fewer people than KMax + 1, ENOTFOUND when
-// nobody has an own event, EUNAVAILABLE when the store cannot be reached.
+// profiles the clusters of the k with the highest silhouette; with
+// q.Save, it stores them as a model. Errors: EINVALID for a bad query or
+// fewer people than KMax + 1, ENOTFOUND when nobody has an own event,
+// EUNAVAILABLE when the store cannot be reached.
 func (p *Profiler) Discover(ctx context.Context, q Query) (*Discovery, error) {
 	if err := q.Validate(); err != nil {
 		return nil, err
@@ -176,6 +181,16 @@ func (p *Profiler) Discover(ctx context.Context, q Query) (*Discovery, error) {
 		pr.Distinct = distinct(pr.Centroid, DistinctFeatures)
 		pr.Label = SuggestLabel(pr.Distinct, pr.Centroid)
 		d.Profiles = append(d.Profiles, pr)
+	}
+	if q.Save {
+		m := Model{AsOf: d.AsOf, Scope: q.PersonPrefix, Features: v.Features, Scales: scales, Scores: d.Scores,
+			Silhouette: d.Silhouette, Seed: d.Seed, Restarts: d.Restarts}
+		for c := 0; c < d.K; c++ {
+			m.Centroids = append(m.Centroids, km.Centroids.RawRowView(c))
+		}
+		if err := p.save(ctx, d, m); err != nil {
+			return nil, err
+		}
 	}
 	return d, nil
 }

@@ -94,6 +94,8 @@ type VectorQuery struct {
 type Profiler struct {
 	Touches  journeys.TouchReader
 	Outbound journeys.OutboundFunc // the outbound steps in force
+	Models   ModelStore            // where Query.Save stores the clustering (nil: not saved)
+	Now      func() time.Time      // time.Now when nil: when a model was fitted
 }
 
 // Vectors computes every person's vector at q.AsOf, streaming the

@@ -123,7 +123,7 @@ func New(store *graph.Store, cfg Config) *App {
 	}
 	a.Chains = &chain.Chains{Store: a.Journeys}
 	a.HiddenStates = &chain.HiddenStates{Touches: a.Journeys, Models: store, People: store}
-	a.Profiles = &profile.Profiler{Touches: a.Journeys, Outbound: outbound}
+	a.Profiles = &profile.Profiler{Touches: a.Journeys, Outbound: outbound, Models: store}
 
 	var outbox journeys.OutboxStore = store
 	if cfg.Metrics != nil {
