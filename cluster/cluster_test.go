@@ -216,3 +216,38 @@ func TestScoresWithASingleton(t *testing.T) {
 		t.Errorf("Calinski–Harabasz: got %.17g, %v, want 33.16842105263157", ch, err)
 	}
 }
+
+func TestSuggestEps(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		curve []float64
+		want  float64
+	}{
+		{"elbow", []float64{1, 1.1, 1.2, 1.3, 1.4, 3, 6, 10}, 1.4},
+		{"flat", []float64{2, 2, 2, 2}, 0},
+		{"short", []float64{1, 2}, 0},
+		{"straight line", []float64{1, 2, 3, 4}, 1},
+	} {
+		if got := SuggestEps(tc.curve); got != tc.want {
+			t.Errorf("%s: got %g, want %g", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestDBSCANErrorsAndNoise(t *testing.T) {
+	x := mat.NewDense(6, 1, []float64{0, 0.1, 0.2, 5, 5.1, 20})
+	if _, err := FitDBSCAN(x, 0, 2); err == nil {
+		t.Error("eps 0: no error")
+	}
+	if _, err := FitDBSCAN(x, 1, 0); err == nil {
+		t.Error("min_samples 0: no error")
+	}
+	db, err := FitDBSCAN(x, 0.5, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []int{0, 0, 0, 1, 1, Noise}
+	if !equalInts(db.Labels, want) || db.Clusters != 2 || db.Noise != 1 {
+		t.Errorf("got %+v, want labels %v, 2 clusters, 1 noise", db, want)
+	}
+}

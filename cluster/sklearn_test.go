@@ -24,6 +24,12 @@ type golden struct {
 			Centroids [][]float64 `json:"centroids"`
 			Inertia   float64     `json:"inertia"`
 		} `json:"lloyd"`
+		KDistances []float64 `json:"kdistances"`
+		DBSCAN     []struct {
+			Eps        float64 `json:"eps"`
+			MinSamples int     `json:"min_samples"`
+			Labels     []int   `json:"labels"`
+		} `json:"dbscan"`
 		Fits []struct {
 			K                int     `json:"k"`
 			Labels           []int   `json:"labels"`
@@ -160,5 +166,37 @@ func TestChoosePlantedK(t *testing.T) {
 	}
 	if ari := AdjustedRand(sel.Fits[sel.Best].Labels, ds.Truth); ari < 0.95 {
 		t.Errorf("adjusted Rand index against the planted groups: got %.3f, want ≥ 0.95", ari)
+	}
+}
+
+func TestDBSCANMatchesSklearn(t *testing.T) {
+	for _, ds := range readGolden(t).Datasets {
+		x := dense(ds.X)
+		kd := KDistances(x, 5)
+		for i, want := range ds.KDistances {
+			if math.Abs(kd[i]-want) > 1e-9 {
+				t.Fatalf("%s k-distance %d: got %.12g, want %.12g", ds.Name, i, kd[i], want)
+			}
+		}
+		for _, g := range ds.DBSCAN {
+			db, err := FitDBSCAN(x, g.Eps, g.MinSamples)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, l := range db.Labels {
+				if l != g.Labels[i] {
+					t.Fatalf("%s eps %g: label of point %d: got %d, want %d", ds.Name, g.Eps, i, l, g.Labels[i])
+				}
+			}
+			noise := 0
+			for _, l := range g.Labels {
+				if l == Noise {
+					noise++
+				}
+			}
+			if db.Noise != noise {
+				t.Errorf("%s eps %g: noise %d, want %d", ds.Name, g.Eps, db.Noise, noise)
+			}
+		}
 	}
 }

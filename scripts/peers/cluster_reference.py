@@ -12,7 +12,10 @@ TestScoresMatchSklearn):
     centroids (rows of the data): labels, centroids, inertia, n_iter;
   * KMeans(init="k-means++", n_init=10, random_state=0) for k = 2..6:
     labels, inertia, and silhouette_score / calinski_harabasz_score of
-    those labels.
+    those labels;
+  * the k-distance curve (NearestNeighbors(n_neighbors=5).kneighbors(x),
+    the point itself first, 5th distance, sorted) and DBSCAN(eps,
+    min_samples=5) labels at two eps (TestDBSCANMatchesSklearn).
 
 Run (a venv outside the repository, default ../venv-cluster):
 
@@ -25,8 +28,9 @@ import os
 
 import numpy as np
 import sklearn
-from sklearn.cluster import KMeans
+from sklearn.cluster import DBSCAN, KMeans
 from sklearn.metrics import calinski_harabasz_score, silhouette_score
+from sklearn.neighbors import NearestNeighbors
 
 
 def datasets():
@@ -41,6 +45,9 @@ def datasets():
     over = np.vstack([c + rng.normal(size=(80, 3)) for c in over_centers])
     over = over[rng.permutation(len(over))]
     return {"blobs": (blobs, truth, 4, [0, 1, 2, 3]), "overlap": (over, None, 3, [0, 1, 2])}
+
+
+EPS = {"blobs": [1.6, 2.2], "overlap": [0.6, 0.8]}
 
 
 def main():
@@ -73,6 +80,12 @@ def main():
                 "silhouette": float(silhouette_score(x, f.labels_)),
                 "calinski_harabasz": float(calinski_harabasz_score(x, f.labels_)),
             })
+        dist, _ = NearestNeighbors(n_neighbors=5).fit(x).kneighbors(x)
+        ds["kdistances"] = sorted(float(d) for d in dist[:, 4])
+        ds["dbscan"] = []
+        for eps in EPS[name]:
+            db = DBSCAN(eps=eps, min_samples=5).fit(x)
+            ds["dbscan"].append({"eps": eps, "min_samples": 5, "labels": db.labels_.tolist()})
         doc["datasets"].append(ds)
     with open(out, "w") as fh:
         json.dump(doc, fh, indent=1)
