@@ -27,7 +27,7 @@ func WithClusters(d ClusterDiscoverer) Option {
 
 // registerClusterRoutes serves, when WithClusters was given:
 //
-//	GET  /clusters?k=2-8&as_of=&restarts=&seed=&person_prefix=&min_size=   (read role)
+//	GET  /clusters?k=2-8&as_of=&restarts=&seed=&person_prefix=&min_size=&dbscan=true   (read role)
 //	POST /clusters?...the same                                              (admin role)
 //	GET  /clusters/current?person_prefix=                                  (read role)
 //
@@ -76,9 +76,17 @@ func (s *Server) currentClusters(c *gin.Context) {
 }
 
 // clusterParams reads k (a range such as 2-8, the default), as_of (RFC
-// 3339, a date or epoch), restarts, seed, person_prefix and min_size.
+// 3339, a date or epoch), restarts, seed, person_prefix, min_size and
+// dbscan (true or false).
 func clusterParams(c *gin.Context) (profile.Query, error) {
 	q := profile.Query{KMin: 2, KMax: 8, Seed: 1, PersonPrefix: c.Query("person_prefix")}
+	switch v := c.Query("dbscan"); v {
+	case "", "false":
+	case "true":
+		q.DBSCAN = true
+	default:
+		return q, fieldError("dbscan", "%q is not true or false", v)
+	}
 	var err error
 	if k := c.Query("k"); k != "" {
 		if q.KMin, q.KMax, err = profile.ParseKRange(k); err != nil {

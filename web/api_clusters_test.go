@@ -60,6 +60,8 @@ func TestClusterRoute(t *testing.T) {
 		{"k too large", "/api/v1/clusters?k=2-99", "Bearer r", 400, `k: 99 clusters: at most 20`},
 		{"bad as_of", "/api/v1/clusters?as_of=yesterday", "Bearer r", 400, `"field":"as_of"`},
 		{"bad seed", "/api/v1/clusters?seed=-1", "Bearer r", 400, `"field":"seed"`},
+		{"dbscan", "/api/v1/clusters?k=2-3&as_of=2024-06-01&dbscan=true", "Bearer r", 200, `"dbscan":{"eps":`},
+		{"bad dbscan", "/api/v1/clusters?dbscan=yes", "Bearer r", 400, `"field":"dbscan"`},
 		{"bad restarts", "/api/v1/clusters?restarts=x", "Bearer r", 400, `"field":"restarts"`},
 		{"more k than people", "/api/v1/clusters?k=2-20&as_of=2024-06-01", "Bearer r", 400, `20 people: k up to 20 needs more than 20`},
 		{"nobody yet", "/api/v1/clusters?as_of=2020-01-01", "Bearer r", 404, `"code":"not_found"`},

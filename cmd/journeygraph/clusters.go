@@ -28,6 +28,7 @@ func runClusters(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs.StringVar(&q.PersonPrefix, "person-prefix", "", "only people whose id starts with this")
 	fs.IntVar(&q.MinSize, "min-size", 0, "flag clusters under this many people (default the minimum segment size)")
 	fs.BoolVar(&q.Save, "save", false, "store the clustering as the current clusters model of --person-prefix")
+	fs.BoolVar(&q.DBSCAN, "dbscan", false, "also run DBSCAN (eps from the k-distance curve; up to 5000 people)")
 	current := fs.Bool("current", false, "print the stored clusters model of --person-prefix instead of fitting")
 	asJSON := fs.Bool("json", false, "print JSON")
 	steps := app.StepRulesFlag(fs)
@@ -104,6 +105,10 @@ func printDiscovery(w io.Writer, d *profile.Discovery) error {
 			small = fmt.Sprintf("under %d people", d.MinSize)
 		}
 		fmt.Fprintf(tw, "%d\t%d\t%.1f%%\t%s\t%s\t%s\n", p.Index, p.Size, 100*p.Share, p.Label, strings.Join(parts, ", "), small)
+	}
+	if db := d.DBSCAN; db != nil {
+		fmt.Fprintf(tw, "\nDBSCAN (eps %.3f from the k-distance curve, min_samples %d): %d clusters of %v people, %d noise\n",
+			db.Eps, db.MinSamples, db.Clusters, db.Sizes, db.Noise)
 	}
 	fmt.Fprint(tw, "\nfeature\tunit\tmean\tsd\tmin\tmax")
 	for _, p := range d.Profiles {

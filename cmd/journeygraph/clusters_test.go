@@ -57,6 +57,9 @@ func TestClustersCommand(t *testing.T) {
 			t.Errorf("output lacks %q", want)
 		}
 	}
+	if out, err = runCmd(t, append(args, "--dbscan")...); err != nil || !strings.Contains(out, "DBSCAN (eps ") {
+		t.Errorf("--dbscan: %v\n%s", err, out)
+	}
 	out, err = runCmd(t, append(args, "--json")...)
 	if err != nil {
 		t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/journeygraph/journeygraph/cluster"
 	"github.com/journeygraph/journeygraph/journeys"
+	"gonum.org/v1/gonum/mat"
 )
 
 // MaxK is the largest number of clusters a query may ask for.
@@ -36,6 +37,23 @@ type Query struct {
 	// Save stores the clustering as the current clusters model of
 	// PersonPrefix (Discovery.Version says which).
 	Save bool
+	// DBSCAN also runs DBSCAN on the scaled vectors (at most MaxDBSCAN
+	// people): min_samples twice the features, eps at the knee of the
+	// k-distance curve.
+	DBSCAN bool
+}
+
+// MaxDBSCAN is the most people Query.DBSCAN accepts (its neighbourhoods
+// are found by brute force).
+const MaxDBSCAN = 5000
+
+// DBSCANSummary is what DBSCAN found beside k-means.
+type DBSCANSummary struct {
+	Eps        float64 `json:"eps"` // suggested from the k-distance curve
+	MinSamples int     `json:"min_samples"`
+	Clusters   int     `json:"clusters"`
+	Sizes      []int   `json:"sizes"`
+	Noise      int     `json:"noise"`
 }
 
 // Validate returns an *journeys.Error with code EINVALID naming the field
@@ -109,13 +127,14 @@ type Discovery struct {
 	K        int              `json:"k"`
 	// Silhouette is "exact" or "sampled": computed on a seeded sample of
 	// SilhouetteSample people when there are more than cluster.ExactSilhouette.
-	Silhouette       string    `json:"silhouette"`
-	SilhouetteSample int       `json:"silhouette_sample"`
-	Seed             uint64    `json:"seed"`
-	Restarts         int       `json:"restarts"`
-	MinSize          int       `json:"min_size"`
-	Profiles         []Profile `json:"profiles"`
-	Version          int       `json:"version,omitempty"` // of the stored model, when saved
+	Silhouette       string         `json:"silhouette"`
+	SilhouetteSample int            `json:"silhouette_sample"`
+	Seed             uint64         `json:"seed"`
+	Restarts         int            `json:"restarts"`
+	MinSize          int            `json:"min_size"`
+	Profiles         []Profile      `json:"profiles"`
+	Version          int            `json:"version,omitempty"` // of the stored model, when saved
+	DBSCAN           *DBSCANSummary `json:"dbscan,omitempty"`
 	// IDs are the people clustered (in id order) and Labels their clusters.
 	IDs    []string `json:"-"`
 	Labels []int    `json:"-"`
@@ -144,6 +163,9 @@ func (p *Profiler) Discover(ctx context.Context, q Query) (*Discovery, error) {
 	n := len(v.People)
 	if n <= q.KMax {
 		return nil, journeys.InvalidField("k", "%d people: k up to %d needs more than %d", n, q.KMax, q.KMax)
+	}
+	if q.DBSCAN && n > MaxDBSCAN {
+		return nil, journeys.InvalidField("dbscan", "%d people, more than the %d DBSCAN accepts", n, MaxDBSCAN)
 	}
 	log := make([]bool, len(v.Features))
 	for j, f := range v.Features {
@@ -182,6 +204,11 @@ func (p *Profiler) Discover(ctx context.Context, q Query) (*Discovery, error) {
 		pr.Label = SuggestLabel(pr.Distinct, pr.Centroid)
 		d.Profiles = append(d.Profiles, pr)
 	}
+	if q.DBSCAN {
+		if d.DBSCAN, err = dbscan(z); err != nil {
+			return nil, err
+		}
+	}
 	if q.Save {
 		m := Model{AsOf: d.AsOf, Scope: q.PersonPrefix, Features: v.Features, Scales: scales, Scores: d.Scores,
 			Silhouette: d.Silhouette, Seed: d.Seed, Restarts: d.Restarts}
@@ -193,4 +220,26 @@ func (p *Profiler) Discover(ctx context.Context, q Query) (*Discovery, error) {
 		}
 	}
 	return d, nil
+}
+
+// dbscan runs DBSCAN on the scaled vectors z with min_samples twice the
+// features and eps at the knee of their k-distance curve.
+func dbscan(z *mat.Dense) (*DBSCANSummary, error) {
+	n, f := z.Dims()
+	minSamples := min(2*f, n)
+	eps := cluster.SuggestEps(cluster.KDistances(z, minSamples))
+	if eps <= 0 {
+		return nil, journeys.InvalidField("dbscan", "the k-distance curve is flat: no eps to suggest")
+	}
+	db, err := cluster.FitDBSCAN(z, eps, minSamples)
+	if err != nil {
+		return nil, fmt.Errorf("dbscan: %w", err)
+	}
+	s := &DBSCANSummary{Eps: eps, MinSamples: minSamples, Clusters: db.Clusters, Sizes: make([]int, db.Clusters), Noise: db.Noise}
+	for _, l := range db.Labels {
+		if l != cluster.Noise {
+			s.Sizes[l]++
+		}
+	}
+	return s, nil
 }

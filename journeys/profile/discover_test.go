@@ -126,3 +126,27 @@ func TestDiscoverTooFewPeople(t *testing.T) {
 		t.Errorf("error: got %v, want code %s", err, journeys.EINVALID)
 	}
 }
+
+func TestDiscoverDBSCAN(t *testing.T) {
+	seqs, _ := planted(15)
+	p := &Profiler{Touches: &touchReader{seqs: seqs}}
+	d, err := p.Discover(context.Background(), Query{AsOf: asOf, KMin: 2, KMax: 5, Seed: 1, DBSCAN: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := d.DBSCAN
+	if db == nil {
+		t.Fatal("no DBSCAN summary")
+	}
+	t.Logf("DBSCAN eps %.3f min_samples %d: %d clusters %v, %d noise", db.Eps, db.MinSamples, db.Clusters, db.Sizes, db.Noise)
+	total := db.Noise
+	for _, s := range db.Sizes {
+		total += s
+	}
+	if db.MinSamples != 2*len(d.Features) || db.Eps <= 0 || total != d.People || db.Clusters < 2 {
+		t.Errorf("summary %+v over %d people, want min_samples %d, eps > 0, everyone counted, at least 2 clusters", db, d.People, 2*len(d.Features))
+	}
+	if d, err := p.Discover(context.Background(), Query{AsOf: asOf, KMin: 2, KMax: 5}); err != nil || d.DBSCAN != nil {
+		t.Errorf("without DBSCAN: %+v, %v", d.DBSCAN, err)
+	}
+}
