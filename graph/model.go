@@ -92,8 +92,8 @@ func (s *Store) WritePersonModels(ctx context.Context, m journeys.ModelRecord, d
 }
 
 // FinishModel records the state sizes of a version, makes it current for
-// its kind and scope, then clears the model properties people of the scope
-// keep from other versions.
+// its kind and scope, then, for a hidden-state model, clears the model
+// properties people of the scope keep from other versions.
 func (s *Store) FinishModel(ctx context.Context, kind, scope string, version int, sizes []int) error {
 	err := s.write(ctx, 0, func(tx neo4j.ManagedTransaction) error {
 		_, err := run(ctx, tx, "finish_model", map[string]any{"kind": kind, "scope": scope, "version": version, "sizes": sizes})
@@ -101,6 +101,9 @@ func (s *Store) FinishModel(ctx context.Context, kind, scope string, version int
 	})
 	if err != nil {
 		return wrap("finish model", err)
+	}
+	if kind != journeys.ModelKindHMM {
+		return nil // only hidden-state models write on people (model_version is theirs)
 	}
 	return s.implicit(ctx, "clear_person_models", map[string]any{"scope": scope, "version": version})
 }

@@ -8,6 +8,10 @@ import (
 // ModelKindHMM is the kind of hidden-state models.
 const ModelKindHMM = "hmm"
 
+// ModelKindClusters is the kind of clusterings (k-means centroids and the
+// scaling of the behaviour vectors): they write nothing on people.
+const ModelKindClusters = "clusters"
+
 // ModelQuery configures the fit of a hidden-state model and of the
 // propensity chain stored with it. The model's scope is
 // Filter.PersonPrefix: each scope has its own current model.
@@ -153,8 +157,8 @@ type ModelStore interface {
 	// one they had under the scope's current model (see StateChanges).
 	WritePersonModels(ctx context.Context, m ModelRecord, decodedAt time.Time, rows []PersonModel) error
 	// FinishModel records the state sizes, makes the version current for
-	// its scope and clears the model properties that people of the scope
-	// keep from other versions.
+	// its kind and scope and, for ModelKindHMM, clears the model
+	// properties that people of the scope keep from other versions.
 	FinishModel(ctx context.Context, kind, scope string, version int, sizes []int) error
 	// CurrentModel returns the current model of a kind and scope
 	// (ENOTFOUND when there is none).

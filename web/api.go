@@ -30,6 +30,7 @@ func (s *Server) registerAPIRoutes(r *gin.Engine) {
 	s.registerAnalyticsRoutes(read)
 	s.registerStepRuleRoutes(read, admin)
 	s.registerModelRoutes(read, admin)
+	s.registerClusterRoutes(read, admin)
 	s.registerMetricsRoutes(r.Group("", s.requireKey(RoleRead)))
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/journeygraph/journeygraph/journeys"
 	"github.com/journeygraph/journeygraph/journeys/ingest"
+	"github.com/journeygraph/journeygraph/journeys/profile"
 	"github.com/journeygraph/journeygraph/journeys/report"
 )
 
@@ -38,6 +39,9 @@ var routeRoles = map[string]Role{
 	"GET /api/v1/attribution":                    RoleRead,
 	"GET /api/v1/friction":                       RoleRead,
 	"GET /api/v1/models/current":                 RoleRead,
+	"GET /api/v1/clusters":                       RoleRead,
+	"GET /api/v1/clusters/current":               RoleRead,
+	"POST /api/v1/clusters":                      RoleAdmin,
 	"GET /api/v1/paths":                          RoleRead,
 	"GET /api/v1/paths/people":                   RoleRead,
 	"GET /api/v1/transitions":                    RoleRead,
@@ -125,7 +129,7 @@ func fullServer(t *testing.T) *Server {
 	}}
 	srv := New(Config{WriteKeys: []string{"w"}, ReadKeys: []string{"r"}, AdminKeys: []string{"a"}}, &fakeIngester{}, st, st,
 		WithSegments(f, f), WithWebhooks(fakeHooks{}, fakeSender{}), WithStepRules(book), WithErasure(&fakeEraser{}),
-		WithModels(fm, fm), WithApp(AppConfig{Passwords: []string{"pw"}}, emptyOverview{}))
+		WithModels(fm, fm), WithClusters(&profile.Profiler{Touches: fakeTouches{}}), WithApp(AppConfig{Passwords: []string{"pw"}}, emptyOverview{}))
 	srv.SetAnalyst(&report.Analytics{Store: &fakeSequences{}})
 	return srv
 }

@@ -56,7 +56,8 @@ type Server struct {
 	models     *modelSurface // friction, attribution, models; nil unless WithModels
 	metrics    Metrics       // nil unless WithMetrics
 
-	vocab VocabularyReader // the segment builder's menus; nil unless WithVocabulary
+	vocab    VocabularyReader  // the segment builder's menus; nil unless WithVocabulary
+	clusters ClusterDiscoverer // discovered segments; nil unless WithClusters
 }
 
 // Option adds an optional surface to the server.

@@ -15,6 +15,7 @@ import (
 	"github.com/journeygraph/journeygraph/journeys"
 	"github.com/journeygraph/journeygraph/journeys/chain"
 	"github.com/journeygraph/journeygraph/journeys/ingest"
+	"github.com/journeygraph/journeygraph/journeys/profile"
 	"github.com/journeygraph/journeygraph/journeys/report"
 	"github.com/journeygraph/journeygraph/journeys/segment"
 	"github.com/journeygraph/journeygraph/journeys/webhook"
@@ -84,6 +85,8 @@ type App struct {
 	Chains *chain.Chains
 	// HiddenStates fits, stores and decodes hidden-state models of Journeys.
 	HiddenStates *chain.HiddenStates
+	// Profiles computes behaviour vectors from Journeys and clusters them.
+	Profiles *profile.Profiler
 	// Segmenter saves, previews and refreshes segments.
 	Segmenter *segment.Segmenter
 	// Members serves member pages from memory; every membership change the
@@ -120,6 +123,7 @@ func New(store *graph.Store, cfg Config) *App {
 	}
 	a.Chains = &chain.Chains{Store: a.Journeys}
 	a.HiddenStates = &chain.HiddenStates{Touches: a.Journeys, Models: store, People: store}
+	a.Profiles = &profile.Profiler{Touches: a.Journeys, Outbound: outbound, Models: store}
 
 	var outbox journeys.OutboxStore = store
 	if cfg.Metrics != nil {

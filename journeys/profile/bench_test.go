@@ -1,0 +1,105 @@
+package profile
+
+import (
+	"context"
+	"encoding/binary"
+	"math"
+	"math/rand/v2"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/journeygraph/journeygraph/journeys"
+	"github.com/journeygraph/journeygraph/journeys/synth"
+	"github.com/journeygraph/journeygraph/markov/cluster"
+	"gonum.org/v1/gonum/mat"
+)
+
+// shopTouches are the journeys of synth.Shop's 1M events (about 102,000
+// people), as touch sequences in person order.
+func shopTouches(b *testing.B) []journeys.TouchSequence {
+	b.Helper()
+	g := synth.NewShop(synth.ShopConfig{Seed: 15, Events: 1_000_000})
+	var seqs []journeys.TouchSequence
+	for g.Next() {
+		evs := g.At()
+		ts := make([]journeys.Touch, len(evs))
+		for i, e := range evs {
+			ts[i] = journeys.Touch{StepEvent: journeys.StepEvent{Step: e.Name, TS: e.Time.UnixMilli(), Session: e.Session},
+				Type: e.Type, Name: e.Name, Channel: e.Channel, Device: e.Device, Value: e.Value}
+		}
+		seqs = append(seqs, journeys.TouchSequence{Person: evs[0].Person, Touches: ts})
+	}
+	return seqs
+}
+
+var benchAsOf = time.Date(2024, 3, 15, 0, 0, 0, 0, time.UTC)
+
+// BenchmarkDiscover times behaviour vectors and k-means over 1M events of
+// synth.Shop (about 102,000 people): vectors alone; k-means alone on the
+// scaled vectors (cluster.Choose: k = 2..10, 4 restarts each, silhouettes
+// on a 2,000-person sample, Calinski–Harabasz), which
+// scripts/peers/cluster_bench.sh compares with scikit-learn on the same
+// matrix (written to $CLUSTER_BENCH_MATRIX when set: n, d as int64 then
+// the rows as float64, little-endian); then the whole Discover.
+//
+//	go test -run '^$' -bench Discover -benchtime 3x ./journeys/profile/
+func BenchmarkDiscover(b *testing.B) {
+	p := &Profiler{Touches: &touchReader{seqs: shopTouches(b)}}
+	ctx := context.Background()
+	v, err := p.Vectors(ctx, VectorQuery{AsOf: benchAsOf})
+	if err != nil {
+		b.Fatal(err)
+	}
+	log := make([]bool, len(v.Features))
+	for j, f := range v.Features {
+		log[j] = f.Log
+	}
+	z, _, _ := cluster.Standardize(v.X, log)
+	if path := os.Getenv("CLUSTER_BENCH_MATRIX"); path != "" {
+		writeMatrix(b, path, z)
+	}
+	b.Run("vectors", func(b *testing.B) {
+		for b.Loop() {
+			v, err := p.Vectors(ctx, VectorQuery{AsOf: benchAsOf})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(float64(len(v.People)), "people")
+		}
+	})
+	b.Run("kmeans", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := cluster.Choose(z, 2, 10, cluster.Options{Restarts: 4}, rand.NewPCG(1, 0x15)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("k=2-10", func(b *testing.B) {
+		for b.Loop() {
+			d, err := p.Discover(ctx, Query{AsOf: benchAsOf, KMin: 2, KMax: 10, Seed: 1})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(float64(d.People), "people")
+			b.ReportMetric(float64(d.K), "k")
+		}
+	})
+}
+
+// writeMatrix writes z as n, d (int64) then its rows (float64),
+// little-endian.
+func writeMatrix(b *testing.B, path string, z *mat.Dense) {
+	b.Helper()
+	n, d := z.Dims()
+	buf := binary.LittleEndian.AppendUint64(nil, uint64(n))
+	buf = binary.LittleEndian.AppendUint64(buf, uint64(d))
+	for i := 0; i < n; i++ {
+		for _, x := range z.RawRowView(i) {
+			buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(x))
+		}
+	}
+	if err := os.WriteFile(path, buf, 0o644); err != nil {
+		b.Fatal(err)
+	}
+}

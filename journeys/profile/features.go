@@ -1,0 +1,286 @@
+package profile
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/journeygraph/journeygraph/journeys"
+	"gonum.org/v1/gonum/mat"
+)
+
+// Feature is one named column of the behaviour vectors. Log marks counts
+// and money, which are scaled by log1p before standardising.
+type Feature struct {
+	Name string `json:"name"`
+	Unit string `json:"unit"`
+	Log  bool   `json:"log"`
+	Doc  string `json:"doc"`
+}
+
+// Windows of the features, before as_of.
+const (
+	Recent = 30 * 24 * time.Hour // the steps' and events' short window
+	Long   = 90 * 24 * time.Hour // frequency, money, email, sessions, days, channels
+)
+
+// MainSteps are the steps counted in the last 30 days, each a feature
+// step_<name>_30d.
+var MainSteps = []string{"page_view", "product_view", "add_to_cart", "checkout", "purchase", "email_open", "email_click"}
+
+// MaxChannels is the most channels whose share is a feature: the most
+// frequent among the people's own events of the last 90 days.
+const MaxChannels = 4
+
+// Email steps read by the rate features (DefaultStepRules' vocabulary).
+const (
+	stepSent  = "email_sent"
+	stepOpen  = "email_open"
+	stepClick = "email_click"
+)
+
+// fixedFeatures are the features every vector holds, in column order;
+// channel shares follow them.
+var fixedFeatures = func() []Feature {
+	fs := []Feature{
+		{Name: "recency_days", Unit: "days", Log: true, Doc: "days from the person's last own event (outbound steps such as email_sent excluded) to as_of"},
+		{Name: "events_30d", Unit: "events", Log: true, Doc: "own events in the 30 days before as_of"},
+		{Name: "events_90d", Unit: "events", Log: true, Doc: "own events in the 90 days before as_of"},
+		{Name: "value_90d", Unit: "value", Log: true, Doc: "sum of the value of own events in the 90 days before as_of (negative sums count as 0 when scaled)"},
+	}
+	for _, s := range MainSteps {
+		fs = append(fs, Feature{Name: "step_" + s + "_30d", Unit: "events", Log: true, Doc: s + " events in the 30 days before as_of"})
+	}
+	return append(fs,
+		Feature{Name: "email_sent_90d", Unit: "emails", Log: true, Doc: "emails sent to the person in the 90 days before as_of: the base of the two rates"},
+		Feature{Name: "email_open_rate_90d", Unit: "share", Doc: "email_open / email_sent in the 90 days before as_of, at most 1 (0 when none was sent)"},
+		Feature{Name: "email_click_rate_90d", Unit: "share", Doc: "email_click / email_sent in the 90 days before as_of, at most 1 (0 when none was sent)"},
+		Feature{Name: "sessions_90d", Unit: "sessions", Log: true, Doc: "sessions of own events in the 90 days before as_of (a new one after 30 minutes idle or a new sender session id)"},
+		Feature{Name: "days_active_90d", Unit: "days", Log: true, Doc: "UTC days with an own event in the 90 days before as_of"},
+	)
+}()
+
+// Features returns the fixed features followed by the share of each of
+// channels (channel_share_<name>).
+func Features(channels []string) []Feature {
+	fs := slices.Clone(fixedFeatures)
+	for _, c := range channels {
+		fs = append(fs, Feature{Name: "channel_share_" + c, Unit: "share", Doc: "share of the own events of the 90 days before as_of that came through channel " + c})
+	}
+	return fs
+}
+
+// Vectors are the people's behaviour vectors at AsOf: one row of X per
+// person (in id order), one column per feature, in the features' own
+// units. A person is there when they have an own event before AsOf.
+type Vectors struct {
+	AsOf     time.Time
+	People   []string
+	Features []Feature
+	X        *mat.Dense
+}
+
+// VectorQuery says whose vectors to compute, at which time.
+type VectorQuery struct {
+	AsOf         time.Time // now when zero
+	PersonPrefix string
+}
+
+// Profiler computes behaviour vectors from the journeys' touches and
+// discovers the groups they form.
+type Profiler struct {
+	Touches  journeys.TouchReader
+	Outbound journeys.OutboundFunc // the outbound steps in force
+	Models   ModelStore            // where Query.Save stores the clustering (nil: not saved)
+	Now      func() time.Time      // time.Now when nil: when a model was fitted
+}
+
+// Vectors computes every person's vector at q.AsOf, streaming the
+// journeys once. Errors: ENOTFOUND when nobody has an own event before
+// as_of, EUNAVAILABLE when the store cannot be reached.
+func (p *Profiler) Vectors(ctx context.Context, q VectorQuery) (*Vectors, error) {
+	if q.AsOf.IsZero() {
+		q.AsOf = time.Now()
+	}
+	q.AsOf = q.AsOf.UTC()
+	set, err := p.Touches.Touches(ctx, journeys.TouchQuery{Filter: journeys.Filter{To: q.AsOf, PersonPrefix: q.PersonPrefix}})
+	if err != nil {
+		return nil, fmt.Errorf("behaviour vectors: %w", err)
+	}
+	defer set.Close()
+	acc := newAccumulator(q.AsOf, p.Outbound.Steps())
+	for set.Next() {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		acc.add(set.At())
+	}
+	if err := set.Err(); err != nil {
+		return nil, fmt.Errorf("behaviour vectors: %w", err)
+	}
+	if len(acc.people) == 0 {
+		return nil, journeys.Errorf(journeys.ENOTFOUND, "no person has an own event before as_of %s", q.AsOf.Format(time.RFC3339))
+	}
+	return acc.vectors(), nil
+}
+
+// accumulator builds the rows person by person; channel shares are kept
+// per person as counts and become columns once the top channels are known.
+type accumulator struct {
+	asOf, from30, from90 int64
+	outbound             map[string]bool
+	stepCol              map[string]int
+	people               []string
+	rows                 [][]float64
+	chanCounts           []map[int]float64
+	chanIndex            map[string]int
+	chanNames            []string
+	chanTotal            []float64
+}
+
+func newAccumulator(asOf time.Time, outbound []string) *accumulator {
+	a := &accumulator{asOf: asOf.UnixMilli(), outbound: map[string]bool{}, stepCol: map[string]int{}, chanIndex: map[string]int{}}
+	a.from30, a.from90 = a.asOf-Recent.Milliseconds(), a.asOf-Long.Milliseconds()
+	for _, s := range outbound {
+		a.outbound[s] = true
+	}
+	for i, s := range MainSteps {
+		a.stepCol[s] = colSteps + i
+	}
+	return a
+}
+
+// Columns of the fixed features.
+const (
+	colRecency = iota
+	colEvents30
+	colEvents90
+	colValue90
+	colSteps // MainSteps follow
+)
+
+var (
+	colSent      = colSteps + len(MainSteps)
+	colOpenRate  = colSent + 1
+	colClickRate = colSent + 2
+	colSessions  = colSent + 3
+	colDays      = colSent + 4
+)
+
+const dayMillis = 24 * 60 * 60 * 1000
+
+// add computes one person's row.
+func (a *accumulator) add(ts journeys.TouchSequence) {
+	row := make([]float64, len(fixedFeatures))
+	var chans map[int]float64
+	last := int64(math.MinInt64)
+	var opens, clicks float64
+	var prev *journeys.Touch
+	days := map[int64]bool{}
+	timeout := journeys.DefaultSessionTimeout.Milliseconds()
+	for i := range ts.Touches {
+		t := &ts.Touches[i]
+		if t.Step == "" || t.TS >= a.asOf {
+			continue
+		}
+		if a.outbound[t.Step] {
+			if t.Step == stepSent && t.TS >= a.from90 {
+				row[colSent]++
+			}
+			continue
+		}
+		last = t.TS
+		if t.TS < a.from90 {
+			continue
+		}
+		row[colEvents90]++
+		row[colValue90] += t.Value
+		switch t.Step {
+		case stepOpen:
+			opens++
+		case stepClick:
+			clicks++
+		}
+		if prev == nil || t.TS-prev.TS > timeout || (t.Session != "" && prev.Session != "" && t.Session != prev.Session) {
+			row[colSessions]++
+		}
+		prev = t
+		days[floorDiv(t.TS, dayMillis)] = true
+		if t.Channel != "" {
+			if chans == nil {
+				chans = map[int]float64{}
+			}
+			c, ok := a.chanIndex[t.Channel]
+			if !ok {
+				c = len(a.chanNames)
+				a.chanIndex[t.Channel] = c
+				a.chanNames = append(a.chanNames, t.Channel)
+				a.chanTotal = append(a.chanTotal, 0)
+			}
+			chans[c]++
+			a.chanTotal[c]++
+		}
+		if t.TS >= a.from30 {
+			row[colEvents30]++
+			if c, ok := a.stepCol[t.Step]; ok {
+				row[c]++
+			}
+		}
+	}
+	if last == math.MinInt64 {
+		return // no own event: no behaviour to describe
+	}
+	row[colRecency] = float64(a.asOf-last) / dayMillis
+	if row[colSent] > 0 {
+		row[colOpenRate] = math.Min(1, opens/row[colSent])
+		row[colClickRate] = math.Min(1, clicks/row[colSent])
+	}
+	row[colDays] = float64(len(days))
+	a.people = append(a.people, ts.Person)
+	a.rows = append(a.rows, row)
+	a.chanCounts = append(a.chanCounts, chans)
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && a < 0 {
+		q--
+	}
+	return q
+}
+
+// vectors picks the top channels and assembles the matrix.
+func (a *accumulator) vectors() *Vectors {
+	order := make([]int, len(a.chanNames))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(x, y int) int {
+		if a.chanTotal[x] != a.chanTotal[y] {
+			if a.chanTotal[x] > a.chanTotal[y] {
+				return -1
+			}
+			return 1
+		}
+		return cmp.Compare(a.chanNames[x], a.chanNames[y])
+	})
+	order = order[:min(len(order), MaxChannels)]
+	channels := make([]string, len(order))
+	for i, c := range order {
+		channels[i] = a.chanNames[c]
+	}
+	fs := Features(channels)
+	x := mat.NewDense(len(a.rows), len(fs), nil)
+	for i, row := range a.rows {
+		copy(x.RawRowView(i), row)
+		if total := row[colEvents90]; total > 0 {
+			for j, c := range order {
+				x.Set(i, len(fixedFeatures)+j, a.chanCounts[i][c]/total)
+			}
+		}
+	}
+	return &Vectors{AsOf: time.UnixMilli(a.asOf).UTC(), People: a.people, Features: fs, X: x}
+}

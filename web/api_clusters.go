@@ -1,0 +1,115 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/journeygraph/journeygraph/journeys"
+	"github.com/journeygraph/journeygraph/journeys/profile"
+)
+
+// ClusterDiscoverer discovers segments: k-means on behaviour vectors over
+// a range of k, and the chosen clusters' profiles, stored as a model when
+// asked (profile.Profiler).
+type ClusterDiscoverer interface {
+	Discover(ctx context.Context, q profile.Query) (*profile.Discovery, error)
+	Current(ctx context.Context, scope string) (*profile.Discovery, error)
+}
+
+// WithClusters serves the discovered segments.
+func WithClusters(d ClusterDiscoverer) Option {
+	return func(s *Server) { s.clusters = d }
+}
+
+// registerClusterRoutes serves, when WithClusters was given:
+//
+//	GET  /clusters?k=2-8&as_of=&restarts=&seed=&person_prefix=&min_size=&dbscan=true   (read role)
+//	POST /clusters?...the same                                              (admin role)
+//	GET  /clusters/current?person_prefix=                                  (read role)
+//
+// GET answers a profile.Discovery: the scores of each k, the chosen k and
+// its clusters' profiles. POST also stores it as the current clusters
+// model of person_prefix (201, with its version); /clusters/current
+// answers that model's discovery. The fit runs in the request (seconds at
+// 100k people).
+func (s *Server) registerClusterRoutes(read, admin *gin.RouterGroup) {
+	if s.clusters == nil {
+		return
+	}
+	read.GET("/clusters", s.discoverClusters(false))
+	admin.POST("/clusters", s.discoverClusters(true))
+	read.GET("/clusters/current", s.currentClusters)
+}
+
+func (s *Server) discoverClusters(save bool) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		q, err := clusterParams(c)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		q.Save = save
+		d, err := s.clusters.Discover(c.Request.Context(), q)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		status := http.StatusOK
+		if save {
+			status = http.StatusCreated
+		}
+		c.JSON(status, d)
+	}
+}
+
+func (s *Server) currentClusters(c *gin.Context) {
+	d, err := s.clusters.Current(c.Request.Context(), c.Query("person_prefix"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, d)
+}
+
+// clusterParams reads k (a range such as 2-8, the default), as_of (RFC
+// 3339, a date or epoch), restarts, seed, person_prefix, min_size and
+// dbscan (true or false).
+func clusterParams(c *gin.Context) (profile.Query, error) {
+	q := profile.Query{KMin: 2, KMax: 8, Seed: 1, PersonPrefix: c.Query("person_prefix")}
+	switch v := c.Query("dbscan"); v {
+	case "", "false":
+	case "true":
+		q.DBSCAN = true
+	default:
+		return q, fieldError("dbscan", "%q is not true or false", v)
+	}
+	var err error
+	if k := c.Query("k"); k != "" {
+		if q.KMin, q.KMax, err = profile.ParseKRange(k); err != nil {
+			return q, err
+		}
+	}
+	if v := c.Query("as_of"); v != "" {
+		if q.AsOf, err = time.Parse(time.DateOnly, v); err != nil {
+			if q.AsOf, err = journeys.ParseTime(v); err != nil {
+				return q, fieldError("as_of", "%s", journeys.ErrorMessage(err))
+			}
+		}
+	}
+	if v := c.Query("seed"); v != "" {
+		if q.Seed, err = strconv.ParseUint(v, 10, 64); err != nil {
+			return q, fieldError("seed", "%q is not a whole number from 0", v)
+		}
+	}
+	if q.Restarts, err = intParam(c, "restarts"); err != nil {
+		return q, err
+	}
+	if q.MinSize, err = intParam(c, "min_size"); err != nil {
+		return q, err
+	}
+	return q, q.Validate()
+}
