@@ -126,16 +126,8 @@ func (im *Importer) ImportFile(ctx context.Context, path string, m Mapping) (Imp
 		if err := im.reject(path, r.Rejected(), cp.Line, &res); err != nil {
 			return err
 		}
-		if len(batch) > 0 {
-			wr, err := im.Ingester.Ingest(ctx, batch)
-			if err != nil {
-				return err
-			}
-			res.Accepted += wr.Accepted
-			res.Duplicates += wr.Duplicates
-			if err := im.reject(path, wr.Rejected, -1, &res); err != nil {
-				return err
-			}
+		if err := im.write(ctx, path, batch, &res); err != nil {
+			return err
 		}
 		batch = batch[:0]
 		cp.Line, cp.Result = lastLine, res
@@ -231,4 +223,19 @@ func (im *Importer) saveCheckpoint(path string, cp checkpoint) error {
 		return fmt.Errorf("checkpoint: %w", err)
 	}
 	return nil
+}
+
+// write stores a batch of a file's events (none: nothing) and adds what
+// the store answered to res, reporting the rows it rejected.
+func (im *Importer) write(ctx context.Context, path string, batch []journeys.Event, res *ImportResult) error {
+	if len(batch) == 0 {
+		return nil
+	}
+	wr, err := im.Ingester.Ingest(ctx, batch)
+	if err != nil {
+		return err
+	}
+	res.Accepted += wr.Accepted
+	res.Duplicates += wr.Duplicates
+	return im.reject(path, wr.Rejected, -1, res)
 }

@@ -84,16 +84,8 @@ func (im *Importer) importSorted(ctx context.Context, r *Reader, info os.FileInf
 	batch := make([]journeys.Event, 0, size)
 	pos := 0
 	commit := func() error {
-		if len(batch) > 0 {
-			wr, err := im.Ingester.Ingest(ctx, batch)
-			if err != nil {
-				return err
-			}
-			res.Accepted += wr.Accepted
-			res.Duplicates += wr.Duplicates
-			if err := im.reject(path, wr.Rejected, -1, &res); err != nil {
-				return err
-			}
+		if err := im.write(ctx, path, batch, &res); err != nil {
+			return err
 		}
 		batch = batch[:0]
 		cp.Written, cp.Result = pos, res
