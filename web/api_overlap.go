@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"slices"
@@ -47,12 +48,12 @@ func (s *Server) overlapMembers(c *gin.Context) {
 	}
 	ctx := c.Request.Context()
 	a, b, op, after := c.Query("a"), c.Query("b"), c.DefaultQuery("op", segment.OpBoth), c.Query("after")
-	ids, err := segment.CombinedMembers(ctx, s.segStore, s.segStore, a, b, op)
+	def, err := combinedDefinition(ctx, s.segStore, a, b, op)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	def, err := combinedDefinition(c, s.segStore, a, b, op)
+	ids, err := segment.CombinedMembers(ctx, s.segStore, a, b, op)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -73,10 +74,9 @@ func (s *Server) overlapMembers(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"a": a, "b": b, "op": op, "count": total, "members": page, "next_after": next, "definition": def})
 }
 
-// combinedDefinition is the segment (unnamed) that selects a set operation
-// of two stored segments.
-func combinedDefinition(c *gin.Context, segs SegmentReader, a, b, op string) (journeys.Segment, error) {
-	ctx := c.Request.Context()
+// combinedDefinition is the segment (with a suggested name) that selects a
+// set operation of two stored segments: ENOTFOUND for an unknown one.
+func combinedDefinition(ctx context.Context, segs SegmentReader, a, b, op string) (journeys.Segment, error) {
 	sa, err := segs.Segment(ctx, a)
 	if err != nil {
 		return journeys.Segment{}, err

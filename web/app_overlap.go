@@ -93,7 +93,7 @@ func (s *Server) combinedEditor(c *gin.Context) (string, bool, error) {
 	if a == "" && b == "" {
 		return "", false, nil
 	}
-	seg, err := combinedDefinition(c, s.segStore, a, b, c.DefaultQuery("op", segment.OpBoth))
+	seg, err := combinedDefinition(c.Request.Context(), s.segStore, a, b, c.DefaultQuery("op", segment.OpBoth))
 	if err != nil {
 		return "", true, err
 	}

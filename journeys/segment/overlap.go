@@ -99,8 +99,10 @@ func checkOverlapNames(names []string) error {
 }
 
 // CombinedMembers returns the current members of a set operation of two
-// segments (op: OpBoth, OpOnlyA or OpOnlyB), sorted.
-func CombinedMembers(ctx context.Context, segs SegmentGetter, members MembersPager, a, b, op string) ([]string, error) {
+// segments (op: OpBoth, OpOnlyA or OpOnlyB), sorted. The caller has read
+// the two segments (an unknown name has no members to tell from an empty
+// segment's).
+func CombinedMembers(ctx context.Context, members MembersPager, a, b, op string) ([]string, error) {
 	if err := checkOp(op); err != nil {
 		return nil, err
 	}
@@ -109,9 +111,6 @@ func CombinedMembers(ctx context.Context, segs SegmentGetter, members MembersPag
 	}
 	var sets [2][]string
 	for i, n := range []string{a, b} {
-		if _, err := segs.Segment(ctx, n); err != nil {
-			return nil, err
-		}
 		ids, err := allMembers(ctx, members, n)
 		if err != nil {
 			return nil, err

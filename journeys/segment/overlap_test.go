@@ -88,7 +88,7 @@ func TestCompareSegments(t *testing.T) {
 			t.Errorf("%v: %v, want %s", bad.names, err, bad.code)
 		}
 	}
-	if _, err := CombinedMembers(ctx, lists, lists, "a", "b", "xor"); journeys.ErrorCode(err) != journeys.EINVALID {
+	if _, err := CombinedMembers(ctx, lists, "a", "b", "xor"); journeys.ErrorCode(err) != journeys.EINVALID {
 		t.Errorf("unknown op: %v", err)
 	}
 }
