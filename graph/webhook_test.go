@@ -198,7 +198,10 @@ func TestWebhookSurvivesDispatcherStop(t *testing.T) {
 	}
 	ctx2, stop2 := context.WithCancel(context.Background())
 	defer stop2()
-	d2 := &webhook.Dispatcher{Store: s, Allow: loopback, Prefix: hook.ID, Lease: lease, Poll: 50 * time.Millisecond}
+	// d1's short lease is what lets d2 claim; d2's own is long, so that a
+	// slow store (a busy machine) cannot let its attempt's lease lapse
+	// before the outcome is recorded and have it claimed a third time.
+	d2 := &webhook.Dispatcher{Store: s, Allow: loopback, Prefix: hook.ID, Lease: time.Minute, Poll: 50 * time.Millisecond}
 	go d2.Run(ctx2)
 	got := waitDelivered(t, s, hook.ID)
 	acc, bad := rc.counts()
