@@ -8,6 +8,7 @@ import (
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
+	"github.com/journeygraph/journeygraph/graph/inmem"
 	"github.com/journeygraph/journeygraph/journeys"
 )
 
@@ -18,23 +19,47 @@ import (
 // one makes the person's chain be rebuilt from their events. Identify and
 // alias events merge the anonymous person into the known one first.
 func (s *Store) WriteEvents(ctx context.Context, events []journeys.Event) (journeys.WriteResult, error) {
+	res, _, err := s.writeEvents(ctx, events, false)
+	return res, err
+}
+
+// WriteEventsTails is WriteEvents that also returns, for each person the
+// write only appended to (not those whose chain it rebuilt), what it
+// appended and the person as stored after it (inmem.TailWriter).
+func (s *Store) WriteEventsTails(ctx context.Context, events []journeys.Event) (journeys.WriteResult, []inmem.Written, error) {
+	return s.writeEvents(ctx, events, true)
+}
+
+func (s *Store) writeEvents(ctx context.Context, events []journeys.Event, withTails bool) (journeys.WriteResult, []inmem.Written, error) {
 	var res journeys.WriteResult
 	if len(events) == 0 {
-		return res, nil
+		return res, nil, nil
+	}
+	var tails *[]inmem.Written
+	if withTails {
+		tails = new([]inmem.Written)
 	}
 	err := s.write(ctx, stampTimeout, func(tx neo4j.ManagedTransaction) error {
 		// Each attempt stamps its people with its own start time: a retry
 		// commits later, and a cache's change window counts from the stamp.
 		res = journeys.WriteResult{}
-		return s.writeBatch(ctx, tx, events, time.Now().UnixMilli(), &res)
+		if tails != nil {
+			*tails = (*tails)[:0]
+		}
+		return s.writeBatch(ctx, tx, events, time.Now().UnixMilli(), &res, tails)
 	})
 	if err != nil {
-		return journeys.WriteResult{}, wrap("write events", err)
+		return journeys.WriteResult{}, nil, wrap("write events", err)
 	}
-	return res, nil
+	if tails == nil {
+		return res, nil, nil
+	}
+	return res, *tails, nil
 }
 
-func (s *Store) writeBatch(ctx context.Context, tx neo4j.ManagedTransaction, events []journeys.Event, now int64, res *journeys.WriteResult) error {
+// writeBatch writes events in tx; tails, when not nil, receives what was
+// appended per person.
+func (s *Store) writeBatch(ctx context.Context, tx neo4j.ManagedTransaction, events []journeys.Event, now int64, res *journeys.WriteResult, tails *[]inmem.Written) error {
 	ids := make([]string, 0, len(events))
 	for _, e := range events {
 		ids = append(ids, e.ID)
@@ -70,12 +95,13 @@ func (s *Store) writeBatch(ctx context.Context, tx neo4j.ManagedTransaction, eve
 		return err
 	}
 	journeys.SortEvents(fresh)
-	return appendEvents(ctx, tx, fresh, now, res, relink)
+	return appendEvents(ctx, tx, fresh, now, res, relink, tails)
 }
 
 // appendEvents stores fresh events (sorted by person, time, id) and links
-// them into their people's chains.
-func appendEvents(ctx context.Context, tx neo4j.ManagedTransaction, fresh []journeys.Event, now int64, res *journeys.WriteResult, relink map[string]bool) error {
+// them into their people's chains; tails, when not nil, receives what was
+// appended to each person whose chain was not rebuilt.
+func appendEvents(ctx context.Context, tx neo4j.ManagedTransaction, fresh []journeys.Event, now int64, res *journeys.WriteResult, relink map[string]bool, tails *[]inmem.Written) error {
 	people := make([]string, 0)
 	for i, e := range fresh {
 		if i == 0 || fresh[i-1].Person != e.Person {
@@ -133,8 +159,20 @@ func appendEvents(ctx context.Context, tx neo4j.ManagedTransaction, fresh []jour
 		groups = append(groups, map[string]any{"person": person, "events": rows})
 	}
 	if len(groups) > 0 {
-		if _, err := run(ctx, tx, "append_events", map[string]any{"groups": groups}); err != nil {
+		recs, err := run(ctx, tx, "append_events", map[string]any{"groups": groups,
+			"tails": tails != nil, "prop": journeys.PropPrefix, "trait": journeys.TraitPrefix, "fields": personFieldNames})
+		if err != nil {
 			return err
+		}
+		if tails != nil {
+			for _, r := range recs {
+				j, err := storedJourney(r)
+				if err != nil {
+					return err
+				}
+				*tails = append(*tails, inmem.Written{JourneyTail: inmem.JourneyTail{StoredJourney: j, Events: int(intOf(r, "stored"))},
+					PrevID: str(r, "prev_id")})
+			}
 		}
 	}
 	if len(late) > 0 {

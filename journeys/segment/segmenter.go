@@ -105,6 +105,14 @@ type Syncer interface {
 	Held() journeys.SegmentEngine
 }
 
+// PeopleSyncer is a Syncer that can also bring only some people up to
+// date (every write of theirs committed before the call): a refresh of a
+// list of people, such as the ingest hook's, syncs just those.
+type PeopleSyncer interface {
+	Syncer
+	SyncPeople(ctx context.Context, people []string) error
+}
+
 // MembershipReader is a SegmentStore that reads, for a list of people,
 // their membership of every segment at once: for each segment, which of
 // them are members now, sorted.
@@ -112,12 +120,20 @@ type MembershipReader interface {
 	Memberships(ctx context.Context, people []string) (map[string][]string, error)
 }
 
-// syncedEngine returns the engine of a refresh of n segments: when the
-// Engine is a Syncer, synced once and held, so that every segment is
-// evaluated on one state of the journeys and n−1 syncs are saved (each is
-// two queries or more). When that sync fails, it is the engine as is: each
-// evaluation syncs, and reports the error.
-func (sg *Segmenter) syncedEngine(ctx context.Context, n int) Evaluator {
+// syncedEngine returns the engine of a refresh of n segments in scope:
+// when the Engine is a Syncer, synced once and held, so that every segment
+// is evaluated on one state of the journeys and n−1 syncs are saved (each
+// is two queries or more); for a list of people and a PeopleSyncer, synced
+// for those people only (the ingest hook's: the write handed its events
+// over, so usually no query at all). When that sync fails, it is the
+// engine as is: each evaluation syncs, and reports the error.
+func (sg *Segmenter) syncedEngine(ctx context.Context, n int, scope journeys.SegmentScope) Evaluator {
+	if ps, ok := sg.Engine.(PeopleSyncer); ok && scope.People != nil {
+		if ps.SyncPeople(ctx, scope.People) != nil {
+			return sg.engine()
+		}
+		return ps.Held()
+	}
 	s, ok := sg.Engine.(Syncer)
 	if !ok || n < 2 || s.Sync(ctx) != nil {
 		return sg.engine()
@@ -277,7 +293,7 @@ func (sg *Segmenter) Refresh(ctx context.Context, names []string, scope journeys
 			segs = append(segs, s)
 		}
 	}
-	eng := sg.syncedEngine(ctx, len(segs))
+	eng := sg.syncedEngine(ctx, len(segs), scope)
 	var known map[string][]string
 	if mr, ok := sg.Store.(MembershipReader); ok && scope.People != nil && scope.Prefix == "" && len(segs) > 1 {
 		var err error

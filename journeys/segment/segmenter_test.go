@@ -3,6 +3,7 @@ package segment
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -121,6 +122,61 @@ func TestRefreshSyncsOnce(t *testing.T) {
 			if e.syncs != tc.syncs || e.synced != tc.synced || e.onHeld != tc.onHeld || entered != tc.enter {
 				t.Errorf("syncs %d, evaluations syncing %d, on held %d, entries %d; want %d, %d, %d, %d",
 					e.syncs, e.synced, e.onHeld, entered, tc.syncs, tc.synced, tc.onHeld, tc.enter)
+			}
+		})
+	}
+}
+
+// peopleEngine is a countingEngine that can also sync a list of people.
+type peopleEngine struct {
+	*countingEngine
+	peopleErr error
+	asked     [][]string
+}
+
+func (e *peopleEngine) SyncPeople(_ context.Context, people []string) error {
+	e.asked = append(e.asked, people)
+	return e.peopleErr
+}
+
+// TestRefreshOfPeopleSyncsThemOnly: a refresh of a list of people (the
+// ingest hook's) with an engine that can sync people brings only those up
+// to date, once, whatever the number of segments, and evaluates on what
+// it holds; a refresh of everyone syncs everyone as before; when the
+// people's sync fails, each evaluation syncs.
+func TestRefreshOfPeopleSyncsThemOnly(t *testing.T) {
+	var segs []journeys.Segment
+	for _, n := range []string{"a", "b"} {
+		segs = append(segs, journeys.Segment{Name: n, Version: 1, Where: journeys.Condition{Did: &journeys.Match{Step: "view"}}})
+	}
+	people := []string{"p1", "p2"}
+	tests := []struct {
+		name                       string
+		segs                       []journeys.Segment
+		scope                      journeys.SegmentScope
+		peopleErr                  error
+		peopleSyncs, syncs, onHeld int
+	}{
+		{"two segments, two people", segs, journeys.SegmentScope{People: people}, nil, 1, 0, 2},
+		{"one segment, two people", segs[:1], journeys.SegmentScope{People: people}, nil, 1, 0, 1},
+		{"everyone", segs, journeys.SegmentScope{}, nil, 0, 1, 2},
+		{"the people's sync fails", segs, journeys.SegmentScope{People: people}, errors.New("down"), 1, 2, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := &peopleEngine{countingEngine: &countingEngine{}, peopleErr: tc.peopleErr}
+			sg := &Segmenter{Store: listStore{segs: tc.segs}, Engine: e}
+			if _, err := sg.Refresh(context.Background(), nil, tc.scope, "test", time.Now()); err != nil {
+				t.Fatalf("Refresh: %v", err)
+			}
+			if len(e.asked) != tc.peopleSyncs || e.syncs != tc.syncs || e.onHeld != tc.onHeld {
+				t.Errorf("people syncs %d, syncs %d, on held %d; want %d, %d, %d", len(e.asked), e.syncs, e.onHeld,
+					tc.peopleSyncs, tc.syncs, tc.onHeld)
+			}
+			for _, got := range e.asked {
+				if !slices.Equal(got, people) {
+					t.Errorf("synced people %v, want %v", got, people)
+				}
 			}
 		})
 	}

@@ -100,8 +100,8 @@ type App struct {
 // The journey cache is the segmenter's engine: it evaluates, explains, and
 // syncs once for a refresh of every segment.
 var (
-	_ segment.Syncer    = (*inmem.Cache)(nil)
-	_ segment.Explainer = (*inmem.Cache)(nil)
+	_ segment.PeopleSyncer = (*inmem.Cache)(nil)
+	_ segment.Explainer    = (*inmem.Cache)(nil)
 )
 
 // New assembles the services over store as cfg says.
@@ -114,7 +114,13 @@ func New(store *graph.Store, cfg Config) *App {
 	}
 	a.Journeys = segment.InSegment{Reader: reader, Members: store}
 	outbound := cfg.Rules.OutboundSteps
-	a.Ingester = &ingest.Ingester{Store: store, Rules: cfg.Rules, BatchSize: cfg.BatchSize, Writers: cfg.Writers}
+	var writer journeys.EventWriter = store
+	if a.Cache != nil {
+		// The cache takes what each write appended, so that the segment
+		// hook evaluates the people it touched without reading them back.
+		writer = inmem.WriteThrough{Writer: store, Cache: a.Cache}
+	}
+	a.Ingester = &ingest.Ingester{Store: writer, Rules: cfg.Rules, BatchSize: cfg.BatchSize, Writers: cfg.Writers}
 	a.Analytics = &report.Analytics{Store: a.Journeys, Rules: cfg.Rules}
 	if cfg.Rulebook {
 		a.Book = &ingest.Rulebook{Store: store.StepRules(graph.ServerRules), Restep: store, Touches: a.Journeys}
