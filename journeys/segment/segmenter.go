@@ -277,6 +277,7 @@ func (sg *Segmenter) Refresh(ctx context.Context, names []string, scope journeys
 	if asOf.IsZero() {
 		asOf = sg.now()
 	}
+	memberships := sg.memberships(ctx, scope) // read while the definitions are read and the engine syncs
 	var segs []journeys.Segment
 	if len(names) == 0 {
 		all, err := sg.Store.Segments(ctx)
@@ -294,12 +295,9 @@ func (sg *Segmenter) Refresh(ctx context.Context, names []string, scope journeys
 		}
 	}
 	eng := sg.syncedEngine(ctx, len(segs), scope)
-	var known map[string][]string
-	if mr, ok := sg.Store.(MembershipReader); ok && scope.People != nil && scope.Prefix == "" && len(segs) > 1 {
-		var err error
-		if known, err = mr.Memberships(ctx, scope.People); err != nil {
-			return nil, err
-		}
+	known, err := memberships()
+	if err != nil {
+		return nil, err
 	}
 	out := make([]journeys.RefreshResult, 0, len(segs))
 	for _, s := range segs {
@@ -310,6 +308,32 @@ func (sg *Segmenter) Refresh(ctx context.Context, names []string, scope journeys
 		out = append(out, r)
 	}
 	return out, nil
+}
+
+// memberships starts reading, for a list of people, their membership of
+// every segment (MembershipReader: one query, whatever the number of
+// segments), and returns the wait for it; the wait gives nil, nil when the
+// store cannot or scope is not a list of people (each segment's members
+// are then read on their own).
+func (sg *Segmenter) memberships(ctx context.Context, scope journeys.SegmentScope) func() (map[string][]string, error) {
+	mr, ok := sg.Store.(MembershipReader)
+	if !ok || scope.People == nil || scope.Prefix != "" {
+		return func() (map[string][]string, error) { return nil, nil }
+	}
+	var known map[string][]string
+	var err error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		known, err = mr.Memberships(ctx, scope.People)
+	}()
+	return func() (map[string][]string, error) {
+		<-done
+		if err == nil && known == nil {
+			known = map[string][]string{}
+		}
+		return known, err
+	}
 }
 
 // refresh evaluates one stored segment in scope and applies the diff.

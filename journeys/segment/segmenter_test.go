@@ -181,3 +181,61 @@ func TestRefreshOfPeopleSyncsThemOnly(t *testing.T) {
 		})
 	}
 }
+
+// membershipStore is a listStore that reads memberships for a list of
+// people (MembershipReader), counting its reads; p1 is a member of "a".
+type membershipStore struct {
+	listStore
+	memberships, segmentMembers *int
+}
+
+func (s membershipStore) Memberships(context.Context, []string) (map[string][]string, error) {
+	*s.memberships++
+	return map[string][]string{"a": {"p1"}}, nil
+}
+
+func (s membershipStore) SegmentMembers(context.Context, string, journeys.SegmentScope) ([]string, error) {
+	*s.segmentMembers++
+	return []string{"p1"}, nil
+}
+
+// TestRefreshOfPeopleReadsMembershipsOnce: a refresh of a list of people
+// reads their memberships of every segment in one read, with one segment
+// as with several, and diffs each segment against it; a refresh of
+// everyone reads each segment's members.
+func TestRefreshOfPeopleReadsMembershipsOnce(t *testing.T) {
+	var segs []journeys.Segment
+	for _, n := range []string{"a", "b"} {
+		segs = append(segs, journeys.Segment{Name: n, Version: 1, Where: journeys.Condition{Did: &journeys.Match{Step: "view"}}})
+	}
+	people := journeys.SegmentScope{People: []string{"p1", "p2"}}
+	tests := []struct {
+		name                        string
+		segs                        []journeys.Segment
+		scope                       journeys.SegmentScope
+		memberships, segmentMembers int
+		entered                     int
+	}{
+		{"one segment, a list of people", segs[:1], people, 1, 0, 1},
+		{"two segments, a list of people", segs, people, 1, 0, 3},
+		{"everyone", segs, journeys.SegmentScope{}, 0, 2, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var m, sm int
+			sg := &Segmenter{Store: membershipStore{listStore{segs: tc.segs}, &m, &sm}, Engine: &countingEngine{}}
+			res, err := sg.Refresh(context.Background(), nil, tc.scope, "test", time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			entered := 0
+			for _, r := range res {
+				entered += r.Entered
+			}
+			if m != tc.memberships || sm != tc.segmentMembers || entered != tc.entered {
+				t.Errorf("memberships read %d, segment members read %d, entries %d; want %d, %d, %d", m, sm, entered,
+					tc.memberships, tc.segmentMembers, tc.entered)
+			}
+		})
+	}
+}

@@ -194,6 +194,32 @@ type onlySegments struct {
 	names []string
 }
 
+// Memberships reads the people's memberships of the named segments in
+// one query when the store can (segment.MembershipReader), else of each
+// segment in turn.
+func (s onlySegments) Memberships(ctx context.Context, people []string) (map[string][]string, error) {
+	out := map[string][]string{}
+	mr, ok := s.SegmentStore.(segment.MembershipReader)
+	if ok {
+		all, err := mr.Memberships(ctx, people)
+		if err != nil {
+			return nil, err
+		}
+		for _, name := range s.names {
+			out[name] = all[name]
+		}
+		return out, nil
+	}
+	for _, name := range s.names {
+		ids, err := s.SegmentMembers(ctx, name, journeys.SegmentScope{People: people})
+		if err != nil {
+			return nil, err
+		}
+		out[name] = ids
+	}
+	return out, nil
+}
+
 // Segments returns the named segments.
 func (s onlySegments) Segments(ctx context.Context) ([]journeys.Segment, error) {
 	out := make([]journeys.Segment, 0, len(s.names))

@@ -148,6 +148,35 @@ func TestOnlySegments(t *testing.T) {
 	}
 }
 
+// fakeMemberships reads memberships of "a" and "b" for a list of people;
+// without all, it reads one segment's members at a time only.
+type fakeMemberships struct {
+	fakeSegments
+}
+
+func (f fakeMemberships) SegmentMembers(_ context.Context, name string, _ journeys.SegmentScope) ([]string, error) {
+	return []string{name + "-member"}, nil
+}
+
+type fakeAllMemberships struct{ fakeMemberships }
+
+func (fakeAllMemberships) Memberships(context.Context, []string) (map[string][]string, error) {
+	return map[string][]string{"a": {"a-member"}, "b": {"b-member"}}, nil
+}
+
+// TestOnlySegmentsMemberships: the memberships of the named segments only,
+// in one read when the store reads them for every segment, else segment by
+// segment.
+func TestOnlySegmentsMemberships(t *testing.T) {
+	want := map[string][]string{"a": {"a-member"}}
+	for _, store := range []journeys.SegmentStore{fakeMemberships{}, fakeAllMemberships{}} {
+		got, err := onlySegments{store, []string{"a"}}.Memberships(context.Background(), []string{"p"})
+		if err != nil || !reflect.DeepEqual(got, want) {
+			t.Errorf("%T: Memberships() = %v, %v; want %v", store, got, err, want)
+		}
+	}
+}
+
 // fakePager answers every page with one member named after the segment.
 type fakePager struct{}
 
