@@ -8,6 +8,7 @@ import (
 
 	"github.com/journeygraph/journeygraph/cmd/internal/metrics"
 	"github.com/journeygraph/journeygraph/graph"
+	"github.com/journeygraph/journeygraph/graph/inmem"
 	"github.com/journeygraph/journeygraph/journeys"
 	"github.com/journeygraph/journeygraph/journeys/segment"
 	"github.com/journeygraph/journeygraph/journeys/webhook"
@@ -108,6 +109,10 @@ func TestNew(t *testing.T) {
 			}
 			if a.Segmenter.Engine != engine {
 				t.Errorf("segment engine %T, want %T", a.Segmenter.Engine, engine)
+			}
+			// With a cache, writes hand what they appended to it.
+			if wt, ok := a.Ingester.Store.(inmem.WriteThrough); (a.Cache != nil) != ok || ok && wt.Cache != a.Cache {
+				t.Errorf("ingester writes with %T (cache %v)", a.Ingester.Store, a.Cache != nil)
 			}
 			if a.Segmenting.Segments.Engine != a.Segmenter.Engine {
 				t.Errorf("writes re-evaluate with engine %T, not %T", a.Segmenting.Segments.Engine, a.Segmenter.Engine)
