@@ -159,7 +159,11 @@ func Compute(ctx context.Context, segs SegmentGetter, times TimesReader, q Query
 		}
 		rep.LogRank = &lr
 		if lr.Overlap > 0 {
-			rep.Note = fmt.Sprintf("%d people are in both segments and count in each: the log-rank test assumes independent groups", lr.Overlap)
+			who := fmt.Sprintf("%d people are", lr.Overlap)
+			if lr.Overlap == 1 {
+				who = "1 person is"
+			}
+			rep.Note = who + " in both segments and counted in each: the log-rank test assumes independent groups"
 		}
 	case len(groups[0]) == 0:
 		rep.Note = "nobody entered the segment before as_of"

@@ -96,7 +96,7 @@ func TestComputeVs(t *testing.T) {
 	if len(rep.Curves) != 2 || rep.Curves[1].Segment != "vip" || rep.LogRank == nil {
 		t.Fatalf("report %+v, want two curves and a test", rep)
 	}
-	if rep.LogRank.Overlap != 1 || !strings.Contains(rep.Note, "1 people are in both segments") {
+	if rep.LogRank.Overlap != 1 || !strings.Contains(rep.Note, "1 person is in both segments") {
 		t.Errorf("overlap %d note %q, want a in both", rep.LogRank.Overlap, rep.Note)
 	}
 	if rep.LogRank.PValue <= 0 || rep.LogRank.PValue > 1 || rep.LogRank.DF != 1 {
