@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 
 	"gonum.org/v1/gonum/stat/distuv"
@@ -63,18 +64,12 @@ func lifeTable(times, durations []float64, observed []bool) table {
 
 // timeline returns 0 and the distinct durations, sorted.
 func timeline(durations ...[]float64) []float64 {
-	seen := map[float64]bool{0: true}
 	times := []float64{0}
 	for _, ds := range durations {
-		for _, x := range ds {
-			if !seen[x] {
-				seen[x] = true
-				times = append(times, x)
-			}
-		}
+		times = append(times, ds...)
 	}
-	sort.Float64s(times)
-	return times
+	slices.Sort(times)
+	return slices.Compact(times)
 }
 
 // check returns an error for a duration that is negative, NaN or infinite.
