@@ -288,7 +288,7 @@ func (s *Server) loadSegment(c *gin.Context, data *segmentData, prefill bool) bo
 		}
 		data.Uplift = &rep
 	}
-	if data.Survival, err = s.loadSurvival(c, name); err != nil {
+	if data.Survival, err = s.loadSurvival(c, seg); err != nil {
 		s.renderError(c, data, err)
 		return false
 	}
