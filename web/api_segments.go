@@ -37,6 +37,7 @@ type SegmentReader interface {
 	Changes(ctx context.Context, segment string, after int64, limit int) ([]journeys.SegmentChange, error)
 	PersonSegments(ctx context.Context, person string) ([]journeys.PersonSegment, error)
 	EntryOutcomes(ctx context.Context, q journeys.OutcomeQuery) ([]journeys.EntryOutcome, error)
+	SurvivalTimes(ctx context.Context, q journeys.SurvivalQuery) ([]journeys.SurvivalTime, error)
 }
 
 // WithSegments serves the segment routes.
@@ -67,6 +68,7 @@ func (s *Server) registerSegmentRoutes(read, admin *gin.RouterGroup) {
 	read.GET("/segments/:name/changes", s.segmentChanges)
 	read.GET("/segments/:name/preview", s.previewStored)
 	read.GET("/segments/:name/uplift", s.segmentUplift)
+	read.GET("/segments/:name/survival", s.segmentSurvival)
 	read.POST("/segments/preview", s.previewDefinition)
 	read.GET("/segment-vocabulary", s.segmentVocabulary)
 	read.GET("/people/:id/segments", s.personSegments)

@@ -18,6 +18,7 @@ type fakeSegments struct {
 	changes  []journeys.SegmentChange
 	emails   map[string]string // person → email trait
 	outcomes []journeys.EntryOutcome
+	survival map[string][]journeys.SurvivalTime // by segment
 }
 
 func (f *fakeSegments) Preview(_ context.Context, s journeys.Segment, asOf time.Time, sample int) (journeys.Preview, error) {
@@ -95,6 +96,9 @@ func (f *fakeSegments) Changes(_ context.Context, _ string, after int64, limit i
 }
 func (f *fakeSegments) EntryOutcomes(context.Context, journeys.OutcomeQuery) ([]journeys.EntryOutcome, error) {
 	return f.outcomes, nil
+}
+func (f *fakeSegments) SurvivalTimes(_ context.Context, q journeys.SurvivalQuery) ([]journeys.SurvivalTime, error) {
+	return f.survival[q.Segment], nil
 }
 func (f *fakeSegments) PersonSegments(context.Context, string) ([]journeys.PersonSegment, error) {
 	return []journeys.PersonSegment{{Segment: "vip"}}, nil

@@ -210,6 +210,7 @@ type segmentData struct {
 	TrendDays   []trendDay
 	CSV         string         // the members export
 	Uplift      *uplift.Report // when the segment keeps a holdout
+	Survival    *survivalData  // time from entry to a step (app_survival.go)
 }
 
 func (*segmentData) pageName() string { return "segment" }
@@ -286,6 +287,10 @@ func (s *Server) loadSegment(c *gin.Context, data *segmentData, prefill bool) bo
 			return false
 		}
 		data.Uplift = &rep
+	}
+	if data.Survival, err = s.loadSurvival(c, seg); err != nil {
+		s.renderError(c, data, err)
+		return false
 	}
 	return true
 }

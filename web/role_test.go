@@ -59,6 +59,7 @@ var routeRoles = map[string]Role{
 	"GET /api/v1/segments/:name/members":         RoleRead,
 	"GET /api/v1/segments/:name/members.csv":     RoleRead,
 	"GET /api/v1/segments/:name/uplift":          RoleRead,
+	"GET /api/v1/segments/:name/survival":        RoleRead,
 	"GET /api/v1/segments/:name/preview":         RoleRead,
 	"POST /api/v1/segments/preview":              RoleRead,
 	"GET /api/v1/segment-vocabulary":             RoleRead,

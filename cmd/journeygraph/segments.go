@@ -13,6 +13,7 @@ import (
 	"github.com/journeygraph/journeygraph/cmd/internal/app"
 	"github.com/journeygraph/journeygraph/journeys"
 	"github.com/journeygraph/journeygraph/journeys/export"
+	"github.com/journeygraph/journeygraph/journeys/survival"
 	"github.com/journeygraph/journeygraph/journeys/uplift"
 )
 
@@ -30,6 +31,9 @@ commands:
   history NAME               ENTERED/LEFT records (--person, --limit)
   uplift NAME                conversion within --days of entry, treated vs the holdout's
                              control (--step, --from, --to, --json)
+  survival NAME              Kaplan–Meier time from entry (--start first_seen: from first
+                             seen) to --step, censored at --as-of; --vs SEGMENT adds its
+                             curve and the log-rank test (--json: the curves' points)
 `
 
 // runSegments is the CLI twin of the /api/v1/segments routes, straight on
@@ -44,7 +48,7 @@ func runSegments(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs.SetOutput(stderr)
 	cfg := app.Neo4jFlags(fs)
 	file := fs.String("file", "", "preview: a definition file instead of a stored segment")
-	asOf := fs.String("as-of", "", "preview, refresh: evaluate at this time (RFC 3339; default now)")
+	asOf := fs.String("as-of", "", "preview, refresh: evaluate at this time; survival: censor at this time (RFC 3339; default now)")
 	at := fs.String("at", "", "members: the members at this past time, with why they entered")
 	sample := fs.Int("sample", 20, "preview: ids to show")
 	limit := fs.Int("limit", 100, "members, history: rows")
@@ -54,12 +58,14 @@ func runSegments(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	step := fs.String("step", uplift.DefaultStep, "uplift: the conversion step")
 	from := fs.String("from", "", "uplift: entries from this time (RFC 3339)")
 	to := fs.String("to", "", "uplift: entries before this time (RFC 3339)")
-	asJSON := fs.Bool("json", false, "uplift: JSON instead of a table")
+	asJSON := fs.Bool("json", false, "uplift, survival: JSON instead of a table")
+	vs := fs.String("vs", "", "survival: a second segment to compare with (log-rank)")
+	start := fs.String("start", survival.FromEntry, "survival: time counted from entry or first_seen")
 	engine := fs.String("engine", "memory", "save, preview, refresh: evaluate from the journeys loaded in memory (memory) or in Neo4j's Cypher (cypher, the reference)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	needName := map[string]bool{"show": true, "members": true, "export": true, "history": true, "save": true, "uplift": true}
+	needName := map[string]bool{"show": true, "members": true, "export": true, "history": true, "save": true, "uplift": true, "survival": true}
 	if needName[cmd] && fs.NArg() != 1 {
 		return fmt.Errorf("segments %s: want one argument", cmd)
 	}
@@ -224,6 +230,22 @@ func runSegments(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			return out.Encode(rep)
 		}
 		return printUplift(stdout, rep)
+	case "survival":
+		if *start != survival.FromEntry && *start != survival.FromFirstSeen {
+			return journeys.Errorf(journeys.EINVALID, "segments survival: --start: %q is not %s or %s", *start, survival.FromEntry, survival.FromFirstSeen)
+		}
+		q := survival.Query{Segment: fs.Arg(0), Vs: *vs, Step: *step, From: *start}
+		if q.AsOf, err = parseTime(*asOf); err != nil {
+			return fmt.Errorf("segments survival: --as-of: %w", err)
+		}
+		rep, err := survival.Compute(ctx, store, store, q)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return out.Encode(rep)
+		}
+		return printSurvival(stdout, rep)
 	}
 	fmt.Fprint(stderr, segmentsUsage)
 	return fmt.Errorf("segments: unknown command %q", cmd)
