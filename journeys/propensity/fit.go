@@ -138,6 +138,13 @@ func (s *Service) save(ctx context.Context, q Query, rep *Report, test *window, 
 	}
 	rec := journeys.ModelRecord{Kind: Kind(q.Target), Scope: q.PersonPrefix, FittedAt: rep.FittedAt, HMM: string(mj),
 		States: []journeys.StateRecord{{Index: 0, Label: "scored"}}}
+	var scores []float64
+	if latest != nil {
+		scores = final.predict(latest)
+		rep.Written = len(latest.people)
+	}
+	// The report is stored with the model; a version whose scores fail to
+	// be written is never made current.
 	if rec.Meta, err = reportJSON(rep); err != nil {
 		return err
 	}
@@ -147,13 +154,9 @@ func (s *Service) save(ctx context.Context, q Query, rep *Report, test *window, 
 	}
 	rep.Version = version
 	if latest != nil {
-		if rep.Written, err = s.write(ctx, q.Target, version, latest.people, final.predict(latest)); err != nil {
+		if err := s.write(ctx, q.Target, version, latest.people, scores); err != nil {
 			return err
 		}
-	}
-	// The report stored is the final one (version, people written).
-	if rec.Meta, err = reportJSON(rep); err != nil {
-		return err
 	}
 	if err := s.Models.FinishModel(ctx, rec.Kind, rec.Scope, version, []int{rep.Written}); err != nil {
 		return fmt.Errorf("propensity: %w", err)
@@ -169,8 +172,8 @@ func reportJSON(rep *Report) (string, error) {
 	return string(b), nil
 }
 
-// write stores the scores in batches and returns how many people it wrote.
-func (s *Service) write(ctx context.Context, target string, version int, people []string, p []float64) (int, error) {
+// write stores the scores in batches.
+func (s *Service) write(ctx context.Context, target string, version int, people []string, p []float64) error {
 	size := s.BatchSize
 	if size <= 0 {
 		size = 1000
@@ -180,12 +183,12 @@ func (s *Service) write(ctx context.Context, target string, version int, people 
 		rows = append(rows, journeys.PersonPropensity{Person: id, P: p[i]})
 		if len(rows) == size || i == len(people)-1 {
 			if err := s.Scores.WritePropensities(ctx, target, version, rows); err != nil {
-				return i + 1 - len(rows), fmt.Errorf("propensity: write scores: %w", err)
+				return fmt.Errorf("propensity: write scores: %w", err)
 			}
 			rows = rows[:0]
 		}
 	}
-	return len(people), nil
+	return nil
 }
 
 // Current returns the report of the current model of a target and scope.
