@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
+	"sync"
 
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
@@ -79,7 +81,7 @@ func Fit(x mat.Matrix, y []float64, s Settings) (*Model, error) {
 		s.GradTol = 1e-10
 	}
 	obj := newObjective(x, y, s.C)
-	p := optimize.Problem{Func: obj.f, Grad: obj.grad}
+	p := optimize.Problem{Func: obj.value, Grad: obj.grad}
 	init := make([]float64, d+1)
 	// Start at the intercept of the base rate: the best constant model.
 	rate := float64(pos) / float64(n)
@@ -105,56 +107,84 @@ func Fit(x mat.Matrix, y []float64, s Settings) (*Model, error) {
 	return m, nil
 }
 
-// objective evaluates L and its gradient, caching the probabilities of the
-// last point.
+// objective evaluates L and its gradient in one pass over the rows, split
+// across the CPUs, and keeps the last point's values: the optimiser asks
+// for the value and the gradient of a point separately.
 type objective struct {
-	x     mat.Matrix
-	y     *mat.VecDense
-	n, d  int
-	c     float64
-	z, r  *mat.VecDense // linear predictor; residual p − y
-	w, gw *mat.VecDense
+	x    *mat.Dense
+	y    []float64
+	n, d int
+	c    float64
+	last []float64 // the point of f and g (nil before the first)
+	f    float64
+	g    []float64
 }
 
 func newObjective(x mat.Matrix, y []float64, c float64) *objective {
 	n, d := x.Dims()
-	return &objective{x: x, y: mat.NewVecDense(n, y), n: n, d: d, c: c,
-		z: mat.NewVecDense(n, nil), r: mat.NewVecDense(n, nil), gw: mat.NewVecDense(d, nil)}
-}
-
-// eval fills z for params and returns the mean loss.
-func (o *objective) eval(params []float64) float64 {
-	w := mat.NewVecDense(o.d, params[:o.d])
-	o.z.MulVec(o.x, w)
-	b := params[o.d]
-	var loss float64
-	for i := 0; i < o.n; i++ {
-		zi := o.z.AtVec(i) + b
-		o.z.SetVec(i, zi)
-		loss += log1pExp(zi) - o.y.AtVec(i)*zi
+	xd, ok := x.(*mat.Dense)
+	if !ok {
+		xd = mat.DenseCopyOf(x)
 	}
-	return loss / float64(o.n)
+	return &objective{x: xd, y: y, n: n, d: d, c: c, g: make([]float64, d+1)}
 }
 
-func (o *objective) f(params []float64) float64 {
-	w := params[:o.d]
-	return o.eval(params) + floats.Dot(w, w)/(2*o.c*float64(o.n))
+// at evaluates L and its gradient at params unless it holds them already.
+func (o *objective) at(params []float64) {
+	if o.last != nil && floats.Equal(o.last, params) {
+		return
+	}
+	o.last = append(o.last[:0], params...)
+	w, b := params[:o.d], params[o.d]
+	parts := min(runtime.GOMAXPROCS(0), max(1, o.n/50_000))
+	type part struct {
+		loss float64
+		g    []float64
+	}
+	res := make([]part, parts)
+	var wg sync.WaitGroup
+	for k := range parts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			g := make([]float64, o.d+1)
+			var loss float64
+			for i := k * o.n / parts; i < (k+1)*o.n/parts; i++ {
+				row := o.x.RawRowView(i)
+				z := floats.Dot(row, w) + b
+				loss += log1pExp(z) - o.y[i]*z
+				r := sigmoid(z) - o.y[i]
+				floats.AddScaled(g[:o.d], r, row)
+				g[o.d] += r
+			}
+			res[k] = part{loss, g}
+		}()
+	}
+	wg.Wait()
+	nf := float64(o.n)
+	var loss float64
+	for j := range o.g {
+		o.g[j] = 0
+	}
+	for _, r := range res {
+		loss += r.loss
+		floats.Add(o.g, r.g)
+	}
+	o.f = loss/nf + floats.Dot(w, w)/(2*o.c*nf)
+	for j := 0; j < o.d; j++ {
+		o.g[j] = o.g[j]/nf + w[j]/(o.c*nf)
+	}
+	o.g[o.d] /= nf
+}
+
+func (o *objective) value(params []float64) float64 {
+	o.at(params)
+	return o.f
 }
 
 func (o *objective) grad(g, params []float64) {
-	o.eval(params)
-	var sum float64
-	for i := 0; i < o.n; i++ {
-		r := sigmoid(o.z.AtVec(i)) - o.y.AtVec(i)
-		o.r.SetVec(i, r)
-		sum += r
-	}
-	o.gw.MulVec(o.x.T(), o.r)
-	nf := float64(o.n)
-	for j := 0; j < o.d; j++ {
-		g[j] = o.gw.AtVec(j)/nf + params[j]/(o.c*nf)
-	}
-	g[o.d] = sum / nf
+	o.at(params)
+	copy(g, o.g)
 }
 
 // log1pExp returns log(1 + exp(z)) without overflow.

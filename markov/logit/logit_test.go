@@ -1,9 +1,12 @@
 package logit
 
 import (
+	"bufio"
+	"encoding/binary"
 	"errors"
 	"math"
 	"math/rand/v2"
+	"os"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -85,10 +88,16 @@ func synthetic(n, d int, seed uint64) (*mat.Dense, []float64) {
 
 // BenchmarkFitScore1M fits and scores 1M people with 20 features (the
 // behaviour vectors' count with four channels), as journeys/propensity
-// does; scripts/peers/propensity_sklearn.py --bench 1000000 times
-// scikit-learn on a matrix of the same shape and tolerance.
+// does. With PROPENSITY_BENCH_MATRIX set it first writes the matrix and
+// labels there (little-endian float64: n, d, the rows, the labels), which
+// scripts/peers/propensity_bench.sh times scikit-learn on.
 func BenchmarkFitScore1M(b *testing.B) {
 	x, y := synthetic(1_000_000, 20, 1)
+	if path := os.Getenv("PROPENSITY_BENCH_MATRIX"); path != "" {
+		if err := writeMatrix(path, x, y); err != nil {
+			b.Fatal(err)
+		}
+	}
 	b.ResetTimer()
 	for range b.N {
 		m, err := Fit(x, y, Settings{GradTol: 1e-6})
@@ -101,4 +110,23 @@ func BenchmarkFitScore1M(b *testing.B) {
 		}
 		b.ReportMetric(float64(m.Iterations), "iterations")
 	}
+}
+
+func writeMatrix(path string, x *mat.Dense, y []float64) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriter(f)
+	n, d := x.Dims()
+	vals := append([]float64{float64(n), float64(d)}, x.RawMatrix().Data...)
+	if err := binary.Write(w, binary.LittleEndian, append(vals, y...)); err != nil {
+		f.Close()
+		return err
+	}
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

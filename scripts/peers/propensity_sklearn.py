@@ -16,9 +16,10 @@ without Python (TestFitMatchesSklearn, TestScoresMatchSklearn):
     predicted decile (np.array_split of the stably sorted predictions);
   * roc_auc_score of the probabilities rounded to one decimal (many ties).
 
-With --bench N it instead times fitting and scoring an N x 20 matrix (the
-behaviour vectors' feature count, standardised) and prints the seconds, for
-markov/logit's BenchmarkFitScore1M (see README, Propensity).
+With --bench FILE it instead times fitting and scoring the matrix that
+markov/logit's BenchmarkFitScore1M writes to FILE (1M rows, 20 standardised
+features, the behaviour vectors' count) with the same tolerance, and prints
+the best of 3 runs (scripts/peers/propensity_bench.sh; see README, Propensity).
 
 Run (a venv outside the repository, default ../venv-cluster):
 
@@ -55,23 +56,27 @@ def fit(x, y, c):
     return LogisticRegression(C=c, solver="lbfgs", fit_intercept=True, tol=1e-12, max_iter=10000).fit(x, y)
 
 
-def bench(n):
-    rng = np.random.default_rng(1)
-    d = 20
-    x = rng.normal(size=(n, d))
-    w = rng.normal(size=d) * 0.5
-    y = (rng.uniform(size=n) < 1 / (1 + np.exp(-(x @ w - 1.0)))).astype(float)
-    start = time.perf_counter()
-    m = LogisticRegression(C=1.0, solver="lbfgs", tol=1e-6, max_iter=1000).fit(x, y)
-    p = m.predict_proba(x)[:, 1]
-    secs = time.perf_counter() - start
-    print(json.dumps({"n": n, "features": d, "seconds": secs, "iterations": int(m.n_iter_[0]),
-                      "auc": roc_auc_score(y, p), "sklearn": sklearn.__version__}))
+def bench(path):
+    raw = np.fromfile(path, dtype="<f8")
+    n, d = int(raw[0]), int(raw[1])
+    x = raw[2:2 + n * d].reshape(n, d)
+    y = raw[2 + n * d:]
+    best = None
+    for _ in range(3):
+        start = time.perf_counter()
+        m = LogisticRegression(C=1.0, solver="lbfgs", tol=1e-6, max_iter=1000).fit(x, y)
+        p = m.predict_proba(x)[:, 1]
+        auc = roc_auc_score(y, p)
+        secs = time.perf_counter() - start
+        best = secs if best is None else min(best, secs)
+    print(json.dumps({"n": n, "features": d, "iterations": int(m.n_iter_[0]), "auc": auc,
+                      "sklearn": sklearn.__version__}))
+    print("sklearn seconds %.3f" % best)
 
 
 def main():
     if len(sys.argv) == 3 and sys.argv[1] == "--bench":
-        bench(int(sys.argv[2]))
+        bench(sys.argv[2])
         return
     here = os.path.dirname(os.path.abspath(__file__))
     out = os.path.join(here, "..", "..", "markov", "logit", "testdata", "sklearn.json")
