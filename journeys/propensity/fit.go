@@ -102,12 +102,12 @@ func (s *Service) Fit(ctx context.Context, q Query) (*Report, error) {
 			rep.Winner = "chain"
 		}
 	}
+	rep.Seconds = time.Since(start).Seconds()
 	if q.Save {
 		if err := s.save(ctx, q, rep, test, ytest, t3); err != nil {
 			return nil, err
 		}
 	}
-	rep.Seconds = time.Since(start).Seconds()
 	s.log().WithFields(logrus.Fields{"target": q.Target, "auc": rep.Model.AUC, "winner": rep.Winner,
 		"version": rep.Version, "written": rep.Written}).Info("propensity fitted")
 	return rep, nil
@@ -116,7 +116,7 @@ func (s *Service) Fit(ctx context.Context, q Query) (*Report, error) {
 // save refits the model on the test window when it won, scores everyone
 // at t3 and writes the scores, then stores the model and the report.
 func (s *Service) save(ctx context.Context, q Query, rep *Report, test *window, ytest []float64, t3 time.Time) error {
-	final := (*model)(nil)
+	var final *model
 	var latest *window
 	if rep.Winner == "model" {
 		var err error

@@ -40,7 +40,7 @@ type Report struct {
 	ScoredAt time.Time `json:"scored_at,omitzero"`
 	Written  int       `json:"written"`
 	FittedAt time.Time `json:"fitted_at"`
-	Seconds  float64   `json:"seconds"`
+	Seconds  float64   `json:"seconds"` // of the fit and validation (not the refit and writes)
 }
 
 // Sample counts the people of one window and the positives among them.
