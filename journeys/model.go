@@ -12,6 +12,16 @@ const ModelKindHMM = "hmm"
 // scaling of the behaviour vectors): they write nothing on people.
 const ModelKindClusters = "clusters"
 
+// ModelKindPropensity prefixes the kinds of supervised propensity models,
+// one per target: "propensity_convert", "propensity_unsubscribe".
+const ModelKindPropensity = "propensity_"
+
+// PersonPropensity is one person's supervised propensity for a target.
+type PersonPropensity struct {
+	Person string
+	P      float64
+}
+
 // ModelQuery configures the fit of a hidden-state model and of the
 // propensity chain stored with it. The model's scope is
 // Filter.PersonPrefix: each scope has its own current model.

@@ -31,6 +31,7 @@ func (s *Server) registerAPIRoutes(r *gin.Engine) {
 	s.registerStepRuleRoutes(read, admin)
 	s.registerModelRoutes(read, admin)
 	s.registerClusterRoutes(read, admin)
+	s.registerPropensityRoutes(read)
 	s.registerMetricsRoutes(r.Group("", s.requireKey(RoleRead)))
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/journeygraph/journeygraph/journeys"
 	"github.com/journeygraph/journeygraph/journeys/ingest"
 	"github.com/journeygraph/journeygraph/journeys/profile"
+	"github.com/journeygraph/journeygraph/journeys/propensity"
 	"github.com/journeygraph/journeygraph/journeys/report"
 )
 
@@ -42,6 +43,7 @@ var routeRoles = map[string]Role{
 	"GET /api/v1/clusters":                       RoleRead,
 	"GET /api/v1/clusters/current":               RoleRead,
 	"POST /api/v1/clusters":                      RoleAdmin,
+	"GET /api/v1/propensity":                     RoleRead,
 	"GET /api/v1/paths":                          RoleRead,
 	"GET /api/v1/paths/people":                   RoleRead,
 	"GET /api/v1/transitions":                    RoleRead,
@@ -130,7 +132,7 @@ func fullServer(t *testing.T) *Server {
 	}}
 	srv := New(Config{WriteKeys: []string{"w"}, ReadKeys: []string{"r"}, AdminKeys: []string{"a"}}, &fakeIngester{}, st, st,
 		WithSegments(f, f), WithWebhooks(fakeHooks{}, fakeSender{}), WithStepRules(book), WithErasure(&fakeEraser{}),
-		WithModels(fm, fm), WithClusters(&profile.Profiler{Touches: fakeTouches{}}), WithApp(AppConfig{Passwords: []string{"pw"}}, emptyOverview{}))
+		WithModels(fm, fm), WithClusters(&profile.Profiler{Touches: fakeTouches{}}), WithPropensity(&propensity.Service{}), WithApp(AppConfig{Passwords: []string{"pw"}}, emptyOverview{}))
 	srv.SetAnalyst(&report.Analytics{Store: &fakeSequences{}})
 	return srv
 }

@@ -58,6 +58,8 @@ type Server struct {
 
 	vocab    VocabularyReader  // the segment builder's menus; nil unless WithVocabulary
 	clusters ClusterDiscoverer // discovered segments; nil unless WithClusters
+
+	propensity PropensityReporter // propensity validation reports; nil unless WithPropensity
 }
 
 // Option adds an optional surface to the server.

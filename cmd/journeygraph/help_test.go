@@ -28,7 +28,7 @@ func TestHelpShowsNoSecrets(t *testing.T) {
 		{"serve", "-h"}, {"demo", "-h"}, {"import", "-h"}, {"restep", "-h"},
 		{"paths", "-h"}, {"transitions", "-h"}, {"funnel", "-h"},
 		{"segments", "list", "-h"}, {"segments", "members", "-h"},
-		{"friction", "-h"}, {"attribution", "-h"}, {"fit", "-h"}, {"states", "-h"}, {"clusters", "-h"},
+		{"friction", "-h"}, {"attribution", "-h"}, {"fit", "-h"}, {"states", "-h"}, {"clusters", "-h"}, {"propensity", "fit", "-h"},
 		{"bench", "ingest", "-h"}, {"bench", "analytics", "-h"}, {"bench", "segments", "-h"},
 		{"serve", "--neo4j-password", "flag-pw-0c1d", "--admin-keys", "flag-key-0c1d", "--no-such-flag"},
 	}

@@ -12,6 +12,7 @@
 //	journeygraph friction|attribution|fit|states  chain reports and hidden-state models (or --json)
 //	journeygraph bench segments [flags]    segment recompute, webhook latency, members lookup
 //	journeygraph clusters --k 2-8 [--as-of T]  discover segments: k-means on behaviour vectors
+//	journeygraph propensity fit --target convert --horizon 30d [--cutoff T]  supervised propensity, validated out of time
 //
 // Neo4j is reached through NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD and
 // NEO4J_DATABASE (or the matching flags); without them, the local server of
@@ -58,6 +59,7 @@ commands:
   fit          fit a hidden-state model, decode and store every person
   states       the current model's states (--rename INDEX=LABEL)
   clusters     discover segments: behaviour vectors, k-means over --k 2-8, profiles
+  propensity   fit|show a supervised P(convert|unsubscribe), validated out of time
   bench        benchmarks: bench ingest, bench analytics, bench segments
 
 run "journeygraph <command> -h" for the flags of a command.
@@ -90,6 +92,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runModels(ctx, args[0], args[1:], stdout, stderr)
 	case "clusters":
 		return runClusters(ctx, args[1:], stdout, stderr)
+	case "propensity":
+		return runPropensity(ctx, args[1:], stdout, stderr)
 	case "bench":
 		return bench.Run(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":

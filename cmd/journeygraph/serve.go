@@ -123,7 +123,8 @@ func serve(ctx context.Context, f *serveFlags, log *logrus.Logger, stdout io.Wri
 		web.WithSegments(a.Segmenter, a.MemberPages()), web.WithWebhooks(store, a.Webhooks),
 		web.WithApp(web.AppConfig{Passwords: splitKeys(f.uiPass), Secret: f.uiSecret}, a.Cache),
 		web.WithStepRules(a.Book), web.WithErasure(store), web.WithModels(a.Chains, a.HiddenStates), web.WithMetrics(m),
-		web.WithVocabulary(a.Cache), web.WithClusters(a.Profiles))
+		web.WithVocabulary(a.Cache), web.WithClusters(a.Profiles),
+		web.WithPropensity(a.Propensity))
 	srv.SetAnalyst(a.Analytics)
 
 	errc := make(chan error, 2) // the servers' failures

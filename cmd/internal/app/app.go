@@ -16,6 +16,7 @@ import (
 	"github.com/journeygraph/journeygraph/journeys/chain"
 	"github.com/journeygraph/journeygraph/journeys/ingest"
 	"github.com/journeygraph/journeygraph/journeys/profile"
+	"github.com/journeygraph/journeygraph/journeys/propensity"
 	"github.com/journeygraph/journeygraph/journeys/report"
 	"github.com/journeygraph/journeygraph/journeys/segment"
 	"github.com/journeygraph/journeygraph/journeys/webhook"
@@ -87,6 +88,8 @@ type App struct {
 	HiddenStates *chain.HiddenStates
 	// Profiles computes behaviour vectors from Journeys and clusters them.
 	Profiles *profile.Profiler
+	// Propensity fits, validates and writes supervised propensities of Journeys.
+	Propensity *propensity.Service
 	// Segmenter saves, previews and refreshes segments.
 	Segmenter *segment.Segmenter
 	// Members serves member pages from memory; every membership change the
@@ -130,6 +133,7 @@ func New(store *graph.Store, cfg Config) *App {
 	a.Chains = &chain.Chains{Store: a.Journeys}
 	a.HiddenStates = &chain.HiddenStates{Touches: a.Journeys, Models: store, People: store}
 	a.Profiles = &profile.Profiler{Touches: a.Journeys, Outbound: outbound, Models: store}
+	a.Propensity = &propensity.Service{Touches: a.Journeys, Outbound: outbound, Models: store, Scores: store, Log: cfg.Log}
 
 	var outbox journeys.OutboxStore = store
 	if cfg.Metrics != nil {
