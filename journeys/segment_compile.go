@@ -26,6 +26,9 @@ const (
 	// matching Events[1] (both in their windows), per ≥ MinBase (at least
 	// 1) and RateMin ≤ of / per ≤ RateMax.
 	PredRate PredKind = "rate"
+	// PredCluster: Cluster.Assigner places the person's touches at
+	// Cluster.AsOf in cluster Cluster.Index.
+	PredCluster PredKind = "cluster"
 )
 
 // Pred is a compiled segment condition: the windows are absolute (epoch
@@ -48,6 +51,47 @@ type Pred struct {
 	// the smallest base (per count) that can match, at least 1.
 	RateMin, RateMax float64
 	MinBase          int64
+	// PredCluster: the block, its as_of and, once ResolveClusters has run,
+	// its model.
+	Cluster *ClusterPred
+}
+
+// ClusterPred is a compiled cluster block. Compile leaves Assigner nil:
+// the service that evaluates segments loads the model the block names
+// (ClusterPreds finds the blocks) and sets it before any engine evaluates
+// the Pred; an engine refuses an unresolved block (EINVALID).
+type ClusterPred struct {
+	ClusterRef
+	AsOf     time.Time
+	Assigner ClusterAssigner
+}
+
+// ClusterAssigner places people in the clusters of one clustering model
+// (profile.Assigner). It is safe for concurrent use.
+type ClusterAssigner interface {
+	// Clusters returns the number of clusters of the model.
+	Clusters() int
+	// Assign returns the index of the centroid nearest to the behaviour
+	// vector of ts (its touches in chain order) at asOf, or -1 when ts has
+	// no own event before asOf.
+	Assign(ts TouchSequence, asOf time.Time) int
+}
+
+// ClusterPreds returns the cluster blocks of p (shared with p: setting
+// their Assigner resolves p's blocks).
+func (p Pred) ClusterPreds() []*ClusterPred {
+	var out []*ClusterPred
+	var walk func(p Pred)
+	walk = func(p Pred) {
+		if p.Kind == PredCluster && p.Cluster != nil {
+			out = append(out, p.Cluster)
+		}
+		for _, k := range p.Kids {
+			walk(k)
+		}
+	}
+	walk(p)
+	return out
 }
 
 // EventCond selects a person's events: time in [From, To) (epoch ms) and,
@@ -173,6 +217,8 @@ func (c segCompiler) cond(x Condition) Pred {
 		return Pred{Kind: PredPeople, People: x.People}
 	case x.Rate != nil:
 		return c.rate(x, from, to)
+	case x.Cluster != nil:
+		return Pred{Kind: PredCluster, Cluster: &ClusterPred{ClusterRef: *x.Cluster, AsOf: time.UnixMilli(c.asOf).UTC()}}
 	}
 	return Pred{Kind: PredAll} // unreachable for a valid segment
 }
@@ -276,7 +322,7 @@ func (p Pred) Leaves() []EventCond {
 	var walk func(p Pred)
 	walk = func(p Pred) {
 		switch p.Kind {
-		case PredNot, PredPerson, PredPeople:
+		case PredNot, PredPerson, PredPeople, PredCluster:
 			return
 		case PredAll, PredAny:
 			for _, k := range p.Kids {
