@@ -56,44 +56,6 @@ type Pred struct {
 	Cluster *ClusterPred
 }
 
-// ClusterPred is a compiled cluster block. Compile leaves Assigner nil:
-// the service that evaluates segments loads the model the block names
-// (ClusterPreds finds the blocks) and sets it before any engine evaluates
-// the Pred; an engine refuses an unresolved block (EINVALID).
-type ClusterPred struct {
-	ClusterRef
-	AsOf     time.Time
-	Assigner ClusterAssigner
-}
-
-// ClusterAssigner places people in the clusters of one clustering model
-// (profile.Assigner). It is safe for concurrent use.
-type ClusterAssigner interface {
-	// Clusters returns the number of clusters of the model.
-	Clusters() int
-	// Assign returns the index of the centroid nearest to the behaviour
-	// vector of ts (its touches in chain order) at asOf, or -1 when ts has
-	// no own event before asOf.
-	Assign(ts TouchSequence, asOf time.Time) int
-}
-
-// ClusterPreds returns the cluster blocks of p (shared with p: setting
-// their Assigner resolves p's blocks).
-func (p Pred) ClusterPreds() []*ClusterPred {
-	var out []*ClusterPred
-	var walk func(p Pred)
-	walk = func(p Pred) {
-		if p.Kind == PredCluster && p.Cluster != nil {
-			out = append(out, p.Cluster)
-		}
-		for _, k := range p.Kids {
-			walk(k)
-		}
-	}
-	walk(p)
-	return out
-}
-
 // EventCond selects a person's events: time in [From, To) (epoch ms) and,
 // by Field, step or raw name in Values; Field "" means any event of the
 // person's own: one with a step that is not in Exclude (the outbound

@@ -11,11 +11,13 @@ import (
 )
 
 // ModelStore keeps clustering models: the part of journeys.ModelStore
-// they use (kind journeys.ModelKindClusters, one current model per scope).
+// they use (kind journeys.ModelKindClusters, one current model per scope),
+// and reads them by version.
 type ModelStore interface {
 	CreateModel(ctx context.Context, m journeys.ModelRecord) (int, error)
 	FinishModel(ctx context.Context, kind, scope string, version int, sizes []int) error
 	CurrentModel(ctx context.Context, kind, scope string) (journeys.ModelRecord, error)
+	ModelReader
 }
 
 // Model is a stored clustering: what places a vector in a cluster (the

@@ -1,0 +1,112 @@
+package profile
+
+import (
+	"context"
+	"testing"
+
+	"github.com/journeygraph/journeygraph/journeys"
+)
+
+// TestAssignerReproducesDiscovery: at the model's as_of, the nearest
+// centroid of each person's vector is the cluster k-means gave them, and
+// the vectors are Vectors' (the model's channels).
+func TestAssignerReproducesDiscovery(t *testing.T) {
+	seqs, _ := planted(15)
+	ms := &modelStore{}
+	p := &Profiler{Touches: &touchReader{seqs: seqs}, Models: ms}
+	ctx := context.Background()
+	d, err := p.Discover(ctx, Query{AsOf: asOf, KMin: 3, KMax: 5, Seed: 1, PersonPrefix: "g", Save: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := p.Vectors(ctx, VectorQuery{AsOf: asOf, PersonPrefix: "g"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ref := range []journeys.ClusterRef{{Scope: "g"}, {Scope: "g", Model: d.Version}} {
+		a, err := p.Assigner(ctx, ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Clusters() != d.K || a.Version != d.Version {
+			t.Fatalf("%+v: %d clusters of model %d, want %d of %d", ref, a.Clusters(), a.Version, d.K, d.Version)
+		}
+		byID := map[string]journeys.TouchSequence{}
+		for _, s := range seqs {
+			byID[s.Person] = s
+		}
+		wrong := 0
+		for i, id := range d.IDs {
+			x, ok := a.Vector(byID[id], asOf)
+			if !ok {
+				t.Fatalf("%s: no vector", id)
+			}
+			for j, f := range v.Features {
+				if x[j] != v.X.At(i, j) {
+					t.Fatalf("%s %s: %g, Vectors has %g", id, f.Name, x[j], v.X.At(i, j))
+				}
+			}
+			if a.Assign(byID[id], asOf) != d.Labels[i] {
+				wrong++
+			}
+		}
+		if wrong > 0 {
+			t.Errorf("%+v: %d of %d people assigned another cluster than k-means gave them", ref, wrong, len(d.IDs))
+		}
+	}
+}
+
+func TestAssignerNoBehaviour(t *testing.T) {
+	seqs, _ := planted(15)
+	ms := &modelStore{}
+	p := &Profiler{Touches: &touchReader{seqs: seqs}, Models: ms}
+	ctx := context.Background()
+	if _, err := p.Discover(ctx, Query{AsOf: asOf, KMin: 3, KMax: 3, Seed: 1, PersonPrefix: "g", Save: true}); err != nil {
+		t.Fatal(err)
+	}
+	a, err := p.Assigner(ctx, journeys.ClusterRef{Scope: "g"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		ts   journeys.TouchSequence
+	}{
+		{"no touches", journeys.TouchSequence{Person: "x"}},
+		{"only outbound", journeys.TouchSequence{Person: "x", Touches: []journeys.Touch{touch("email_sent", 3, 0)}}},
+		{"only after as_of", journeys.TouchSequence{Person: "x", Touches: []journeys.Touch{touch("purchase", -2, 0)}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := a.Assign(tc.ts, asOf); got != -1 {
+				t.Errorf("got cluster %d, want -1 (no vector)", got)
+			}
+		})
+	}
+	if _, err := p.Assigner(ctx, journeys.ClusterRef{Scope: "g", Model: 9}); journeys.ErrorCode(err) != journeys.ENOTFOUND {
+		t.Errorf("model 9: %v, want not found", err)
+	}
+	if _, err := p.Assigner(ctx, journeys.ClusterRef{Scope: "other"}); journeys.ErrorCode(err) != journeys.ENOTFOUND {
+		t.Errorf("scope other: %v, want not found", err)
+	}
+}
+
+func TestNearest(t *testing.T) {
+	cs := [][]float64{{0, 0}, {2, 0}, {0, 2}}
+	tests := []struct {
+		name string
+		z    []float64
+		want int
+	}{
+		{"at a centroid", []float64{2, 0}, 1},
+		{"closer to the third", []float64{0.2, 1.5}, 2},
+		{"tie goes to the lowest", []float64{1, 0}, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := Nearest(cs, tc.z); got != tc.want {
+				t.Errorf("got %d, want %d", got, tc.want)
+			}
+		})
+	}
+}
