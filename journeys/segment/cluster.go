@@ -41,14 +41,10 @@ func (as *assigners) load(ctx context.Context, ref journeys.ClusterRef) (journey
 }
 
 // checkClusters checks the cluster blocks of s against the models they
-// name: EINVALID naming the block when its model does not exist, and
+// name, loaded by as: EINVALID naming the block when its model does not exist, and
 // naming its index when the model has no such cluster.
-func (sg *Segmenter) checkClusters(ctx context.Context, s journeys.Segment) error {
+func (sg *Segmenter) checkClusters(ctx context.Context, s journeys.Segment, as *assigners) error {
 	blocks := s.ClusterBlocks()
-	if len(blocks) == 0 {
-		return nil
-	}
-	as := sg.assigners()
 	for _, b := range blocks {
 		a, err := as.load(ctx, b.Ref)
 		if journeys.ErrorCode(err) == journeys.ENOTFOUND {
@@ -69,16 +65,11 @@ func (sg *Segmenter) checkClusters(ctx context.Context, s journeys.Segment) erro
 	return nil
 }
 
-// resolveClusters sets the model of each cluster block of p. A block
-// whose index is beyond its model's clusters (a model refitted since the
-// definition was saved) holds for no one.
-func (sg *Segmenter) resolveClusters(ctx context.Context, p journeys.Pred) error {
-	cps := p.ClusterPreds()
-	if len(cps) == 0 {
-		return nil
-	}
-	as := sg.assigners()
-	for _, cp := range cps {
+// resolveClusters sets the model of each cluster block of p, loaded by
+// as. A block whose index is beyond its model's clusters (a model refitted
+// since the definition was saved) holds for no one.
+func (sg *Segmenter) resolveClusters(ctx context.Context, p journeys.Pred, as *assigners) error {
+	for _, cp := range p.ClusterPreds() {
 		a, err := as.load(ctx, cp.ClusterRef)
 		if err != nil {
 			return err

@@ -160,12 +160,13 @@ func (sg *Segmenter) Preview(ctx context.Context, s journeys.Segment, asOf time.
 	if asOf.IsZero() {
 		asOf = sg.now()
 	}
-	if err := sg.checkClusters(ctx, s); err != nil {
+	models := sg.assigners()
+	if err := sg.checkClusters(ctx, s, models); err != nil {
 		return journeys.Preview{}, err
 	}
 	start := time.Now()
 	pred := s.Compile(asOf, sg.Outbound.Steps())
-	if err := sg.resolveClusters(ctx, pred); err != nil {
+	if err := sg.resolveClusters(ctx, pred, models); err != nil {
 		return journeys.Preview{}, err
 	}
 	ids, err := sg.evaluate(ctx, sg.engine(), s.Name, pred, journeys.SegmentScope{}, sg.PreviewTimeout, DefaultPreviewTimeout)
@@ -207,7 +208,7 @@ func (sg *Segmenter) save(ctx context.Context, s journeys.Segment, create bool) 
 	if IsBuiltIn(s.Name) && !s.BuiltIn {
 		return journeys.Segment{}, journeys.RefreshResult{}, journeys.Errorf(journeys.ECONFLICT, "segment %q is built in and read-only: save yours under another name", s.Name)
 	}
-	if err := sg.checkClusters(ctx, s); err != nil {
+	if err := sg.checkClusters(ctx, s, sg.assigners()); err != nil {
 		return journeys.Segment{}, journeys.RefreshResult{}, err
 	}
 	defer sg.lock(s.Name)()
@@ -317,7 +318,7 @@ func (sg *Segmenter) Refresh(ctx context.Context, names []string, scope journeys
 func (sg *Segmenter) refresh(ctx context.Context, eng Evaluator, s journeys.Segment, scope journeys.SegmentScope, trigger string, asOf time.Time, known map[string][]string) (journeys.RefreshResult, error) {
 	start := time.Now()
 	pred := s.Compile(asOf, sg.Outbound.Steps())
-	if err := sg.resolveClusters(ctx, pred); err != nil {
+	if err := sg.resolveClusters(ctx, pred, sg.assigners()); err != nil {
 		return journeys.RefreshResult{}, err
 	}
 	want, err := sg.evaluate(ctx, eng, s.Name, pred, scope, sg.Timeout, DefaultTimeout)
