@@ -244,3 +244,21 @@ func floatOrNil(r *neo4j.Record, key string) *float64 {
 	}
 	return &f
 }
+
+// NameCluster gives cluster index of version of the clusters models of
+// scope a name ("" removes it): ENOTFOUND when there is no such model or
+// cluster.
+func (s *Store) NameCluster(ctx context.Context, scope string, version, index int, name string) error {
+	err := s.write(ctx, 0, func(tx neo4j.ManagedTransaction) error {
+		recs, err := run(ctx, tx, "name_cluster", map[string]any{"kind": journeys.ModelKindClusters, "scope": scope,
+			"version": version, "index": index, "name": name})
+		if err != nil {
+			return err
+		}
+		if len(recs) == 0 {
+			return journeys.Errorf(journeys.ENOTFOUND, "no cluster %d in clusters model %d of scope %q", index, version, scope)
+		}
+		return nil
+	})
+	return wrap("name cluster", err)
+}

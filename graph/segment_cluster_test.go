@@ -153,3 +153,48 @@ func TestClusterSegmentsFollowBehaviour(t *testing.T) {
 		t.Fatalf("deliveries of the lapsed segment's webhook: %d %v, want %d (entries and the mover's exit)", len(dels), err, len(lapsed)+1)
 	}
 }
+
+// TestNameCluster: a cluster's name is stored on its model's state, read
+// back with the current model and by version, and shown in the reading of
+// the cluster blocks naming it; naming a cluster the model lacks is
+// ENOTFOUND.
+func TestNameCluster(t *testing.T) {
+	s := graphtest.Open(t)
+	ctx := context.Background()
+	run := graphtest.RunID(t)
+	plantClusterPeople(t, s, run)
+	prof := &profile.Profiler{Touches: s, Models: s}
+	t.Cleanup(func() { _ = s.DeleteModels(context.Background(), run) })
+	d, err := prof.Discover(ctx, profile.Query{AsOf: clusterAsOf, KMin: 2, KMax: 2, Seed: 1, PersonPrefix: run, Save: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := prof.RenameCluster(ctx, run, d.Version, 1, "lapsed browsers"); err != nil {
+		t.Fatal(err)
+	}
+	cur, err := prof.Current(ctx, run)
+	if err != nil || cur.Profiles[1].Name != "lapsed browsers" || cur.Profiles[0].Name != "" {
+		t.Fatalf("current: %+v %v", cur, err)
+	}
+	rec, err := s.Model(ctx, journeys.ModelKindClusters, run, d.Version)
+	if err != nil || !rec.Current || len(rec.States) != 2 || rec.States[1].Name != "lapsed browsers" || rec.States[1].Label != d.Profiles[1].Label {
+		t.Fatalf("model by version: %+v %v", rec, err)
+	}
+	reading := journeys.DescribeNamed(journeys.Condition{Cluster: &journeys.ClusterRef{Index: 1, Model: d.Version, Scope: run}},
+		func(r journeys.ClusterRef) string { return prof.ClusterName(ctx, r) })
+	if want := fmt.Sprintf(`is in cluster 1 "lapsed browsers" of clustering model %d of people "%s…"`, d.Version, run); reading != want {
+		t.Errorf("reading %q, want %q", reading, want)
+	}
+	if err := prof.RenameCluster(ctx, run, d.Version, 1, ""); err != nil {
+		t.Fatal(err)
+	}
+	if cur, _ := prof.Current(ctx, run); cur.Profiles[1].Name != "" {
+		t.Errorf("name after removing it: %q", cur.Profiles[1].Name)
+	}
+	if err := s.NameCluster(ctx, run, d.Version, 5, "x"); journeys.ErrorCode(err) != journeys.ENOTFOUND {
+		t.Errorf("cluster 5: %v, want not found", err)
+	}
+	if _, err := s.Model(ctx, journeys.ModelKindClusters, run, d.Version+1); journeys.ErrorCode(err) != journeys.ENOTFOUND {
+		t.Errorf("model %d: %v, want not found", d.Version+1, err)
+	}
+}

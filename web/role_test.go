@@ -42,6 +42,7 @@ var routeRoles = map[string]Role{
 	"GET /api/v1/clusters":                       RoleRead,
 	"GET /api/v1/clusters/current":               RoleRead,
 	"POST /api/v1/clusters":                      RoleAdmin,
+	"PUT /api/v1/clusters/:version/:index":       RoleAdmin,
 	"GET /api/v1/paths":                          RoleRead,
 	"GET /api/v1/paths/people":                   RoleRead,
 	"GET /api/v1/transitions":                    RoleRead,

@@ -2,6 +2,7 @@ package profile
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/journeygraph/journeygraph/journeys"
@@ -106,6 +107,59 @@ func TestNearest(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := Nearest(cs, tc.z); got != tc.want {
 				t.Errorf("got %d, want %d", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestRenameCluster: a name given to a cluster is shown in the current
+// discovery's profile and by the assigner; bad names, versions and
+// indexes name their field.
+func TestRenameCluster(t *testing.T) {
+	seqs, _ := planted(15)
+	ms := &modelStore{}
+	p := &Profiler{Touches: &touchReader{seqs: seqs}, Models: ms}
+	ctx := context.Background()
+	d, err := p.Discover(ctx, Query{AsOf: asOf, KMin: 3, KMax: 3, Seed: 1, PersonPrefix: "g", Save: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.RenameCluster(ctx, "g", d.Version, 1, "  bargain hunters "); err != nil {
+		t.Fatal(err)
+	}
+	cur, err := p.Current(ctx, "g")
+	if err != nil || cur.Profiles[1].Name != "bargain hunters" || cur.Profiles[0].Name != "" || cur.Profiles[1].Label != d.Profiles[1].Label {
+		t.Fatalf("current after rename: %+v %v", cur.Profiles, err)
+	}
+	if got := p.ClusterName(ctx, journeys.ClusterRef{Index: 1, Scope: "g"}); got != "bargain hunters" {
+		t.Errorf("cluster name %q", got)
+	}
+	reading := journeys.DescribeNamed(journeys.Condition{Cluster: &journeys.ClusterRef{Index: 1, Scope: "g"}},
+		func(r journeys.ClusterRef) string { return p.ClusterName(ctx, r) })
+	if want := `is in cluster 1 "bargain hunters" of the current clustering model of people "g…"`; reading != want {
+		t.Errorf("reading %q, want %q", reading, want)
+	}
+	tests := []struct {
+		name           string
+		version, index int
+		label          string
+		field          string
+		code           string
+	}{
+		{"too long", d.Version, 0, strings.Repeat("x", MaxClusterName+1), "name", journeys.EINVALID},
+		{"control", d.Version, 0, "a\x00b", "name", journeys.EINVALID},
+		{"version", 0, 0, "x", "version", journeys.EINVALID},
+		{"index", d.Version, -1, "x", "index", journeys.EINVALID},
+		{"no such cluster", d.Version, 7, "x", "", journeys.ENOTFOUND},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := p.RenameCluster(ctx, "g", tc.version, tc.index, tc.label)
+			if journeys.ErrorCode(err) != tc.code {
+				t.Fatalf("got %v, want %s", err, tc.code)
+			}
+			if e, ok := err.(*journeys.Error); tc.field != "" && (!ok || len(e.Details) != 1 || e.Details[0].Field != tc.field) {
+				t.Errorf("got %v, want it to name %s", err, tc.field)
 			}
 		})
 	}

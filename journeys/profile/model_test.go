@@ -44,6 +44,14 @@ func (s *modelStore) Model(_ context.Context, kind, scope string, version int) (
 	return s.rec, nil
 }
 
+func (s *modelStore) NameCluster(_ context.Context, scope string, version, index int, name string) error {
+	if scope != s.rec.Scope || version != s.rec.Version || index >= len(s.rec.States) {
+		return journeys.Errorf(journeys.ENOTFOUND, "no cluster %d of model %d of %q", index, version, scope)
+	}
+	s.rec.States[index].Name = name
+	return nil
+}
+
 func TestDiscoverSaves(t *testing.T) {
 	seqs, _ := planted(15)
 	ms := &modelStore{}
