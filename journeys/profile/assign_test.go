@@ -164,3 +164,64 @@ func TestRenameCluster(t *testing.T) {
 		})
 	}
 }
+
+// TestProject: the projection samples the people seeded (the same seed,
+// the same people), places each in the cluster k-means gave them at the
+// model's as_of, and puts the planted groups apart.
+func TestProject(t *testing.T) {
+	seqs, _ := planted(15)
+	ms := &modelStore{}
+	p := &Profiler{Touches: &touchReader{seqs: seqs}, Models: ms}
+	ctx := context.Background()
+	d, err := p.Discover(ctx, Query{AsOf: asOf, KMin: 4, KMax: 4, Seed: 1, PersonPrefix: "g", Save: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	label := map[string]int{}
+	for i, id := range d.IDs {
+		label[id] = d.Labels[i]
+	}
+	pr, err := p.Project(ctx, "g", 200, 9)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pr.People != d.People || len(pr.Points) != 200 || len(pr.Centroids) != d.K || len(pr.Ratio) != 2 || pr.Version != d.Version {
+		t.Fatalf("projection of %d people: %d points, %d centroids, ratio %v", pr.People, len(pr.Points), len(pr.Centroids), pr.Ratio)
+	}
+	if pr.Ratio[0] < pr.Ratio[1] || pr.Ratio[0]+pr.Ratio[1] > 1+1e-9 {
+		t.Errorf("variance shares %v", pr.Ratio)
+	}
+	for i, pt := range pr.Points {
+		if pt.Cluster != label[pt.Person] {
+			t.Errorf("%s: cluster %d, k-means gave %d", pt.Person, pt.Cluster, label[pt.Person])
+		}
+		if i > 0 && pr.Points[i-1].Person >= pt.Person {
+			t.Fatalf("points not in id order at %d", i)
+		}
+	}
+	again, err := p.Project(ctx, "g", 200, 9)
+	if err != nil || again.Points[17] != pr.Points[17] {
+		t.Errorf("same seed, other sample: %+v, %+v (%v)", again.Points[17], pr.Points[17], err)
+	}
+	other, _ := p.Project(ctx, "g", 200, 10)
+	same := 0
+	for i := range other.Points {
+		if other.Points[i].Person == pr.Points[i].Person {
+			same++
+		}
+	}
+	if same == len(pr.Points) {
+		t.Error("another seed drew the same sample")
+	}
+	for _, tc := range []struct {
+		sample int
+		code   string
+	}{{1, journeys.EINVALID}, {MaxProjection + 1, journeys.EINVALID}} {
+		if _, err := p.Project(ctx, "g", tc.sample, 1); journeys.ErrorCode(err) != tc.code {
+			t.Errorf("sample %d: %v, want %s", tc.sample, err, tc.code)
+		}
+	}
+	if _, err := p.Project(ctx, "nobody", 100, 1); journeys.ErrorCode(err) != journeys.ENOTFOUND {
+		t.Errorf("no clustering: %v, want not found", err)
+	}
+}
