@@ -24,6 +24,9 @@ type ClusterDiscoverer interface {
 	RenameCluster(ctx context.Context, scope string, version, index int, name string) error
 	// ClusterName is the name of the cluster a block names, "" for none.
 	ClusterName(ctx context.Context, ref journeys.ClusterRef) string
+	// Project draws a sample of the people of the current clustering of
+	// scope in two dimensions (profile.Profiler.Project).
+	Project(ctx context.Context, scope string, sample int, seed uint64) (*profile.Projection, error)
 }
 
 // WithClusters serves the discovered segments.

@@ -89,6 +89,9 @@ var routeRoles = map[string]Role{
 	"GET /app/attribution":                       RoleRead,
 	"GET /app/states":                            RoleRead,
 	"GET /app/paths":                             RoleRead,
+	"GET /app/clusters":                          RoleRead,
+	"POST /app/clusters/rename":                  RoleAdmin,
+	"POST /app/clusters/segment":                 RoleAdmin,
 	"POST /app/paths/rules":                      RoleRead, // saving: saveRoles
 	"GET /app/segments":                          RoleRead,
 	"GET /app/segment-overlap":                   RoleRead,

@@ -232,6 +232,7 @@ func TestCurve(t *testing.T) {
 		{"curve_silhouette", sil, 1, "silhouette per k"},
 		{"curve_flat", []Point{{"k=2", 3}, {"k=3", 3}}, -1, "flat"},
 		{"curve_one", []Point{{"k=2", 120.5}}, 0, "one k"},
+		{"curve_thousands", []Point{{"k=2", 232.4}, {"k=3", 1987.6}, {"k=4", 12345}}, 1, "Calinski–Harabasz per k"},
 		{"curve_empty", nil, -1, "none"},
 		{"curve_escaped", []Point{{"<b>k</b>", 1}, {"k=3", 2}}, 0, "<b>title</b>"},
 	}

@@ -54,8 +54,14 @@ func Curve(points []Point, mark int, title string) template.HTML {
 	return template.HTML(b.String())
 }
 
-// score writes a score with three significant digits.
-func score(v float64) string { return fmt.Sprintf("%.3g", v) }
+// score writes a score with three significant digits, or whole with
+// thousands separated from 1,000 on.
+func score(v float64) string {
+	if math.Abs(v) >= 1000 {
+		return FormatInt(int(math.Round(v)))
+	}
+	return fmt.Sprintf("%.3g", v)
+}
 
 // Dot is one point of a scatter plot: its coordinates, its group (drawn in
 // the group's colour, class g<group mod 10>) and its title.
