@@ -10,6 +10,7 @@ import (
 
 	"github.com/journeygraph/journeygraph/journeys"
 	"github.com/journeygraph/journeygraph/journeys/profile"
+	"github.com/journeygraph/journeygraph/journeys/segment"
 )
 
 // clusterTouches are two groups before 2024-06-01: 12 recent buyers and 8
@@ -187,5 +188,63 @@ func TestRenameClusterRoute(t *testing.T) {
 	}
 	if d.Profiles[1].Name != "email fans" || d.Profiles[0].Name != "" {
 		t.Errorf("names after the rename: %q, %q", d.Profiles[0].Name, d.Profiles[1].Name)
+	}
+}
+
+// clusterEngine evaluates compiled definitions whose only blocks are
+// cluster blocks (all of them must hold) over the clusterTouches people,
+// with the models the segmenter resolved.
+type clusterEngine struct{}
+
+func (clusterEngine) EvaluateSegment(_ context.Context, p journeys.Pred, _ journeys.SegmentScope) ([]string, error) {
+	var out []string
+	for _, ts := range clusterTouches() {
+		in := true
+		for _, cp := range p.ClusterPreds() {
+			if cp.Assigner == nil {
+				return nil, journeys.Errorf(journeys.EINVALID, "unresolved cluster block")
+			}
+			in = in && cp.Assigner.Assign(ts, cp.AsOf) == cp.Index
+		}
+		if in {
+			out = append(out, ts.Person)
+		}
+	}
+	return out, nil
+}
+
+// TestClusterBlockPreview: previews of cluster blocks through the API: a
+// cluster the model lacks, or a model that does not exist, is a 400
+// naming the block; a valid one counts the cluster's people at as_of and
+// reads with the cluster's name.
+func TestClusterBlockPreview(t *testing.T) {
+	prof := &profile.Profiler{Touches: fakeTouches{seqs: clusterTouches()}, Models: &clusterModels{}}
+	d, err := prof.Discover(context.Background(), profile.Query{AsOf: time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC), KMin: 2, KMax: 2, Seed: 1, Save: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := prof.RenameCluster(context.Background(), "", d.Version, 1, "fans"); err != nil {
+		t.Fatal(err)
+	}
+	sg := &segment.Segmenter{Engine: clusterEngine{}, Clusters: prof}
+	srv := New(Config{ReadKeys: []string{"r"}}, &fakeIngester{}, &fakeStore{}, &fakeStore{}, WithSegments(sg, &fakeSegments{}), WithClusters(prof))
+	for _, tt := range []struct {
+		name, where string
+		status      int
+		want        []string
+	}{
+		{"index beyond the model", `{"cluster": {"index": 5}}`, 400, []string{`"field":"where.cluster.index"`, `5 is not a cluster of the model: it has 2 (0 to 1)`}},
+		{"no model of the scope", `{"all": [{"cluster": {"index": 0, "scope": "zz"}}]}`, 400, []string{`"field":"where.all[0].cluster"`, `no current clustering model`}},
+		{"no such version", `{"cluster": {"index": 0, "model": 9}}`, 400, []string{`"field":"where.cluster"`}},
+		{"valid", `{"cluster": {"index": 1}}`, 200, []string{fmt.Sprintf(`"count":%d`, d.Profiles[1].Size), `is in cluster 1 \"fans\" of the current clustering model`}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			w := do(srv, "POST", "/api/v1/segments/preview?as_of=2024-06-01T00:00:00Z", "Bearer r", `{"name": "c", "where": `+tt.where+`}`)
+			for _, want := range tt.want {
+				if w.Code != tt.status || !strings.Contains(w.Body.String(), want) {
+					t.Errorf("= %d %s, want %d with %s", w.Code, w.Body, tt.status, want)
+				}
+			}
+		})
 	}
 }
