@@ -123,29 +123,55 @@ func (s *Store) implicit(ctx context.Context, name string, params map[string]any
 // CurrentModel returns the current model of a kind and scope (ENOTFOUND
 // when none).
 func (s *Store) CurrentModel(ctx context.Context, kind, scope string) (journeys.ModelRecord, error) {
+	m, err := s.readModel(ctx, "get_current_model", map[string]any{"kind": kind, "scope": scope})
+	if journeys.ErrorCode(err) == journeys.ENOTFOUND {
+		err = journeys.Errorf(journeys.ENOTFOUND, "no %s model fitted for scope %q", kind, scope)
+	}
+	return m, wrap("current model", err)
+}
+
+// Model returns version of the models of a kind and scope, current or not
+// (ENOTFOUND when there is no such version).
+func (s *Store) Model(ctx context.Context, kind, scope string, version int) (journeys.ModelRecord, error) {
+	m, err := s.readModel(ctx, "get_model", map[string]any{"kind": kind, "scope": scope, "version": version})
+	if journeys.ErrorCode(err) == journeys.ENOTFOUND {
+		err = journeys.Errorf(journeys.ENOTFOUND, "no %s model %d for scope %q", kind, version, scope)
+	}
+	return m, wrap("model", err)
+}
+
+// readModel runs get_current_model or get_model and reads its row
+// (ENOTFOUND when there is none).
+func (s *Store) readModel(ctx context.Context, query string, params map[string]any) (journeys.ModelRecord, error) {
 	var m journeys.ModelRecord
 	err := s.read(ctx, func(tx neo4j.ManagedTransaction) error {
-		recs, err := run(ctx, tx, "get_current_model", map[string]any{"kind": kind, "scope": scope})
+		recs, err := run(ctx, tx, query, params)
 		if err != nil {
 			return err
 		}
 		if len(recs) == 0 {
-			return journeys.Errorf(journeys.ENOTFOUND, "no %s model fitted for scope %q", kind, scope)
+			return journeys.Errorf(journeys.ENOTFOUND, "no model")
 		}
 		r := recs[0]
-		m = journeys.ModelRecord{Kind: kind, Scope: scope, Version: int(intOf(r, "version")),
-			FittedAt: millis(intOf(r, "fitted_at")), Current: true, HMM: str(r, "json"), Meta: str(r, "meta")}
+		current := true
+		if v, ok := r.Get("current"); ok {
+			current, _ = v.(bool)
+		}
+		m = journeys.ModelRecord{Kind: params["kind"].(string), Scope: params["scope"].(string), Version: int(intOf(r, "version")),
+			FittedAt: millis(intOf(r, "fitted_at")), Current: current, HMM: str(r, "json"), Meta: str(r, "meta")}
 		idx, _ := r.Get("indexes")
 		labels, _ := r.Get("labels")
 		sizes, _ := r.Get("sizes")
-		il, ll, sl := idx.([]any), labels.([]any), sizes.([]any)
+		names, _ := r.Get("names")
+		il, ll, sl, nl := idx.([]any), labels.([]any), sizes.([]any), names.([]any)
 		for i := range il {
 			label, _ := ll[i].(string)
-			m.States = append(m.States, journeys.StateRecord{Index: int(toInt64(il[i])), Label: label, Size: int(toInt64(sl[i]))})
+			name, _ := nl[i].(string)
+			m.States = append(m.States, journeys.StateRecord{Index: int(toInt64(il[i])), Label: label, Size: int(toInt64(sl[i])), Name: name})
 		}
 		return nil
 	})
-	return m, wrap("current model", err)
+	return m, err
 }
 
 // RenameState renames state index of a model version, in the model and on
@@ -217,4 +243,22 @@ func floatOrNil(r *neo4j.Record, key string) *float64 {
 		return nil
 	}
 	return &f
+}
+
+// NameCluster gives cluster index of version of the clusters models of
+// scope a name ("" removes it): ENOTFOUND when there is no such model or
+// cluster.
+func (s *Store) NameCluster(ctx context.Context, scope string, version, index int, name string) error {
+	err := s.write(ctx, 0, func(tx neo4j.ManagedTransaction) error {
+		recs, err := run(ctx, tx, "name_cluster", map[string]any{"kind": journeys.ModelKindClusters, "scope": scope,
+			"version": version, "index": index, "name": name})
+		if err != nil {
+			return err
+		}
+		if len(recs) == 0 {
+			return journeys.Errorf(journeys.ENOTFOUND, "no cluster %d in clusters model %d of scope %q", index, version, scope)
+		}
+		return nil
+	})
+	return wrap("name cluster", err)
 }

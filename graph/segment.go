@@ -366,6 +366,10 @@ func (s *Store) EvaluateSegment(ctx context.Context, p journeys.Pred, scope jour
 	if scope.People != nil && len(scope.People) == 0 {
 		return nil, nil
 	}
+	p, err := s.withClusterPeople(ctx, p, scope)
+	if err != nil {
+		return nil, err
+	}
 	text, params, err := renderSegment(p, scope)
 	if err != nil {
 		return nil, err

@@ -87,6 +87,10 @@ type diffGen struct {
 	asOf   time.Time
 	prefix string
 	n      int // events made
+	// clusters, when not 0, is the number of clusters of the run's
+	// clustering model, which cluster blocks name (drawn beside people
+	// lists: the reference renders both as a people list).
+	clusters int
 }
 
 func pick[T any](r *rand.Rand, xs []T) T { return xs[r.IntN(len(xs))] }
@@ -364,6 +368,10 @@ func (g *diffGen) cond(depth int, people []string) journeys.Condition {
 			c.MinBase = g.count(1, 3)
 		}
 	default:
+		if g.clusters > 0 && v.IntN(2) == 0 {
+			c.Cluster = &journeys.ClusterRef{Index: v.IntN(g.clusters), Scope: g.prefix}
+			return c
+		}
 		for range 1 + v.IntN(4) {
 			c.People = append(c.People, pick(v, people))
 		}

@@ -17,6 +17,7 @@ import (
 	"github.com/journeygraph/journeygraph/graph/inmem"
 	"github.com/journeygraph/journeygraph/journeys"
 	"github.com/journeygraph/journeygraph/journeys/ingest"
+	"github.com/journeygraph/journeygraph/journeys/profile"
 )
 
 // diffAsOf is the as_of of the differential test's definitions: a time no
@@ -60,7 +61,29 @@ func TestInmemSegmentsMatchCypher(t *testing.T) {
 	people, events := c.Stats()
 	t.Logf("%d people, %d events", people, events)
 
-	cases := diffCases(t, d.people, run, 80, 13)
+	// The cluster blocks name a clustering of the run's people at as_of,
+	// whose model places people in both engines: each from its own view of
+	// their events (the cache's, Neo4j's).
+	outbound := func() []string { return []string{"d_sent"} }
+	prof := &profile.Profiler{Touches: s, Outbound: outbound, Models: s}
+	disc, err := prof.Discover(ctx, profile.Query{AsOf: diffAsOf, KMin: 4, KMax: 4, Seed: 3, PersonPrefix: run, Save: true, MinSize: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	assigner, err := prof.Assigner(ctx, journeys.ClusterRef{Scope: run})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.DeleteModels(context.Background(), run) })
+	cases := diffCases(t, d.people, run, 80, 13, disc.K)
+	clustered := 0
+	for _, dc := range cases {
+		for _, cp := range dc.p.ClusterPreds() {
+			cp.Assigner = assigner
+			clustered++
+		}
+	}
+	t.Logf("%d cluster blocks over %d clusters of sizes %v", clustered, disc.K, clusterSizes(disc))
 	rate, exclude := referenceRenders(t, run)
 	var todo []diffCase
 	skipped := map[string]int{}
@@ -233,9 +256,9 @@ func minus(a, b []string) []string {
 // other values in each variant, so that Neo4j plans each shape once.
 // Then shapes/2 rates built directly (bounds and bases the parser does
 // not write), half of them nested beside a definition.
-func diffCases(t *testing.T, people []string, run string, shapes, variants int) []diffCase {
+func diffCases(t *testing.T, people []string, run string, shapes, variants, clusters int) []diffCase {
 	t.Helper()
-	g := &diffGen{asOf: diffAsOf, prefix: run}
+	g := &diffGen{asOf: diffAsOf, prefix: run, clusters: clusters}
 	var out []diffCase
 	var conds []journeys.EventCond
 	for shape := range shapes {
@@ -268,6 +291,15 @@ func diffCases(t *testing.T, people []string, run string, shapes, variants int) 
 			p = journeys.Pred{Kind: journeys.PredAny, Kids: []journeys.Pred{out[i].p, {Kind: journeys.PredNot, Kids: []journeys.Pred{p}}}}
 		}
 		out = append(out, diffCase{what: fmt.Sprintf("pred %+v", p), p: p, scope: journeys.SegmentScope{Prefix: run}})
+	}
+	return out
+}
+
+// clusterSizes returns the sizes of a discovery's clusters.
+func clusterSizes(d *profile.Discovery) []int {
+	var out []int
+	for _, p := range d.Profiles {
+		out = append(out, p.Size)
 	}
 	return out
 }

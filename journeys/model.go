@@ -141,7 +141,8 @@ type ModelRecord struct {
 type StateRecord struct {
 	Index int
 	Label string
-	Size  int // people whose current state it is
+	Size  int    // people whose current state it is
+	Name  string // the name given to a cluster (clusters models), "" for none
 }
 
 // PersonModel is what a model says about one person: the contract with

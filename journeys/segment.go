@@ -52,6 +52,7 @@ const DefaultMinSegmentSize = 50
 //	{"rate": {"of": "email_open", "per": "email_sent"}, "at_least": 0.3, "within": "90d", "min_base": 5}
 //	{"person": {"events": {"gte": 100}}}
 //	{"people": ["u1", "u2"]}
+//	{"cluster": {"index": 2}}   {"cluster": {"index": 0, "model": 7, "scope": "shop:"}}
 type Condition struct {
 	All []Condition `json:"all,omitempty"`
 	Any []Condition `json:"any,omitempty"`
@@ -92,6 +93,10 @@ type Condition struct {
 	// parsed; ids of people not in the graph select nobody.
 	People []string `json:"people,omitempty"`
 
+	// Cluster holds when the person's behaviour vector at as_of is
+	// nearest to a centroid of a stored clustering model (see ClusterRef).
+	Cluster *ClusterRef `json:"cluster,omitempty"`
+
 	Within *Duration `json:"within,omitempty"` // window: the last D up to as_of (inclusive)
 	Ago    *AgoRange `json:"ago,omitempty"`    // window: from From ago (inclusive) to To ago (exclusive)
 }
@@ -109,6 +114,18 @@ type Match struct {
 	Event  string                `json:"event,omitempty"`  // raw event name
 	Events []string              `json:"events,omitempty"` // any of these raw names
 	Where  map[string]Comparison `json:"where,omitempty"`  // field → comparison, all must hold
+}
+
+// ClusterRef is a cluster block: the person's behaviour vector at as_of
+// (journeys/profile: the events before as_of) is nearest to centroid
+// Index of version Model of the clustering models of Scope (a person-id
+// prefix, "" for everyone's), the scope's current model when Model is 0.
+// The model is read at each evaluation, so the members follow behaviour as
+// it changes; a person without an own event before as_of is in no cluster.
+type ClusterRef struct {
+	Index int    `json:"index"`
+	Model int    `json:"model,omitempty"`
+	Scope string `json:"scope,omitempty"`
 }
 
 // FollowPair is the First/Then pair of a not_followed block.

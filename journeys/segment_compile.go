@@ -26,6 +26,9 @@ const (
 	// matching Events[1] (both in their windows), per ≥ MinBase (at least
 	// 1) and RateMin ≤ of / per ≤ RateMax.
 	PredRate PredKind = "rate"
+	// PredCluster: Cluster.Assigner places the person's touches at
+	// Cluster.AsOf in cluster Cluster.Index.
+	PredCluster PredKind = "cluster"
 )
 
 // Pred is a compiled segment condition: the windows are absolute (epoch
@@ -48,6 +51,9 @@ type Pred struct {
 	// the smallest base (per count) that can match, at least 1.
 	RateMin, RateMax float64
 	MinBase          int64
+	// PredCluster: the block, its as_of and, once ResolveClusters has run,
+	// its model.
+	Cluster *ClusterPred
 }
 
 // EventCond selects a person's events: time in [From, To) (epoch ms) and,
@@ -173,6 +179,8 @@ func (c segCompiler) cond(x Condition) Pred {
 		return Pred{Kind: PredPeople, People: x.People}
 	case x.Rate != nil:
 		return c.rate(x, from, to)
+	case x.Cluster != nil:
+		return Pred{Kind: PredCluster, Cluster: &ClusterPred{ClusterRef: *x.Cluster, AsOf: time.UnixMilli(c.asOf).UTC()}}
 	}
 	return Pred{Kind: PredAll} // unreachable for a valid segment
 }
@@ -276,7 +284,7 @@ func (p Pred) Leaves() []EventCond {
 	var walk func(p Pred)
 	walk = func(p Pred) {
 		switch p.Kind {
-		case PredNot, PredPerson, PredPeople:
+		case PredNot, PredPerson, PredPeople, PredCluster:
 			return
 		case PredAll, PredAny:
 			for _, k := range p.Kids {

@@ -15,16 +15,28 @@ import (
 // in parentheses. It describes what it is given; ParseSegment says
 // whether that is valid.
 func Describe(c Condition) string {
-	return describe(c, false)
+	return describer{}.describe(c, false)
+}
+
+// DescribeNamed is Describe with the names the marketer gave to clusters:
+// clusterName returns the name of a cluster block's cluster ("" when it
+// has none, or it cannot be told).
+func DescribeNamed(c Condition, clusterName func(ClusterRef) string) string {
+	return describer{clusterName: clusterName}.describe(c, false)
+}
+
+// describer reads conditions, with the cluster names it was given.
+type describer struct {
+	clusterName func(ClusterRef) string
 }
 
 // describe reads c; nested is true inside a group, where a group of more
 // than one condition gets parentheses.
-func describe(c Condition, nested bool) string {
+func (d describer) describe(c Condition, nested bool) string {
 	group := func(cs []Condition, sep string) string {
 		parts := make([]string, len(cs))
 		for i, sub := range cs {
-			parts[i] = describe(sub, true)
+			parts[i] = d.describe(sub, true)
 		}
 		s := strings.Join(parts, sep)
 		if nested && len(cs) > 1 {
@@ -39,7 +51,7 @@ func describe(c Condition, nested bool) string {
 	case len(c.Any) > 0:
 		return group(c.Any, " or ")
 	case c.Not != nil:
-		return "not (" + describe(*c.Not, false) + ")"
+		return "not (" + d.describe(*c.Not, false) + ")"
 	case c.Did != nil:
 		return "did " + describeMatch(*c.Did) + w
 	case c.DidNot != nil:
@@ -98,8 +110,30 @@ func describe(c Condition, nested bool) string {
 			return "is " + strconv.Quote(c.People[0])
 		}
 		return fmt.Sprintf("is one of %d listed people", len(c.People))
+	case c.Cluster != nil:
+		return d.describeCluster(*c.Cluster)
 	}
 	return "(empty condition)"
+}
+
+// describeCluster reads a cluster block: "is in cluster 2 \"bargain
+// hunters\" of the current clustering model".
+func (d describer) describeCluster(r ClusterRef) string {
+	s := "is in cluster " + strconv.Itoa(r.Index)
+	if d.clusterName != nil {
+		if name := d.clusterName(r); name != "" {
+			s += " " + strconv.Quote(name)
+		}
+	}
+	if r.Model == 0 {
+		s += " of the current clustering model"
+	} else {
+		s += " of clustering model " + strconv.Itoa(r.Model)
+	}
+	if r.Scope != "" {
+		s += " of people " + strconv.Quote(r.Scope+"…")
+	}
+	return s
 }
 
 // describeNotFollowed reads a not_followed block with its after mode.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strings"
 )
 
@@ -119,7 +120,7 @@ func (p *segParser) segment(v any) Segment {
 // condKinds are the keys that say what a condition is; each condition has
 // exactly one. The other keys are its options.
 var condKinds = []string{"all", "any", "not", "did", "did_not", "count", "sequence", "not_followed",
-	"last_seen", "first_seen", "last", "state", "states", "propensity", "rate", "person", "people"}
+	"last_seen", "first_seen", "last", "state", "states", "propensity", "rate", "person", "people", "cluster"}
 
 // condOptions lists the options each kind accepts.
 var condOptions = map[string][]string{
@@ -250,6 +251,8 @@ func (p *segParser) cond(path string, v any, depth int) Condition {
 		}
 	case "people":
 		c.People = p.personIDs(at(kind), obj[kind])
+	case "cluster":
+		c.Cluster = p.cluster(at(kind), obj[kind])
 	}
 	p.window(path, obj, &c)
 	return c
@@ -393,4 +396,45 @@ func (p *segParser) match(path string, v any) Match {
 		p.bad(path, "want exactly one of step, steps, event, events")
 	}
 	return m
+}
+
+// cluster reads a cluster block: {"index": 2} with optional "model" (a
+// version: a whole number from 1, or one written as a string) and "scope"
+// (the person-id prefix the model was fitted on).
+func (p *segParser) cluster(path string, v any) *ClusterRef {
+	obj, ok := v.(map[string]any)
+	if !ok {
+		p.bad(path, "want {\"index\": 0} (and optionally \"model\": a version, \"scope\": a person-id prefix)")
+		return &ClusterRef{}
+	}
+	r := &ClusterRef{}
+	for _, k := range sortedKeys(obj) {
+		at := path + "." + k
+		switch k {
+		case "index":
+			r.Index = int(p.count(at, obj[k]))
+		case "model":
+			x := obj[k]
+			if s, ok := x.(string); ok {
+				x = json.Number(s)
+			}
+			n, ok := x.(json.Number)
+			v, err := n.Int64()
+			if !ok || err != nil || v < 1 || v > math.MaxInt32 {
+				p.bad(at, "%s is not a model version (a whole number from 1)", describeValue(obj[k]))
+				continue
+			}
+			r.Model = int(v)
+		case "scope":
+			if r.Scope = p.str(at, obj[k]); len(r.Scope) > maxSegmentString {
+				p.bad(at, "longer than %d bytes", maxSegmentString)
+			}
+		default:
+			p.bad(at, "unknown key (want index, model, scope)")
+		}
+	}
+	if _, ok := obj["index"]; !ok {
+		p.bad(path+".index", "missing")
+	}
+	return r
 }

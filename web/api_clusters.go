@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -18,6 +19,14 @@ import (
 type ClusterDiscoverer interface {
 	Discover(ctx context.Context, q profile.Query) (*profile.Discovery, error)
 	Current(ctx context.Context, scope string) (*profile.Discovery, error)
+	// RenameCluster names a cluster of a stored model ("" removes the
+	// name): EINVALID naming the field, ENOTFOUND for no such cluster.
+	RenameCluster(ctx context.Context, scope string, version, index int, name string) error
+	// ClusterName is the name of the cluster a block names, "" for none.
+	ClusterName(ctx context.Context, ref journeys.ClusterRef) string
+	// Project draws a sample of the people of the current clustering of
+	// scope in two dimensions (profile.Profiler.Project).
+	Project(ctx context.Context, scope string, sample int, seed uint64) (*profile.Projection, error)
 }
 
 // WithClusters serves the discovered segments.
@@ -30,12 +39,15 @@ func WithClusters(d ClusterDiscoverer) Option {
 //	GET  /clusters?k=2-8&as_of=&restarts=&seed=&person_prefix=&min_size=&dbscan=true   (read role)
 //	POST /clusters?...the same                                              (admin role)
 //	GET  /clusters/current?person_prefix=                                  (read role)
+//	PUT  /clusters/:version/:index?person_prefix=  {"name": "..."}          (admin role)
 //
 // GET answers a profile.Discovery: the scores of each k, the chosen k and
 // its clusters' profiles. POST also stores it as the current clusters
 // model of person_prefix (201, with its version); /clusters/current
 // answers that model's discovery. The fit runs in the request (seconds at
-// 100k people).
+// 100k people). PUT names cluster index of model version (of
+// person_prefix's models): the name shows in the profiles and in the
+// reading of cluster segment blocks; "" removes it.
 func (s *Server) registerClusterRoutes(read, admin *gin.RouterGroup) {
 	if s.clusters == nil {
 		return
@@ -43,6 +55,55 @@ func (s *Server) registerClusterRoutes(read, admin *gin.RouterGroup) {
 	read.GET("/clusters", s.discoverClusters(false))
 	admin.POST("/clusters", s.discoverClusters(true))
 	read.GET("/clusters/current", s.currentClusters)
+	admin.PUT("/clusters/:version/:index", s.renameCluster)
+}
+
+// clusterRename is the answer of PUT /clusters/:version/:index.
+type clusterRename struct {
+	Scope   string `json:"person_prefix"`
+	Version int    `json:"version"`
+	Index   int    `json:"index"`
+	Name    string `json:"name"`
+}
+
+func (s *Server) renameCluster(c *gin.Context) {
+	version, err := strconv.Atoi(c.Param("version"))
+	if err != nil || version < 1 {
+		s.fail(c, fieldError("version", "%q is not a model version (a whole number from 1)", c.Param("version")))
+		return
+	}
+	index, err := strconv.Atoi(c.Param("index"))
+	if err != nil || index < 0 {
+		s.fail(c, fieldError("index", "%q is not a cluster index (a whole number from 0)", c.Param("index")))
+		return
+	}
+	var body struct {
+		Name *string `json:"name"`
+	}
+	if err := s.decodeBody(c, &body); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if body.Name == nil {
+		s.fail(c, fieldError("name", "missing (\"\" removes the name)"))
+		return
+	}
+	scope := c.Query("person_prefix")
+	if err := s.clusters.RenameCluster(c.Request.Context(), scope, version, index, *body.Name); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, clusterRename{Scope: scope, Version: version, Index: index, Name: strings.TrimSpace(*body.Name)})
+}
+
+// describe reads a definition as a sentence (journeys.Describe), with the
+// names given to the clusters its cluster blocks name when the server has
+// clusters.
+func (s *Server) describe(ctx context.Context, where journeys.Condition) string {
+	if s.clusters == nil {
+		return journeys.Describe(where)
+	}
+	return journeys.DescribeNamed(where, func(r journeys.ClusterRef) string { return s.clusters.ClusterName(ctx, r) })
 }
 
 func (s *Server) discoverClusters(save bool) gin.HandlerFunc {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/journeygraph/journeygraph/journeys"
 	"github.com/journeygraph/journeygraph/journeys/profile"
+	"github.com/journeygraph/journeygraph/journeys/segment"
 )
 
 // clusterTouches are two groups before 2024-06-01: 12 recent buyers and 8
@@ -132,4 +133,118 @@ func (m *clusterModels) CurrentModel(_ context.Context, kind, scope string) (jou
 		return journeys.ModelRecord{}, journeys.Errorf(journeys.ENOTFOUND, "no %s model of %q", kind, scope)
 	}
 	return *m.current, nil
+}
+
+func (m *clusterModels) Model(_ context.Context, kind, scope string, version int) (journeys.ModelRecord, error) {
+	if m.current == nil || m.current.Scope != scope || m.current.Version != version {
+		return journeys.ModelRecord{}, journeys.Errorf(journeys.ENOTFOUND, "no %s model %d of %q", kind, version, scope)
+	}
+	return *m.current, nil
+}
+
+func (m *clusterModels) NameCluster(_ context.Context, scope string, version, index int, name string) error {
+	if m.current == nil || m.current.Scope != scope || m.current.Version != version || index >= len(m.current.States) {
+		return journeys.Errorf(journeys.ENOTFOUND, "no cluster %d of model %d of %q", index, version, scope)
+	}
+	m.current.States[index].Name = name
+	return nil
+}
+
+// TestRenameClusterRoute: an admin names a cluster of a stored model; the
+// name shows in the current discovery; bad input names its field.
+func TestRenameClusterRoute(t *testing.T) {
+	prof := &profile.Profiler{Touches: fakeTouches{seqs: clusterTouches()}, Models: &clusterModels{}}
+	srv := New(Config{ReadKeys: []string{"r"}, AdminKeys: []string{"a"}}, &fakeIngester{}, &fakeStore{}, &fakeStore{}, WithClusters(prof))
+	if w := do(srv, "POST", "/api/v1/clusters?k=2&as_of=2024-06-01", "Bearer a", ""); w.Code != 201 {
+		t.Fatalf("save: %d %s", w.Code, w.Body)
+	}
+	for _, tt := range []struct {
+		name, path, auth, body string
+		status                 int
+		want                   string
+	}{
+		{"rename", "/api/v1/clusters/1/1", "Bearer a", `{"name": " email fans "}`, 200, `"name":"email fans"`},
+		{"needs the admin role", "/api/v1/clusters/1/0", "Bearer r", `{"name": "x"}`, 403, `needs the admin role`},
+		{"bad version", "/api/v1/clusters/v1/0", "Bearer a", `{"name": "x"}`, 400, `"field":"version"`},
+		{"bad index", "/api/v1/clusters/1/-1", "Bearer a", `{"name": "x"}`, 400, `"field":"index"`},
+		{"too long", "/api/v1/clusters/1/0", "Bearer a", `{"name": "` + strings.Repeat("n", 101) + `"}`, 400, `"field":"name"`},
+		{"no name", "/api/v1/clusters/1/0", "Bearer a", `{}`, 400, `"field":"name"`},
+		{"unknown key", "/api/v1/clusters/1/0", "Bearer a", `{"name": "x", "label": "y"}`, 400, `label`},
+		{"no such cluster", "/api/v1/clusters/1/5", "Bearer a", `{"name": "x"}`, 404, `"code":"not_found"`},
+		{"no such model", "/api/v1/clusters/9/0", "Bearer a", `{"name": "x"}`, 404, `"code":"not_found"`},
+		{"other scope", "/api/v1/clusters/1/0?person_prefix=zz", "Bearer a", `{"name": "x"}`, 404, `"code":"not_found"`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			w := do(srv, "PUT", tt.path, tt.auth, tt.body)
+			if w.Code != tt.status || !strings.Contains(w.Body.String(), tt.want) {
+				t.Errorf("PUT %s = %d %s, want %d with %s", tt.path, w.Code, w.Body, tt.status, tt.want)
+			}
+		})
+	}
+	w := do(srv, "GET", "/api/v1/clusters/current", "Bearer r", "")
+	var d profile.Discovery
+	if err := json.Unmarshal(w.Body.Bytes(), &d); err != nil {
+		t.Fatal(err)
+	}
+	if d.Profiles[1].Name != "email fans" || d.Profiles[0].Name != "" {
+		t.Errorf("names after the rename: %q, %q", d.Profiles[0].Name, d.Profiles[1].Name)
+	}
+}
+
+// clusterEngine evaluates compiled definitions whose only blocks are
+// cluster blocks (all of them must hold) over the clusterTouches people,
+// with the models the segmenter resolved.
+type clusterEngine struct{}
+
+func (clusterEngine) EvaluateSegment(_ context.Context, p journeys.Pred, _ journeys.SegmentScope) ([]string, error) {
+	var out []string
+	for _, ts := range clusterTouches() {
+		in := true
+		for _, cp := range p.ClusterPreds() {
+			if cp.Assigner == nil {
+				return nil, journeys.Errorf(journeys.EINVALID, "unresolved cluster block")
+			}
+			in = in && cp.Assigner.Assign(ts, cp.AsOf) == cp.Index
+		}
+		if in {
+			out = append(out, ts.Person)
+		}
+	}
+	return out, nil
+}
+
+// TestClusterBlockPreview: previews of cluster blocks through the API: a
+// cluster the model lacks, or a model that does not exist, is a 400
+// naming the block; a valid one counts the cluster's people at as_of and
+// reads with the cluster's name.
+func TestClusterBlockPreview(t *testing.T) {
+	prof := &profile.Profiler{Touches: fakeTouches{seqs: clusterTouches()}, Models: &clusterModels{}}
+	d, err := prof.Discover(context.Background(), profile.Query{AsOf: time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC), KMin: 2, KMax: 2, Seed: 1, Save: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := prof.RenameCluster(context.Background(), "", d.Version, 1, "fans"); err != nil {
+		t.Fatal(err)
+	}
+	sg := &segment.Segmenter{Engine: clusterEngine{}, Clusters: prof}
+	srv := New(Config{ReadKeys: []string{"r"}}, &fakeIngester{}, &fakeStore{}, &fakeStore{}, WithSegments(sg, &fakeSegments{}), WithClusters(prof))
+	for _, tt := range []struct {
+		name, where string
+		status      int
+		want        []string
+	}{
+		{"index beyond the model", `{"cluster": {"index": 5}}`, 400, []string{`"field":"where.cluster.index"`, `5 is not a cluster of the model: it has 2 (0 to 1)`}},
+		{"no model of the scope", `{"all": [{"cluster": {"index": 0, "scope": "zz"}}]}`, 400, []string{`"field":"where.all[0].cluster"`, `no current clustering model`}},
+		{"no such version", `{"cluster": {"index": 0, "model": 9}}`, 400, []string{`"field":"where.cluster"`}},
+		{"valid", `{"cluster": {"index": 1}}`, 200, []string{fmt.Sprintf(`"count":%d`, d.Profiles[1].Size), `is in cluster 1 \"fans\" of the current clustering model`}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			w := do(srv, "POST", "/api/v1/segments/preview?as_of=2024-06-01T00:00:00Z", "Bearer r", `{"name": "c", "where": `+tt.where+`}`)
+			for _, want := range tt.want {
+				if w.Code != tt.status || !strings.Contains(w.Body.String(), want) {
+					t.Errorf("= %d %s, want %d with %s", w.Code, w.Body, tt.status, want)
+				}
+			}
+		})
+	}
 }

@@ -200,7 +200,7 @@ func (s *Server) preview(c *gin.Context, seg journeys.Segment) {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, readingPreview{pv, journeys.Describe(seg.Where)})
+	c.JSON(http.StatusOK, readingPreview{pv, s.describe(c.Request.Context(), seg.Where)})
 }
 
 // segmentMembers answers one page of members, by id: ?after= (the last id

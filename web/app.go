@@ -98,4 +98,5 @@ func (s *Server) registerAppRoutes(g *gin.RouterGroup) {
 	s.registerWebhookPages(admin)
 	s.registerAnalyticsPages(read, admin)
 	s.registerPathsPages(read)
+	s.registerClusterPages(read, admin)
 }

@@ -91,5 +91,5 @@ func (s *Server) segmentPreviewJSON(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, readingPreview{pv, journeys.Describe(seg.Where)})
+	c.JSON(http.StatusOK, readingPreview{pv, s.describe(c.Request.Context(), seg.Where)})
 }

@@ -10,7 +10,8 @@ import (
 // pageDataTypes has the data of every page, each with its template.
 func pageDataTypes() []pageData {
 	return []pageData{&loginData{}, &overviewData{}, &personData{}, &journeyMapData{}, &funnelsData{}, &frictionData{},
-		&attributionData{}, &statesData{}, &pathsData{}, &segmentsData{}, &segmentData{}, &webhooksData{}, &overlapData{}}
+		&attributionData{}, &statesData{}, &pathsData{}, &segmentsData{}, &segmentData{}, &webhooksData{}, &overlapData{},
+		&clustersData{}}
 }
 
 // fill sets every exported field reachable from v: strings to "x",

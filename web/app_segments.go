@@ -343,7 +343,7 @@ func (s *Server) segmentPost(c *gin.Context) {
 			fail(err)
 			return
 		}
-		data.Preview, data.Reading = &pv, journeys.Describe(seg.Where)
+		data.Preview, data.Reading = &pv, s.describe(c.Request.Context(), seg.Where)
 		s.render(c, http.StatusOK, data)
 		return
 	}

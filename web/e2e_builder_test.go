@@ -301,6 +301,7 @@ func TestBrowserSegmentBuilderRoundTrip(t *testing.T) {
 		`{"all": [{"state": "browsers"}, {"states": ["a", "b"]}, {"propensity": "convert", "at_least": 0.25}]}`,
 		`{"person": {"events": {"gte": 100}, "last_event": "purchase", "traits.country": {"in": ["BE", "FR"]}, "traits.vip": true}}`,
 		`{"all": [{"people": ["u1", "u2"]}, {"not": {"people": ["u3"]}}]}`,
+		`{"all": [{"cluster": {"index": 2}}, {"not": {"cluster": {"index": 0, "model": 3, "scope": "shop:"}}}]}`,
 		`{"did": {"event": "Order Completed", "where": {"channel": "email", "value": {"gt": 10}, "props.plan": {"prefix": "pro"}}}, "ago": {"from": "90d", "to": "30d"}}`,
 		`{"did": {"events": ["a", "b"], "where": {"campaign": {"in": ["spring", "summer"]}}}}`,
 		`{"count": {"step": "*", "where": {"device": {"ne": "mobile"}}}, "max": 4, "same": "url", "within": "1d12h"}`,

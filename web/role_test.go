@@ -44,6 +44,7 @@ var routeRoles = map[string]Role{
 	"GET /api/v1/clusters/current":               RoleRead,
 	"POST /api/v1/clusters":                      RoleAdmin,
 	"GET /api/v1/propensity":                     RoleRead,
+	"PUT /api/v1/clusters/:version/:index":       RoleAdmin,
 	"GET /api/v1/paths":                          RoleRead,
 	"GET /api/v1/paths/people":                   RoleRead,
 	"GET /api/v1/transitions":                    RoleRead,
@@ -91,6 +92,9 @@ var routeRoles = map[string]Role{
 	"GET /app/attribution":                       RoleRead,
 	"GET /app/states":                            RoleRead,
 	"GET /app/paths":                             RoleRead,
+	"GET /app/clusters":                          RoleRead,
+	"POST /app/clusters/rename":                  RoleAdmin,
+	"POST /app/clusters/segment":                 RoleAdmin,
 	"POST /app/paths/rules":                      RoleRead, // saving: saveRoles
 	"GET /app/segments":                          RoleRead,
 	"GET /app/segment-overlap":                   RoleRead,

@@ -15,6 +15,9 @@ type evaluator struct {
 	p    *cachedPerson
 	i    int32 // the person's index in the snapshot
 	keys []uint32
+	// touches is the scratch of cluster blocks: the person's events as
+	// touches.
+	touches []journeys.Touch
 }
 
 // eval returns the truth of n for the current person, in Cypher's
@@ -68,6 +71,8 @@ func (ev *evaluator) eval(n *plan) tri {
 		return triOf(ev.notFollowed(n))
 	case journeys.PredRate:
 		return triOf(ev.rate(n))
+	case journeys.PredCluster:
+		return triOf(ev.cluster(n) == n.cluster.Index)
 	}
 	return fls // unreachable: the planner refuses other kinds
 }
@@ -298,4 +303,14 @@ func (ev *evaluator) rate(n *plan) bool {
 	}
 	r := float64(ev.count(&n.ev[0], math.MaxInt64)) / float64(per)
 	return n.rateMin <= r && r <= n.rateMax
+}
+
+// cluster returns the cluster of the person's behaviour vector at the
+// block's as_of (-1 for none), computed from their events in the cache.
+func (ev *evaluator) cluster(n *plan) int {
+	ev.touches = ev.touches[:0]
+	for k := range ev.p.events {
+		ev.touches = append(ev.touches, ev.p.events[k].touch(ev.strs))
+	}
+	return n.cluster.Assigner.Assign(journeys.TouchSequence{Touches: ev.touches}, n.cluster.AsOf)
 }

@@ -34,6 +34,8 @@ type plan struct {
 	// rate
 	rateMin, rateMax float64
 	minBase          int64
+	// cluster: the resolved block
+	cluster *journeys.ClusterPred
 }
 
 // eventField is a field an event condition compares or groups by.
@@ -117,6 +119,12 @@ func (pl *planner) plan(p journeys.Pred, depth int) (plan, error) {
 		}
 		slices.Sort(n.people)
 		n.people = slices.Compact(n.people)
+		return n, nil
+	case journeys.PredCluster:
+		if p.Cluster == nil || p.Cluster.Assigner == nil {
+			return plan{}, journeys.Errorf(journeys.EINVALID, "segment: cluster block without its model")
+		}
+		n.cluster = p.Cluster
 		return n, nil
 	}
 	return pl.events(p)

@@ -111,8 +111,9 @@ type Profile struct {
 	Index    int     `json:"index"`
 	Size     int     `json:"size"`
 	Share    float64 `json:"share"`
-	Label    string  `json:"label"` // suggested from Distinct
-	Small    bool    `json:"small"` // under the minimum segment size
+	Label    string  `json:"label"`          // suggested from Distinct
+	Name     string  `json:"name,omitempty"` // given by the marketer (Profiler.RenameCluster)
+	Small    bool    `json:"small"`          // under the minimum segment size
 	Centroid []Value `json:"centroid"`
 	Distinct []Value `json:"distinct"` // the features that set it apart most, by |Z| (ties with the last kept)
 }

@@ -130,27 +130,36 @@ func (p *Profiler) Vectors(ctx context.Context, q VectorQuery) (*Vectors, error)
 // accumulator builds the rows person by person; channel shares are kept
 // per person as counts and become columns once the top channels are known.
 type accumulator struct {
-	asOf, from30, from90 int64
-	outbound             map[string]bool
-	stepCol              map[string]int
-	people               []string
-	rows                 [][]float64
-	chanCounts           []map[int]float64
-	chanIndex            map[string]int
-	chanNames            []string
-	chanTotal            []float64
+	rows       rowMaker
+	people     []string
+	fixed      [][]float64
+	chanCounts []map[int]float64
+	chanIndex  map[string]int
+	chanNames  []string
+	chanTotal  []float64
 }
 
 func newAccumulator(asOf time.Time, outbound []string) *accumulator {
-	a := &accumulator{asOf: asOf.UnixMilli(), outbound: map[string]bool{}, stepCol: map[string]int{}, chanIndex: map[string]int{}}
-	a.from30, a.from90 = a.asOf-Recent.Milliseconds(), a.asOf-Long.Milliseconds()
+	return &accumulator{rows: newRowMaker(asOf, outbound), chanIndex: map[string]int{}}
+}
+
+// rowMaker computes one person's fixed features at asOf.
+type rowMaker struct {
+	asOf, from30, from90 int64
+	outbound             map[string]bool
+	stepCol              map[string]int
+}
+
+func newRowMaker(asOf time.Time, outbound []string) rowMaker {
+	r := rowMaker{asOf: asOf.UnixMilli(), outbound: map[string]bool{}, stepCol: map[string]int{}}
+	r.from30, r.from90 = r.asOf-Recent.Milliseconds(), r.asOf-Long.Milliseconds()
 	for _, s := range outbound {
-		a.outbound[s] = true
+		r.outbound[s] = true
 	}
 	for i, s := range MainSteps {
-		a.stepCol[s] = colSteps + i
+		r.stepCol[s] = colSteps + i
 	}
-	return a
+	return r
 }
 
 // Columns of the fixed features.
@@ -174,8 +183,34 @@ const dayMillis = 24 * 60 * 60 * 1000
 
 // add computes one person's row.
 func (a *accumulator) add(ts journeys.TouchSequence) {
-	row := make([]float64, len(fixedFeatures))
 	var chans map[int]float64
+	row, ok := a.rows.row(ts, func(channel string) {
+		if chans == nil {
+			chans = map[int]float64{}
+		}
+		c, ok := a.chanIndex[channel]
+		if !ok {
+			c = len(a.chanNames)
+			a.chanIndex[channel] = c
+			a.chanNames = append(a.chanNames, channel)
+			a.chanTotal = append(a.chanTotal, 0)
+		}
+		chans[c]++
+		a.chanTotal[c]++
+	})
+	if !ok {
+		return // no own event: no behaviour to describe
+	}
+	a.people = append(a.people, ts.Person)
+	a.fixed = append(a.fixed, row)
+	a.chanCounts = append(a.chanCounts, chans)
+}
+
+// row returns the fixed features of ts, calling channel with the channel
+// of each own event of the 90 days that has one; false when ts has no own
+// event before asOf.
+func (r *rowMaker) row(ts journeys.TouchSequence, channel func(string)) ([]float64, bool) {
+	row := make([]float64, len(fixedFeatures))
 	last := int64(math.MinInt64)
 	var opens, clicks float64
 	var prev *journeys.Touch
@@ -183,17 +218,17 @@ func (a *accumulator) add(ts journeys.TouchSequence) {
 	timeout := journeys.DefaultSessionTimeout.Milliseconds()
 	for i := range ts.Touches {
 		t := &ts.Touches[i]
-		if t.Step == "" || t.TS >= a.asOf {
+		if t.Step == "" || t.TS >= r.asOf {
 			continue
 		}
-		if a.outbound[t.Step] {
-			if t.Step == stepSent && t.TS >= a.from90 {
+		if r.outbound[t.Step] {
+			if t.Step == stepSent && t.TS >= r.from90 {
 				row[colSent]++
 			}
 			continue
 		}
 		last = t.TS
-		if t.TS < a.from90 {
+		if t.TS < r.from90 {
 			continue
 		}
 		row[colEvents90]++
@@ -210,38 +245,25 @@ func (a *accumulator) add(ts journeys.TouchSequence) {
 		prev = t
 		days[floorDiv(t.TS, dayMillis)] = true
 		if t.Channel != "" {
-			if chans == nil {
-				chans = map[int]float64{}
-			}
-			c, ok := a.chanIndex[t.Channel]
-			if !ok {
-				c = len(a.chanNames)
-				a.chanIndex[t.Channel] = c
-				a.chanNames = append(a.chanNames, t.Channel)
-				a.chanTotal = append(a.chanTotal, 0)
-			}
-			chans[c]++
-			a.chanTotal[c]++
+			channel(t.Channel)
 		}
-		if t.TS >= a.from30 {
+		if t.TS >= r.from30 {
 			row[colEvents30]++
-			if c, ok := a.stepCol[t.Step]; ok {
+			if c, ok := r.stepCol[t.Step]; ok {
 				row[c]++
 			}
 		}
 	}
 	if last == math.MinInt64 {
-		return // no own event: no behaviour to describe
+		return nil, false
 	}
-	row[colRecency] = float64(a.asOf-last) / dayMillis
+	row[colRecency] = float64(r.asOf-last) / dayMillis
 	if row[colSent] > 0 {
 		row[colOpenRate] = math.Min(1, opens/row[colSent])
 		row[colClickRate] = math.Min(1, clicks/row[colSent])
 	}
 	row[colDays] = float64(len(days))
-	a.people = append(a.people, ts.Person)
-	a.rows = append(a.rows, row)
-	a.chanCounts = append(a.chanCounts, chans)
+	return row, true
 }
 
 func floorDiv(a, b int64) int64 {
@@ -273,8 +295,8 @@ func (a *accumulator) vectors() *Vectors {
 		channels[i] = a.chanNames[c]
 	}
 	fs := Features(channels)
-	x := mat.NewDense(len(a.rows), len(fs), nil)
-	for i, row := range a.rows {
+	x := mat.NewDense(len(a.fixed), len(fs), nil)
+	for i, row := range a.fixed {
 		copy(x.RawRowView(i), row)
 		if total := row[colEvents90]; total > 0 {
 			for j, c := range order {
@@ -282,5 +304,5 @@ func (a *accumulator) vectors() *Vectors {
 			}
 		}
 	}
-	return &Vectors{AsOf: time.UnixMilli(a.asOf).UTC(), People: a.people, Features: fs, X: x}
+	return &Vectors{AsOf: time.UnixMilli(a.rows.asOf).UTC(), People: a.people, Features: fs, X: x}
 }

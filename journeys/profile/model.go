@@ -4,18 +4,26 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/journeygraph/journeygraph/journeys"
 	"github.com/journeygraph/journeygraph/markov/cluster"
 )
 
 // ModelStore keeps clustering models: the part of journeys.ModelStore
-// they use (kind journeys.ModelKindClusters, one current model per scope).
+// they use (kind journeys.ModelKindClusters, one current model per scope),
+// and reads them by version.
 type ModelStore interface {
 	CreateModel(ctx context.Context, m journeys.ModelRecord) (int, error)
 	FinishModel(ctx context.Context, kind, scope string, version int, sizes []int) error
 	CurrentModel(ctx context.Context, kind, scope string) (journeys.ModelRecord, error)
+	ModelReader
+	// NameCluster gives a cluster of a clusters model a name ("" removes
+	// it): ENOTFOUND when there is no such model or cluster.
+	NameCluster(ctx context.Context, scope string, version, index int, name string) error
 }
 
 // Model is a stored clustering: what places a vector in a cluster (the
@@ -82,7 +90,47 @@ func (p *Profiler) Current(ctx context.Context, scope string) (*Discovery, error
 		return nil, journeys.Errorf(journeys.EINTERNAL, "clusters model %d: %v", rec.Version, err)
 	}
 	d.Version = rec.Version
+	for _, st := range rec.States {
+		if st.Index >= 0 && st.Index < len(d.Profiles) {
+			d.Profiles[st.Index].Name = st.Name
+		}
+	}
 	return &d, nil
+}
+
+// MaxClusterName is the longest name of a cluster, in bytes.
+const MaxClusterName = 100
+
+// RenameCluster gives cluster index of clusters model version of scope a
+// name, shown in its profile and in the reading of cluster blocks; ""
+// removes it. Errors: EINVALID naming the field for a bad name, version
+// or index, ENOTFOUND when the model has no such cluster.
+func (p *Profiler) RenameCluster(ctx context.Context, scope string, version, index int, name string) error {
+	name = strings.TrimSpace(name)
+	switch {
+	case version < 1:
+		return journeys.InvalidField("version", "%d is not a model version (a whole number from 1)", version)
+	case index < 0:
+		return journeys.InvalidField("index", "%d is not a cluster index (from 0)", index)
+	case len(name) > MaxClusterName:
+		return journeys.InvalidField("name", "longer than %d bytes", MaxClusterName)
+	case !utf8.ValidString(name) || strings.ContainsFunc(name, unicode.IsControl):
+		return journeys.InvalidField("name", "%q has control characters or is not UTF-8", name)
+	}
+	if p.Models == nil {
+		return journeys.Errorf(journeys.ENOTFOUND, "no clusters model store")
+	}
+	return p.Models.NameCluster(ctx, scope, version, index, name)
+}
+
+// ClusterName returns the name given to the cluster a block names, "" when
+// it has none or its model cannot be read.
+func (p *Profiler) ClusterName(ctx context.Context, ref journeys.ClusterRef) string {
+	a, err := p.Assigner(ctx, ref)
+	if err != nil || ref.Index >= len(a.Names) {
+		return ""
+	}
+	return a.Names[ref.Index]
 }
 
 func (p *Profiler) now() time.Time {

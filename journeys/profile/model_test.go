@@ -37,6 +37,21 @@ func (s *modelStore) CurrentModel(_ context.Context, kind, scope string) (journe
 	return s.rec, nil
 }
 
+func (s *modelStore) Model(_ context.Context, kind, scope string, version int) (journeys.ModelRecord, error) {
+	if kind != s.rec.Kind || scope != s.rec.Scope || version != s.rec.Version {
+		return journeys.ModelRecord{}, journeys.Errorf(journeys.ENOTFOUND, "no %s model %d of %q", kind, version, scope)
+	}
+	return s.rec, nil
+}
+
+func (s *modelStore) NameCluster(_ context.Context, scope string, version, index int, name string) error {
+	if scope != s.rec.Scope || version != s.rec.Version || index >= len(s.rec.States) {
+		return journeys.Errorf(journeys.ENOTFOUND, "no cluster %d of model %d of %q", index, version, scope)
+	}
+	s.rec.States[index].Name = name
+	return nil
+}
+
 func TestDiscoverSaves(t *testing.T) {
 	seqs, _ := planted(15)
 	ms := &modelStore{}

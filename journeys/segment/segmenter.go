@@ -36,6 +36,9 @@ type Segmenter struct {
 	Timeout, PreviewTimeout time.Duration
 	// Observer, if set, is told of every evaluation a refresh makes.
 	Observer Observer
+	// Clusters loads the clustering models of cluster blocks (nil: a
+	// definition with a cluster block is refused).
+	Clusters ClusterModels
 
 	locks sync.Map // segment name → *sync.Mutex: a save and its refresh, one at a time
 }
@@ -173,8 +176,16 @@ func (sg *Segmenter) Preview(ctx context.Context, s journeys.Segment, asOf time.
 	if asOf.IsZero() {
 		asOf = sg.now()
 	}
+	models := sg.assigners()
+	if err := sg.checkClusters(ctx, s, models); err != nil {
+		return journeys.Preview{}, err
+	}
 	start := time.Now()
-	ids, err := sg.evaluate(ctx, sg.engine(), s.Name, s.Compile(asOf, sg.Outbound.Steps()), journeys.SegmentScope{}, sg.PreviewTimeout, DefaultPreviewTimeout)
+	pred := s.Compile(asOf, sg.Outbound.Steps())
+	if err := sg.resolveClusters(ctx, pred, models); err != nil {
+		return journeys.Preview{}, err
+	}
+	ids, err := sg.evaluate(ctx, sg.engine(), s.Name, pred, journeys.SegmentScope{}, sg.PreviewTimeout, DefaultPreviewTimeout)
 	if err != nil {
 		return journeys.Preview{}, err
 	}
@@ -212,6 +223,9 @@ func (sg *Segmenter) Create(ctx context.Context, s journeys.Segment) (journeys.S
 func (sg *Segmenter) save(ctx context.Context, s journeys.Segment, create bool) (journeys.Segment, journeys.RefreshResult, error) {
 	if IsBuiltIn(s.Name) && !s.BuiltIn {
 		return journeys.Segment{}, journeys.RefreshResult{}, journeys.Errorf(journeys.ECONFLICT, "segment %q is built in and read-only: save yours under another name", s.Name)
+	}
+	if err := sg.checkClusters(ctx, s, sg.assigners()); err != nil {
+		return journeys.Segment{}, journeys.RefreshResult{}, err
 	}
 	defer sg.lock(s.Name)()
 	var stored journeys.Segment
@@ -344,6 +358,9 @@ func (sg *Segmenter) memberships(ctx context.Context, scope journeys.SegmentScop
 func (sg *Segmenter) refresh(ctx context.Context, eng Evaluator, s journeys.Segment, scope journeys.SegmentScope, trigger string, asOf time.Time, known map[string][]string) (journeys.RefreshResult, error) {
 	start := time.Now()
 	pred := s.Compile(asOf, sg.Outbound.Steps())
+	if err := sg.resolveClusters(ctx, pred, sg.assigners()); err != nil {
+		return journeys.RefreshResult{}, err
+	}
 	want, err := sg.evaluate(ctx, eng, s.Name, pred, scope, sg.Timeout, DefaultTimeout)
 	if err != nil {
 		return journeys.RefreshResult{}, err

@@ -20,4 +20,8 @@
 // points of another cluster; 0 for a point alone in its cluster. The score
 // is the mean of s. Calinski–Harabasz: [B/(k−1)] / [W/(n−k)], B = Σ_c n_c
 // ‖c − x̄‖², W = the inertia.
+//
+// PCA: with X̃ the centred points (n × d) and X̃ = U Σ Vᵀ its thin SVD, the
+// components are the first columns of V, the variance along component k
+// is σₖ²/(n − 1) and its share σₖ²/Σσ²; a point x projects to (x − x̄)V.
 package cluster

@@ -220,3 +220,49 @@ func TestFormat(t *testing.T) {
 		}
 	}
 }
+
+func TestCurve(t *testing.T) {
+	sil := []Point{{"k=2", 0.41}, {"k=3", 0.58}, {"k=4", 0.52}, {"k=5", -0.05}}
+	tests := []struct {
+		name   string
+		points []Point
+		mark   int
+		title  string
+	}{
+		{"curve_silhouette", sil, 1, "silhouette per k"},
+		{"curve_flat", []Point{{"k=2", 3}, {"k=3", 3}}, -1, "flat"},
+		{"curve_one", []Point{{"k=2", 120.5}}, 0, "one k"},
+		{"curve_thousands", []Point{{"k=2", 232.4}, {"k=3", 1987.6}, {"k=4", 12345}}, 1, "Calinski–Harabasz per k"},
+		{"curve_empty", nil, -1, "none"},
+		{"curve_escaped", []Point{{"<b>k</b>", 1}, {"k=3", 2}}, 0, "<b>title</b>"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			svg := Curve(tc.points, tc.mark, tc.title)
+			noRawText(t, svg)
+			golden(t, tc.name, svg)
+		})
+	}
+}
+
+func TestScatter(t *testing.T) {
+	dots := []Dot{{0, 0, 0, "a"}, {1, 2, 0, "b"}, {-3, 1, 1, "c"}, {2, -2, 12, "d"}, {0.5, 0.5, -1, "e"}}
+	marks := []Dot{{0.5, 1, 0, "cluster 0"}, {-3, 1, 1, "cluster 1 <b>x</b>"}}
+	tests := []struct {
+		name        string
+		dots, marks []Dot
+		title       string
+	}{
+		{"scatter_groups", dots, marks, "people by cluster"},
+		{"scatter_one_point", []Dot{{1, 1, 0, "only"}}, nil, "one"},
+		{"scatter_empty", nil, nil, "none"},
+		{"scatter_escaped", []Dot{{0, 0, 0, "<b>id</b>"}, {1, 1, 1, "y"}}, nil, "<b>t</b>"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			svg := Scatter(tc.dots, tc.marks, tc.title)
+			noRawText(t, svg)
+			golden(t, tc.name, svg)
+		})
+	}
+}

@@ -32,7 +32,7 @@
     ["did", "did"], ["did_not", "did not"], ["count", "count of"], ["sequence", "sequence"],
     ["not_followed", "not followed by"], ["last_seen", "last seen"], ["first_seen", "first seen"],
     ["last", "last did"], ["rate", "rate"], ["state", "hidden state"], ["propensity", "propensity"],
-    ["person", "person fields and traits"], ["people", "people list"]
+    ["person", "person fields and traits"], ["people", "people list"], ["cluster", "behaviour cluster"]
   ];
   var WINDOWED = { did: 1, did_not: 1, count: 1, sequence: 1, not_followed: 1, rate: 1 };
   // The keys a block may carry besides its own; others are kept as JSON.
@@ -40,7 +40,7 @@
     did: ["within", "ago"], did_not: ["within", "ago"], count: ["within", "ago", "min", "max", "same"],
     sequence: ["within", "ago", "gap"], not_followed: ["within", "ago", "after", "gap"], last_seen: [], first_seen: [],
     last: ["more_than"], rate: ["within", "ago", "at_least", "at_most", "min_base"], state: [], states: [],
-    propensity: ["at_least"], person: [], people: []
+    propensity: ["at_least"], person: [], people: [], cluster: []
   };
   var OPS = [["eq", "is"], ["ne", "is not"], ["in", "is one of"], ["gt", ">"], ["gte", "≥"], ["lt", "<"], ["lte", "≤"],
     ["prefix", "starts with"], ["contains", "contains"]];
@@ -133,7 +133,7 @@
     var b = { t: "block", type: type === "states" ? "state" : type, m: blankMatch(), m2: blankMatch(), seq: [],
       win: windowOf(c), min: str(c.min), max: str(c.max), same: c.same || "", gap: str(c.gap), after: c.after || "last",
       rec: "within", dur: "", atLeast: str(c.at_least), atMost: str(c.at_most), minBase: str(c.min_base),
-      state: "", prop: "convert", cmp: [], people: "" };
+      state: "", prop: "convert", cmp: [], people: "", cidx: "", cmodel: "", cscope: "" };
     var ok = true;
     function m(x) { var r = matchOf(x); if (!r) { ok = false; return blankMatch(); } return r; }
     switch (type) {
@@ -152,6 +152,12 @@
       case "propensity": b.prop = c.propensity; break;
       case "person": b.cmp = comparisonsOf(c.person); ok = ok && b.cmp !== null; break;
       case "people": b.people = (c.people || []).join("\n"); break;
+      case "cluster":
+        var cl = c.cluster;
+        ok = !!cl && typeof cl === "object" && !Array.isArray(cl) &&
+          Object.keys(cl).every(function (k) { return ["index", "model", "scope"].indexOf(k) >= 0; });
+        if (ok) { b.cidx = str(cl.index); b.cmodel = str(cl.model); b.cscope = str(cl.scope); }
+        break;
     }
     return ok ? b : { t: "raw", json: c };
   }
@@ -231,6 +237,12 @@
       case "propensity": out.propensity = b.prop; break;
       case "person": out.person = comparisonsJSON(b.cmp, vocab.person_fields); break;
       case "people": out.people = list(b.people); break;
+      case "cluster":
+        out.cluster = {};
+        setNum(out.cluster, "index", b.cidx);
+        setNum(out.cluster, "model", b.cmodel);
+        if (b.cscope.trim() !== "") { out.cluster.scope = b.cscope.trim(); }
+        break;
     }
     if (b.type === "count") {
       if (b.same !== "") { out.same = b.same; }
@@ -431,6 +443,11 @@
         ta.addEventListener("input", function () { b.people = ta.value; changed(false); });
         row.appendChild(labelled("person ids (one a line)", ta));
         break;
+      case "cluster":
+        row.appendChild(input(id + "-cidx", "cluster number", b.cidx, function (v) { b.cidx = v; }, { size: "3", inputmode: "numeric" }));
+        row.appendChild(input(id + "-cmodel", "model version (blank: current)", b.cmodel, function (v) { b.cmodel = v; }, { size: "4", inputmode: "numeric" }));
+        row.appendChild(input(id + "-cscope", "of people whose id starts with", b.cscope, function (v) { b.cscope = v; }, { size: "10" }));
+        break;
     }
     if (WINDOWED[b.type]) { row.appendChild(renderWindow(b, id)); }
     return row;
@@ -449,7 +466,7 @@
         button(id + "-add", "Add condition", "", function () {
           n.items.push({ t: "block", type: "did", m: blankMatch(), m2: blankMatch(), seq: [], win: { mode: "within", within: "7d", from: "", to: "" },
             min: "", max: "", same: "", gap: "", after: "last", rec: "within", dur: "", atLeast: "", atMost: "", minBase: "",
-            state: "", prop: "convert", cmp: [], people: "" });
+            state: "", prop: "convert", cmp: [], people: "", cidx: "", cmodel: "", cscope: "" });
         }),
         button(id + "-addgroup", "Add group", "secondary", function () { n.items.push({ t: "group", op: "any", items: [] }); })
       ]));

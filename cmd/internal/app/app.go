@@ -153,11 +153,12 @@ func New(store *graph.Store, cfg Config) *App {
 		Now:      cfg.Now,
 		OnChange: func() { a.Members.Invalidate(); a.Webhooks.Notify() },
 		Outbound: outbound,
+		Clusters: a.Profiles,
 	}
 	onWrite := a.Segmenter
 	if len(cfg.WriteSegments) > 0 {
 		onWrite = &segment.Segmenter{Store: onlySegments{store, cfg.WriteSegments}, Engine: engine,
-			Now: cfg.Now, OnChange: a.Segmenter.OnChange, Outbound: outbound}
+			Now: cfg.Now, OnChange: a.Segmenter.OnChange, Outbound: outbound, Clusters: a.Profiles}
 	}
 	if m := cfg.Metrics; m != nil {
 		a.Segmenter.Observer, onWrite.Observer = m, m

@@ -1,0 +1,200 @@
+package graph_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/journeygraph/journeygraph/graph"
+	"github.com/journeygraph/journeygraph/graph/graphtest"
+	"github.com/journeygraph/journeygraph/graph/inmem"
+	"github.com/journeygraph/journeygraph/journeys"
+	"github.com/journeygraph/journeygraph/journeys/profile"
+	"github.com/journeygraph/journeygraph/journeys/segment"
+)
+
+// clusterAsOf is the as_of of the cluster segment test's clustering.
+var clusterAsOf = time.Date(2005, 5, 5, 12, 0, 0, 0, time.UTC)
+
+// plantClusterPeople writes 40 recent buyers (b00..) and 40 lapsed
+// browsers (l00..) under prefix, and returns their ids.
+func plantClusterPeople(t *testing.T, s *graph.Store, prefix string) (buyers, lapsed []string) {
+	t.Helper()
+	var events []journeys.Event
+	for i := range 40 {
+		b, l := fmt.Sprintf("%sb%02d", prefix, i), fmt.Sprintf("%sl%02d", prefix, i)
+		buyers, lapsed = append(buyers, b), append(lapsed, l)
+		events = append(events, buyerEvents(b, clusterAsOf, i)...)
+		for k := range 1 + i%3 {
+			e := evAgo(clusterAsOf, l, "page_view", 150+float64(i)+float64(k)/24)
+			e.Channel = "web"
+			events = append(events, e)
+		}
+	}
+	write(t, s, events...)
+	return buyers, lapsed
+}
+
+// buyerEvents are a recent buyer's views, carts and purchases before asOf.
+func buyerEvents(person string, asOf time.Time, i int) []journeys.Event {
+	var out []journeys.Event
+	for k := range 3 + i%3 {
+		d := 1 + float64(k) + float64(i%5)/10
+		for _, step := range []string{"product_view", "add_to_cart", "purchase"} {
+			e := evAgo(asOf, person, step, d)
+			e.Channel = "web"
+			if step == "purchase" {
+				e.Value = 40 + float64(i)
+			}
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// TestClusterSegmentsFollowBehaviour: two segments, one per cluster of a
+// stored clustering; a lapsed browser who starts buying moves, on the next
+// refresh, from the lapsed cluster's segment to the buyers', with LEFT and
+// ENTERED history and a webhook delivery for each change, in both
+// engines (the Cypher reference and the journey cache).
+func TestClusterSegmentsFollowBehaviour(t *testing.T) {
+	s := graphtest.Open(t)
+	ctx := context.Background()
+	run := graphtest.RunID(t)
+	buyers, lapsed := plantClusterPeople(t, s, run)
+	prof := &profile.Profiler{Touches: s, Models: s}
+	t.Cleanup(func() { _ = s.DeleteModels(context.Background(), run) })
+	d, err := prof.Discover(ctx, profile.Query{AsOf: clusterAsOf, KMin: 2, KMax: 2, Seed: 1, PersonPrefix: run, Save: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	label := map[string]int{}
+	for i, id := range d.IDs {
+		label[id] = d.Labels[i]
+	}
+	buy, lap := label[buyers[0]], label[lapsed[0]]
+	if buy == lap {
+		t.Fatalf("buyers and lapsed browsers in one cluster %d", buy)
+	}
+	mover := lapsed[7]
+	cache := &inmem.Cache{Source: s, Prefix: run}
+	if err := cache.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	engines := []struct {
+		name   string
+		engine segment.Evaluator
+	}{{"reference", nil}, {"inmem", cache}}
+	type pair struct{ buy, lap journeys.Segment }
+	segs := map[string]pair{}
+	for _, e := range engines {
+		mk := func(name string, index int) journeys.Segment {
+			seg, err := journeys.ParseSegment(fmt.Appendf(nil, `{"name": %q, "where": {"cluster": {"index": %d, "scope": %q}}}`,
+				run+e.name+"-"+name, index, run))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.SaveSegment(ctx, seg, clusterAsOf); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = s.DeleteSegment(context.Background(), seg.Name) })
+			return seg
+		}
+		segs[e.name] = pair{mk("buyers", buy), mk("lapsed", lap)}
+	}
+	hook, err := s.CreateWebhook(ctx, journeys.Webhook{ID: run + "hook", URL: "http://127.0.0.1:1/x", Segment: segs["reference"].lap.Name,
+		Events: []string{journeys.KindEntered, journeys.KindLeft}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.DeleteWebhook(context.Background(), hook.ID) })
+
+	later := clusterAsOf.Add(10 * 24 * time.Hour) // the mover's purchases fall between the two
+	scope := journeys.SegmentScope{Prefix: run}
+	for _, e := range engines {
+		p := segs[e.name]
+		clock := clusterAsOf
+		sg := &segment.Segmenter{Store: s, Engine: e.engine, Clusters: prof, Now: func() time.Time { return clock }}
+		res, err := sg.Refresh(ctx, []string{p.buy.Name, p.lap.Name}, scope, "test", clusterAsOf)
+		if err != nil {
+			t.Fatalf("%s: %v", e.name, err)
+		}
+		if res[0].Entered != len(buyers) || res[1].Entered != len(lapsed) {
+			t.Fatalf("%s: first refresh entered %d and %d, want %d and %d", e.name, res[0].Entered, res[1].Entered, len(buyers), len(lapsed))
+		}
+		if e.name == "reference" { // the mover starts buying (once: both engines see it)
+			write(t, s, buyerEvents(mover, later, 3)...)
+		}
+		clock = later
+		res, err = sg.Refresh(ctx, []string{p.buy.Name, p.lap.Name}, scope, "test", later)
+		if err != nil {
+			t.Fatalf("%s: %v", e.name, err)
+		}
+		if res[0].Entered != 1 || res[0].Left != 0 || res[1].Entered != 0 || res[1].Left != 1 {
+			t.Errorf("%s: second refresh %+v, want the mover to enter buyers and leave lapsed", e.name, res)
+		}
+		members, err := s.SegmentMembers(ctx, p.buy.Name, scope)
+		if err != nil || !slices.Contains(members, mover) || len(members) != len(buyers)+1 {
+			t.Errorf("%s: buyers' segment %d members (%v), want %d with %s", e.name, len(members), err, len(buyers)+1, mover)
+		}
+		hist, err := s.History(ctx, p.lap.Name, journeys.HistoryQuery{Person: mover, Limit: 10})
+		if err != nil || len(hist) != 2 || hist[0].Kind != journeys.KindLeft || hist[1].Kind != journeys.KindEntered {
+			t.Errorf("%s: lapsed history of the mover: %+v %v, want LEFT after ENTERED", e.name, hist, err)
+		}
+		hist, err = s.History(ctx, p.buy.Name, journeys.HistoryQuery{Person: mover, Limit: 10})
+		if err != nil || len(hist) != 1 || hist[0].Kind != journeys.KindEntered || !hist[0].At.Equal(later) {
+			t.Errorf("%s: buyers' history of the mover: %+v %v, want one ENTERED at %v", e.name, hist, err, later)
+		}
+	}
+	dels, err := s.Deliveries(ctx, hook.ID, 1000)
+	if err != nil || len(dels) != len(lapsed)+1 {
+		t.Fatalf("deliveries of the lapsed segment's webhook: %d %v, want %d (entries and the mover's exit)", len(dels), err, len(lapsed)+1)
+	}
+}
+
+// TestNameCluster: a cluster's name is stored on its model's state, read
+// back with the current model and by version, and shown in the reading of
+// the cluster blocks naming it; naming a cluster the model lacks is
+// ENOTFOUND.
+func TestNameCluster(t *testing.T) {
+	s := graphtest.Open(t)
+	ctx := context.Background()
+	run := graphtest.RunID(t)
+	plantClusterPeople(t, s, run)
+	prof := &profile.Profiler{Touches: s, Models: s}
+	t.Cleanup(func() { _ = s.DeleteModels(context.Background(), run) })
+	d, err := prof.Discover(ctx, profile.Query{AsOf: clusterAsOf, KMin: 2, KMax: 2, Seed: 1, PersonPrefix: run, Save: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := prof.RenameCluster(ctx, run, d.Version, 1, "lapsed browsers"); err != nil {
+		t.Fatal(err)
+	}
+	cur, err := prof.Current(ctx, run)
+	if err != nil || cur.Profiles[1].Name != "lapsed browsers" || cur.Profiles[0].Name != "" {
+		t.Fatalf("current: %+v %v", cur, err)
+	}
+	rec, err := s.Model(ctx, journeys.ModelKindClusters, run, d.Version)
+	if err != nil || !rec.Current || len(rec.States) != 2 || rec.States[1].Name != "lapsed browsers" || rec.States[1].Label != d.Profiles[1].Label {
+		t.Fatalf("model by version: %+v %v", rec, err)
+	}
+	reading := journeys.DescribeNamed(journeys.Condition{Cluster: &journeys.ClusterRef{Index: 1, Model: d.Version, Scope: run}},
+		func(r journeys.ClusterRef) string { return prof.ClusterName(ctx, r) })
+	if want := fmt.Sprintf(`is in cluster 1 "lapsed browsers" of clustering model %d of people "%s…"`, d.Version, run); reading != want {
+		t.Errorf("reading %q, want %q", reading, want)
+	}
+	if err := prof.RenameCluster(ctx, run, d.Version, 1, ""); err != nil {
+		t.Fatal(err)
+	}
+	if cur, _ := prof.Current(ctx, run); cur.Profiles[1].Name != "" {
+		t.Errorf("name after removing it: %q", cur.Profiles[1].Name)
+	}
+	if err := s.NameCluster(ctx, run, d.Version, 5, "x"); journeys.ErrorCode(err) != journeys.ENOTFOUND {
+		t.Errorf("cluster 5: %v, want not found", err)
+	}
+	if _, err := s.Model(ctx, journeys.ModelKindClusters, run, d.Version+1); journeys.ErrorCode(err) != journeys.ENOTFOUND {
+		t.Errorf("model %d: %v, want not found", d.Version+1, err)
+	}
+}

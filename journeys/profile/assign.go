@@ -1,0 +1,170 @@
+package profile
+
+import (
+	"context"
+	"encoding/json"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/journeygraph/journeygraph/journeys"
+)
+
+// ModelReader reads a stored model by version, current or not
+// (graph.Store): ENOTFOUND when there is no such version.
+type ModelReader interface {
+	Model(ctx context.Context, kind, scope string, version int) (journeys.ModelRecord, error)
+}
+
+var _ journeys.ClusterAssigner = (*Assigner)(nil)
+
+// Assigner places people in the clusters of one stored clustering model
+// by their behaviour vectors at the time asked: the features of Vectors
+// (with the model's channels), scaled by the model's scales, nearest
+// centroid by Euclidean distance (the lowest index on a tie). It is the
+// ClusterAssigner of the cluster segment block.
+type Assigner struct {
+	Version int
+	Scope   string
+	// Names are the names given to the clusters (RenameCluster), "" for
+	// none, by index.
+	Names []string
+
+	model    Model
+	channels map[string]int // channel → its column
+	outbound map[string]bool
+	stepCol  map[string]int
+}
+
+// Assigner loads the clustering model a cluster block names: version
+// ref.Model of scope ref.Scope, the scope's current model when 0. Errors:
+// ENOTFOUND when there is no such model, EINTERNAL when it was fitted on
+// other features than this version computes.
+func (p *Profiler) Assigner(ctx context.Context, ref journeys.ClusterRef) (*Assigner, error) {
+	if p.Models == nil {
+		return nil, journeys.Errorf(journeys.ENOTFOUND, "no clusters model store")
+	}
+	var rec journeys.ModelRecord
+	var err error
+	if ref.Model == 0 {
+		rec, err = p.Models.CurrentModel(ctx, journeys.ModelKindClusters, ref.Scope)
+	} else {
+		rec, err = p.Models.Model(ctx, journeys.ModelKindClusters, ref.Scope, ref.Model)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var m Model
+	if err := json.Unmarshal([]byte(rec.HMM), &m); err != nil {
+		return nil, journeys.Errorf(journeys.EINTERNAL, "clusters model %d: %v", rec.Version, err)
+	}
+	return newAssigner(rec, m, p.Outbound.Steps())
+}
+
+// newAssigner checks m against the features this version computes.
+func newAssigner(rec journeys.ModelRecord, m Model, outbound []string) (*Assigner, error) {
+	bad := func(what string) (*Assigner, error) {
+		return nil, journeys.Errorf(journeys.EINTERNAL, "clusters model %d: %s", rec.Version, what)
+	}
+	d := len(m.Features)
+	if d < len(fixedFeatures) || len(m.Scales) != d || len(m.Centroids) == 0 {
+		return bad("not a model of these behaviour vectors (refit it)")
+	}
+	for j, f := range fixedFeatures {
+		if m.Features[j].Name != f.Name {
+			return bad("feature " + m.Features[j].Name + " is not " + f.Name + " (refit it)")
+		}
+	}
+	a := &Assigner{Version: rec.Version, Scope: rec.Scope, model: m, channels: map[string]int{}, Names: make([]string, len(m.Centroids))}
+	for j, f := range m.Features[len(fixedFeatures):] {
+		name, ok := strings.CutPrefix(f.Name, "channel_share_")
+		if !ok {
+			return bad("feature " + f.Name + " is unknown (refit it)")
+		}
+		a.channels[name] = len(fixedFeatures) + j
+	}
+	for _, c := range m.Centroids {
+		if len(c) != d {
+			return bad("a centroid does not have one value per feature")
+		}
+	}
+	for _, s := range rec.States {
+		if s.Index >= 0 && s.Index < len(a.Names) {
+			a.Names[s.Index] = s.Name
+		}
+	}
+	r := newRowMaker(time.Time{}, outbound)
+	a.outbound, a.stepCol = r.outbound, r.stepCol
+	return a, nil
+}
+
+// Clusters returns the number of clusters of the model.
+func (a *Assigner) Clusters() int { return len(a.model.Centroids) }
+
+// Vector returns the behaviour vector of ts at asOf in the model's
+// features and units (unscaled), or false when ts has no own event before
+// asOf.
+func (a *Assigner) Vector(ts journeys.TouchSequence, asOf time.Time) ([]float64, bool) {
+	r := rowMaker{asOf: asOf.UnixMilli(), outbound: a.outbound, stepCol: a.stepCol}
+	r.from30, r.from90 = r.asOf-Recent.Milliseconds(), r.asOf-Long.Milliseconds()
+	x := make([]float64, len(a.model.Features))
+	var counts map[int]float64
+	row, ok := r.row(ts, func(channel string) {
+		if j, ok := a.channels[channel]; ok {
+			if counts == nil {
+				counts = map[int]float64{}
+			}
+			counts[j]++
+		}
+	})
+	if !ok {
+		return nil, false
+	}
+	copy(x, row)
+	if total := row[colEvents90]; total > 0 {
+		for j, n := range counts {
+			x[j] = n / total
+		}
+	}
+	return x, true
+}
+
+// Assign returns the cluster whose centroid is nearest to the scaled
+// behaviour vector of ts at asOf, or -1 when ts has no own event before
+// asOf.
+func (a *Assigner) Assign(ts journeys.TouchSequence, asOf time.Time) int {
+	x, ok := a.Vector(ts, asOf)
+	if !ok {
+		return -1
+	}
+	for j := range x {
+		x[j] = a.model.Scales[j].Apply(x[j])
+	}
+	return Nearest(a.model.Centroids, x)
+}
+
+// Nearest returns the index of the centroid nearest to z by squared
+// Euclidean distance, the lowest on a tie.
+func Nearest(centroids [][]float64, z []float64) int {
+	best, bestD := 0, math.Inf(1)
+	for c, mu := range centroids {
+		d := 0.0
+		for j, v := range z {
+			dv := v - mu[j]
+			d += dv * dv
+		}
+		if d < bestD {
+			best, bestD = c, d
+		}
+	}
+	return best
+}
+
+// ClusterAssigner is Assigner as the segment service asks for it.
+func (p *Profiler) ClusterAssigner(ctx context.Context, ref journeys.ClusterRef) (journeys.ClusterAssigner, error) {
+	a, err := p.Assigner(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	return a, nil
+}
