@@ -36,6 +36,7 @@ type fileEvent struct {
 	Event journeys.Event
 	Line  int   // its row in the file (1-based)
 	Seq   int64 // its position among the file's events: the last tie-breaker
+	File  int   // which of the files of a bulk load it comes from
 }
 
 // compareFileEvents orders the events that merge an anonymous id into a

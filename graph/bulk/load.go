@@ -1,0 +1,130 @@
+package bulk
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/sirupsen/logrus"
+
+	"github.com/journeygraph/journeygraph/graph"
+	"github.com/journeygraph/journeygraph/journeys"
+)
+
+// Loader loads an empty database offline: it writes the CSV files with a
+// Writer, stops the managed server, runs neo4j-admin import (database neo4j
+// replaced), starts the server again and applies the schema.
+type Loader struct {
+	Server *Server
+	Store  graph.Config // the server's settings (its URI must be the managed server's)
+	// TempDir is where the CSV files are written (in a folder of their
+	// own, removed afterwards); os.TempDir when empty.
+	TempDir string
+	Now     func() time.Time // time.Now when nil
+	Log     logrus.FieldLogger
+}
+
+// Result says what a load did and how long each phase took.
+type Result struct {
+	Files                Files
+	Write, Import, Start time.Duration    // CSV writing (with reading and sorting), neo4j-admin, start and schema
+	Stored               graph.NodeCounts // counted in the database afterwards
+}
+
+// Load checks that the store is the managed server and holds nothing,
+// calls fill to write the events, and loads them. When fill fails nothing
+// is changed; when the import fails the server is started again all the
+// same.
+func (l *Loader) Load(ctx context.Context, fill func(*Writer) error) (Result, error) {
+	var res Result
+	log := l.Log
+	if log == nil {
+		lg := logrus.New()
+		lg.Out = io.Discard
+		log = lg
+	}
+	if err := l.check(ctx); err != nil {
+		return res, err
+	}
+	dir, err := os.MkdirTemp(l.TempDir, "journeygraph-bulk-")
+	if err != nil {
+		return res, fmt.Errorf("bulk: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	now := time.Now
+	if l.Now != nil {
+		now = l.Now
+	}
+	start := time.Now()
+	w, err := NewWriter(dir, now())
+	if err != nil {
+		return res, err
+	}
+	if err := fill(w); err != nil {
+		w.Close()
+		return res, err
+	}
+	if res.Files, err = w.Close(); err != nil {
+		return res, err
+	}
+	res.Write = time.Since(start)
+	log.WithFields(logrus.Fields{"people": res.Files.People, "events": res.Files.Events, "seconds": res.Write.Seconds()}).Info("bulk: CSV files written; stopping Neo4j for the offline import")
+
+	start = time.Now()
+	if err := l.Server.Stop(ctx); err != nil {
+		return res, err
+	}
+	importErr := l.Server.AdminImport(ctx, res.Files)
+	res.Import = time.Since(start)
+	log.WithFields(logrus.Fields{"seconds": res.Import.Seconds(), "failed": importErr != nil}).Info("bulk: offline import done; starting Neo4j")
+	start = time.Now()
+	if err := l.Server.Start(ctx); err != nil {
+		return res, fmt.Errorf("bulk: start after the import: %w", err)
+	}
+	if importErr != nil {
+		return res, fmt.Errorf("bulk: offline import failed (see %s's output): %w", l.Server.Script, importErr)
+	}
+	store, err := graph.Open(ctx, l.Store) // applies the schema, waits for the indexes
+	if err != nil {
+		return res, err
+	}
+	defer store.Close(context.Background())
+	res.Stored, err = store.CountNodes(ctx)
+	res.Start = time.Since(start)
+	return res, err
+}
+
+// check refuses a server the script does not manage and a database that
+// holds anything.
+func (l *Loader) check(ctx context.Context) error {
+	ok, err := l.Server.Manages(ctx, l.Store.URI)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return journeys.Errorf(journeys.EINVALID,
+			"--bulk: NEO4J_URI %s is not the Neo4j that %s manages: an offline import must stop the server and replace its database; to import into this server, use import without --bulk",
+			l.Store.URI, l.Server.Script)
+	}
+	store, err := graph.Open(ctx, l.Store)
+	if err != nil {
+		return err
+	}
+	defer store.Close(context.Background())
+	n, err := store.CountNodes(ctx)
+	if err != nil {
+		return err
+	}
+	events, nodes := n.Events, n.Nodes
+	if events > 0 {
+		return journeys.Errorf(journeys.ECONFLICT,
+			"--bulk: the database holds %d events: a bulk load replaces the whole database, so it loads an empty one only; to add to it, use import without --bulk", events)
+	}
+	if nodes > 0 {
+		return journeys.Errorf(journeys.ECONFLICT,
+			"--bulk: the database holds no event but %d nodes (segments, webhooks, step rules...) that a bulk load would erase; load into an empty database, or use import without --bulk", nodes)
+	}
+	return nil
+}
