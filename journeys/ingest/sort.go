@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"bufio"
+	"cmp"
 	"container/heap"
 	"encoding/gob"
 	"encoding/json"
@@ -58,8 +59,8 @@ func compareFileEvents(a, b *fileEvent) int {
 			return c
 		}
 	}
-	if c := a.Event.Time.Compare(b.Event.Time); c != 0 {
-		return c
+	if c := cmp.Compare(a.Event.Time.UnixMilli(), b.Event.Time.UnixMilli()); c != 0 {
+		return c // to the millisecond, as the store keeps times
 	}
 	if c := strings.Compare(a.Event.ID, b.Event.ID); c != 0 {
 		return c
