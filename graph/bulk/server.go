@@ -101,6 +101,10 @@ func (s *Server) Start(ctx context.Context) error { return s.run(ctx, nil, "star
 // Stop stops the server cleanly.
 func (s *Server) Stop(ctx context.Context) error { return s.run(ctx, nil, "stop") }
 
+// Wipe stops the server and deletes its databases (scripts/neo4j.sh
+// wipe): for a private server of tests and benchmarks only.
+func (s *Server) Wipe(ctx context.Context) error { return s.run(ctx, nil, "wipe") }
+
 // AdminImport replaces the stopped server's database neo4j by an offline
 // import of files.
 func (s *Server) AdminImport(ctx context.Context, files Files) error {
