@@ -11,7 +11,9 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"github.com/journeygraph/journeygraph/cmd/internal/app"
+	"github.com/journeygraph/journeygraph/graph"
 	"github.com/journeygraph/journeygraph/graph/bulk"
+	"github.com/journeygraph/journeygraph/journeys"
 	"github.com/journeygraph/journeygraph/journeys/ingest"
 )
 
@@ -42,22 +44,19 @@ func importBulk(ctx context.Context, f *importFlags, b *bulkFlags, files []strin
 	}
 	defer rejects.Close()
 	bar := newProgress(stderr)
-	loader := &bulk.Loader{Server: &bulk.Server{Script: b.script, Out: stderr}, Store: *f.neo4j, TempDir: f.sortDir, Log: log}
+	var rules journeys.StepRules
+	loader := &bulk.Loader{Server: &bulk.Server{Script: b.script, Out: stderr}, Store: *f.neo4j, TempDir: f.sortDir, Log: log,
+		Before: func(ctx context.Context, store *graph.Store) (err error) {
+			rules, err = app.RulesInForce(ctx, *f.steps, store)
+			return err
+		}}
 	var results []ingest.ImportResult
 	res, err := loader.Load(ctx, func(w *bulk.Writer) error {
-		store, err := app.OpenStore(ctx, f.neo4j, log)
-		if err != nil {
-			return err
-		}
-		rules, err := app.RulesInForce(ctx, *f.steps, store)
-		store.Close(context.Background())
-		if err != nil {
-			return err
-		}
 		im := &ingest.Importer{
 			Ingester: &ingest.Ingester{Rules: rules}, Rejects: rejects, Progress: bar.update,
 			SortMemory: int64(f.sortMemory), TempDir: f.sortDir,
 		}
+		var err error
 		results, err = im.ImportBulk(ctx, files, m, w)
 		bar.done()
 		return err

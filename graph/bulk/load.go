@@ -23,19 +23,26 @@ type Loader struct {
 	// own, removed afterwards); os.TempDir when empty.
 	TempDir string
 	Now     func() time.Time // time.Now when nil
-	Log     logrus.FieldLogger
+	// Before, when set, is called with the store once the checks passed,
+	// before the server stops: to read what the load needs (step rules).
+	Before func(context.Context, *graph.Store) error
+	Log    logrus.FieldLogger
 }
 
 // Result says what a load did and how long each phase took.
 type Result struct {
-	Files                Files
-	Write, Import, Start time.Duration    // CSV writing (with reading and sorting), neo4j-admin, start and schema
+	Files Files
+	// Write is reading, sorting and CSV (the server stopping meanwhile),
+	// Import what is left of the stop and neo4j-admin, Start the start and
+	// the schema.
+	Write, Import, Start time.Duration
 	Stored               graph.NodeCounts // counted in the database afterwards
 }
 
 // Load checks that the store is the managed server and holds nothing,
-// calls fill to write the events, and loads them. When fill fails nothing
-// is changed; when the import fails the server is started again all the
+// calls fill to write the events (while the server stops), and loads
+// them. When fill fails the server is started again and nothing is
+// changed; when the import fails the server is started again all the
 // same.
 func (l *Loader) Load(ctx context.Context, fill func(*Writer) error) (Result, error) {
 	var res Result
@@ -57,25 +64,28 @@ func (l *Loader) Load(ctx context.Context, fill func(*Writer) error) (Result, er
 	if l.Now != nil {
 		now = l.Now
 	}
+	// The server stops while the files are written: its stop (a
+	// checkpoint) is off the critical path. Should writing fail, it is
+	// started again.
+	stopped := make(chan error, 1)
+	go func() { stopped <- l.Server.Stop(ctx) }()
 	start := time.Now()
-	w, err := NewWriter(dir, now())
-	if err != nil {
-		return res, err
-	}
-	if err := fill(w); err != nil {
-		w.Close()
-		return res, err
-	}
-	if res.Files, err = w.Close(); err != nil {
-		return res, err
-	}
-	res.Write = time.Since(start)
-	log.WithFields(logrus.Fields{"people": res.Files.People, "events": res.Files.Events, "seconds": res.Write.Seconds()}).Info("bulk: CSV files written; stopping Neo4j for the offline import")
-
+	files, err := l.write(dir, now(), fill)
+	res.Files, res.Write = files, time.Since(start)
 	start = time.Now()
-	if err := l.Server.Stop(ctx); err != nil {
+	stopErr := <-stopped
+	if err != nil {
+		if stopErr == nil {
+			if serr := l.Server.Start(ctx); serr != nil {
+				log.WithError(serr).Error("bulk: could not start Neo4j again")
+			}
+		}
 		return res, err
 	}
+	if stopErr != nil {
+		return res, stopErr
+	}
+	log.WithFields(logrus.Fields{"people": res.Files.People, "events": res.Files.Events, "seconds": res.Write.Seconds()}).Info("bulk: CSV files written, Neo4j stopped; importing")
 	importErr := l.Server.AdminImport(ctx, res.Files)
 	res.Import = time.Since(start)
 	log.WithFields(logrus.Fields{"seconds": res.Import.Seconds(), "failed": importErr != nil}).Info("bulk: offline import done; starting Neo4j")
@@ -94,6 +104,19 @@ func (l *Loader) Load(ctx context.Context, fill func(*Writer) error) (Result, er
 	res.Stored, err = store.CountNodes(ctx)
 	res.Start = time.Since(start)
 	return res, err
+}
+
+// write writes the CSV files into dir with what fill adds.
+func (l *Loader) write(dir string, now time.Time, fill func(*Writer) error) (Files, error) {
+	w, err := NewWriter(dir, now)
+	if err != nil {
+		return Files{}, err
+	}
+	if err := fill(w); err != nil {
+		w.Close()
+		return Files{}, err
+	}
+	return w.Close()
 }
 
 // check refuses a server the script does not manage and a database that
@@ -125,6 +148,9 @@ func (l *Loader) check(ctx context.Context) error {
 	if nodes > 0 {
 		return journeys.Errorf(journeys.ECONFLICT,
 			"--bulk: the database holds no event but %d nodes (segments, webhooks, step rules...) that a bulk load would erase; load into an empty database, or use import without --bulk", nodes)
+	}
+	if l.Before != nil {
+		return l.Before(ctx, store)
 	}
 	return nil
 }
