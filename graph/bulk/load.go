@@ -96,12 +96,17 @@ func (l *Loader) Load(ctx context.Context, fill func(*Writer) error) (Result, er
 	if importErr != nil {
 		return res, fmt.Errorf("bulk: offline import failed (see %s's output): %w", l.Server.Script, importErr)
 	}
-	store, err := graph.Open(ctx, l.Store) // applies the schema, waits for the indexes
+	store, err := graph.Dial(l.Store)
 	if err != nil {
 		return res, err
 	}
 	defer store.Close(context.Background())
-	res.Stored, err = store.CountNodes(ctx)
+	// Counting waits (retried) for the database to answer; the schema
+	// comes after, all of it in one go.
+	if res.Stored, err = store.CountNodes(ctx); err != nil {
+		return res, err
+	}
+	err = store.MigrateTogether(ctx)
 	res.Start = time.Since(start)
 	return res, err
 }
