@@ -76,7 +76,7 @@ func (l *Loader) Load(ctx context.Context, fill func(*Writer) error) (Result, er
 	stopErr := <-stopped
 	if err != nil {
 		if stopErr == nil {
-			if serr := l.Server.Start(ctx); serr != nil {
+			if serr := l.Server.Start(context.WithoutCancel(ctx)); serr != nil {
 				log.WithError(serr).Error("bulk: could not start Neo4j again")
 			}
 		}
@@ -86,11 +86,13 @@ func (l *Loader) Load(ctx context.Context, fill func(*Writer) error) (Result, er
 		return res, stopErr
 	}
 	log.WithFields(logrus.Fields{"people": res.Files.People, "events": res.Files.Events, "seconds": res.Write.Seconds()}).Info("bulk: CSV files written, Neo4j stopped; importing")
+	// Once stopped, the server is started again even when ctx is
+	// cancelled (an interrupted load leaves it running, not stopped).
 	importErr := l.Server.AdminImport(ctx, res.Files)
 	res.Import = time.Since(start)
 	log.WithFields(logrus.Fields{"seconds": res.Import.Seconds(), "failed": importErr != nil}).Info("bulk: offline import done; starting Neo4j")
 	start = time.Now()
-	if err := l.Server.Start(ctx); err != nil {
+	if err := l.Server.Start(context.WithoutCancel(ctx)); err != nil {
 		return res, fmt.Errorf("bulk: start after the import: %w", err)
 	}
 	if importErr != nil {
