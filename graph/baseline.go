@@ -17,7 +17,7 @@ func (s *Store) CreateBaseline(ctx context.Context, events []journeys.Event) err
 	now := time.Now().UnixMilli()
 	rows := make([]map[string]any, len(events))
 	for i, e := range events {
-		rows[i] = eventRow(e, now)
+		rows[i] = EventRow(e, now)
 	}
 	return wrap("baseline", s.write(ctx, 0, func(tx neo4j.ManagedTransaction) error {
 		_, err := run(ctx, tx, "baseline_create_events", map[string]any{"events": rows})

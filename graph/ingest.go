@@ -144,7 +144,7 @@ func appendEvents(ctx context.Context, tx neo4j.ManagedTransaction, fresh []jour
 		start = end
 		rows := make([]map[string]any, len(group))
 		for i, e := range group {
-			rows[i] = eventRow(e, now)
+			rows[i] = EventRow(e, now)
 		}
 		if t := last[person]; !relink[person] && t != nil {
 			first := group[0]
@@ -193,11 +193,11 @@ func appendEvents(ctx context.Context, tx neo4j.ManagedTransaction, fresh []jour
 	return nil
 }
 
-// eventRow maps an event to the whitelisted Event node properties, and its
+// EventRow maps an event to the whitelisted Event node properties, and its
 // scalar properties to prop_<key> (journeys.FlatProps). Empty
 // values are left out: Neo4j stores no null, and a smaller map is cheaper to
-// send.
-func eventRow(e journeys.Event, now int64) map[string]any {
+// send. The bulk load (graph/bulk) writes the same properties.
+func EventRow(e journeys.Event, now int64) map[string]any {
 	row := make(map[string]any, 16)
 	row["id"], row["person"], row["type"], row["name"] = e.ID, e.Person, e.Type, e.Name
 	row["ts"], row["ingested_ts"] = e.Time.UnixMilli(), now

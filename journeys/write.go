@@ -30,15 +30,16 @@ type EventWriter interface {
 }
 
 // SortEvents orders events by person, then time, then id: the order of a
-// person's chain.
+// person's chain. Times are compared to the millisecond, as the store
+// keeps them: two events in one millisecond are in id order.
 func SortEvents(events []Event) {
 	sort.SliceStable(events, func(i, j int) bool {
 		a, b := &events[i], &events[j]
 		if a.Person != b.Person {
 			return a.Person < b.Person
 		}
-		if !a.Time.Equal(b.Time) {
-			return a.Time.Before(b.Time)
+		if at, bt := a.Time.UnixMilli(), b.Time.UnixMilli(); at != bt {
+			return at < bt
 		}
 		return a.ID < b.ID
 	})

@@ -8,12 +8,20 @@
 #   scripts/neo4j.sh env      print NEO4J_* export lines for the running server
 #   scripts/neo4j.sh kill     SIGKILL it (tests of crash recovery)
 #   scripts/neo4j.sh wipe     stop and delete the local database (jars are kept)
+#   scripts/neo4j.sh admin-import ARGS...
+#                             with the server stopped, replace database neo4j by an offline
+#                             import: neo4j-admin database import full neo4j --overwrite-destination
+#                             ARGS (--nodes=..., --relationships=...); refuses while it runs
 #
 # Everything lives in $NEO4J_LOCAL_DIR (default .neo4j/ at the repo root, git-ignored).
 # Settings (environment): NEO4J_VERSION (5.26.30), NEO4J_BOLT_PORT (7687), NEO4J_PASSWORD
 # (generated once and kept in .neo4j/password when unset), NEO4J_HEAP (2g), NEO4J_PAGECACHE (1g),
 # NEO4J_LIB_DIR (where the jars are cached; default $NEO4J_LOCAL_DIR/lib-$NEO4J_VERSION).
 # Starting twice is harmless: a running server is reused.
+#
+# A private second server (tests, benchmarks) beside the usual one: set NEO4J_LOCAL_DIR to another
+# folder and NEO4J_BOLT_PORT to another port (and NEO4J_LIB_DIR to the usual jars to skip the
+# download); every subcommand then acts on that server only.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -142,8 +150,23 @@ stop() {
   rm -f "$pidfile"
 }
 
+# admin_import runs neo4j-admin's offline import into database neo4j (replacing it) with the
+# server's configuration; the server must be stopped.
+admin_import() {
+  if running_pid >/dev/null; then
+    die "Neo4j is running (bolt 127.0.0.1:$port): stop it before an offline import"
+  fi
+  fetch
+  configure
+  export NEO4J_HOME=$home NEO4J_CONF=$home/conf
+  log "importing into database neo4j of $home (offline, replacing it)"
+  java -Xms"$heap" -Xmx"$heap" -XX:+UseG1GC -cp "$lib/*" org.neo4j.cli.AdminTool \
+    database import full neo4j --overwrite-destination=true "$@"
+}
+
 case "${1:-}" in
   start) start ;;
+  admin-import) shift; admin_import "$@" ;;
   stop) stop ;;
   restart) stop; start ;;
   kill)
@@ -157,5 +180,5 @@ case "${1:-}" in
     echo "export NEO4J_PASSWORD=$(password)"
     echo "export NEO4J_DATABASE=neo4j" ;;
   wipe) stop; rm -rf "$home/data" ;;
-  *) echo "usage: $0 start|stop|restart|kill|status|env|wipe" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|restart|kill|status|env|wipe|admin-import ARGS" >&2; exit 2 ;;
 esac

@@ -45,9 +45,11 @@ func (f *importFlags) register(fs *flag.FlagSet) {
 
 func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var f importFlags
+	var b bulkFlags
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	f.register(fs)
+	b.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -55,6 +57,9 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return fmt.Errorf("import: no file given")
 	}
 	log := app.NewLogger(stderr)
+	if b.on {
+		return importBulk(ctx, &f, &b, fs.Args(), stdout, stderr, log)
+	}
 	store, err := app.OpenStore(ctx, f.neo4j, log)
 	if err != nil {
 		return err

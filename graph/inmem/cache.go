@@ -99,7 +99,7 @@ type cachedPerson struct {
 
 // cachedEvent is a Touch with its strings interned (0 is ""), plus the
 // product and the end of the event's stored properties in its person's
-// props. The store keeps no empty string and no value 0 (graph.eventRow
+// props. The store keeps no empty string and no value 0 (graph.EventRow
 // leaves them out), so 0 stands for "none" in every field.
 type cachedEvent struct {
 	ts                                 int64

@@ -40,12 +40,8 @@ type Ingester struct {
 // idempotent).
 func (in *Ingester) Ingest(ctx context.Context, events []journeys.Event) (journeys.WriteResult, error) {
 	var res journeys.WriteResult
-	rules := in.Rules
-	if in.Book != nil {
-		saved, release := in.Book.Use()
-		defer release()
-		rules = saved.StepRules
-	}
+	rules, release := in.rulesInForce()
+	defer release()
 	seen := make(map[string]bool, len(events))
 	batch := make([]journeys.Event, 0, len(events))
 	for _, e := range events {
@@ -54,12 +50,7 @@ func (in *Ingester) Ingest(ctx context.Context, events []journeys.Event) (journe
 			continue
 		}
 		seen[e.ID] = true
-		if label, keep := rules.Step(e); keep {
-			e.Step = label
-		} else {
-			e.Step = ""
-		}
-		batch = append(batch, e)
+		batch = append(batch, withStep(rules, e))
 	}
 	journeys.SortEvents(batch)
 	writers := in.Writers
@@ -116,6 +107,27 @@ feed:
 		firstErr = context.Cause(ctx)
 	}
 	return res, firstErr
+}
+
+// rulesInForce returns the step rules to map events with (the Book's
+// current ones when there is a Book, held until release is called).
+func (in *Ingester) rulesInForce() (rules journeys.StepRules, release func()) {
+	if in.Book == nil {
+		return in.Rules, func() {}
+	}
+	saved, release := in.Book.Use()
+	return saved.StepRules, release
+}
+
+// withStep returns e with the step the rules give it ("" when they exclude
+// it).
+func withStep(rules journeys.StepRules, e journeys.Event) journeys.Event {
+	if label, keep := rules.Step(e); keep {
+		e.Step = label
+	} else {
+		e.Step = ""
+	}
+	return e
 }
 
 // chunkByPerson cuts events (sorted by person) into batches of at most size,

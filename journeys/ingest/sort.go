@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"bufio"
+	"cmp"
 	"container/heap"
 	"encoding/gob"
 	"encoding/json"
@@ -36,6 +37,7 @@ type fileEvent struct {
 	Event journeys.Event
 	Line  int   // its row in the file (1-based)
 	Seq   int64 // its position among the file's events: the last tie-breaker
+	File  int   // which of the files of a bulk load it comes from
 }
 
 // compareFileEvents orders the events that merge an anonymous id into a
@@ -57,8 +59,8 @@ func compareFileEvents(a, b *fileEvent) int {
 			return c
 		}
 	}
-	if c := a.Event.Time.Compare(b.Event.Time); c != 0 {
-		return c
+	if c := cmp.Compare(a.Event.Time.UnixMilli(), b.Event.Time.UnixMilli()); c != 0 {
+		return c // to the millisecond, as the store keeps times
 	}
 	if c := strings.Compare(a.Event.ID, b.Event.ID); c != 0 {
 		return c

@@ -23,7 +23,10 @@ path model (dedupe, chains, people) and a bare UNWIND $rows CREATE (:Event)
 baseline (same properties and indexes), and prints events/s for each and
 their ratio. Then (table "import") imports the same generated events from a
 time-sorted and from a shuffled JSONL file, sorted by person first and in
-file order, against the bare baseline. Everything written is deleted
+file order, against the bare baseline. Table "bulk" loads the shuffled
+file with import --bulk into a private Neo4j of its own (--bulk-dir,
+--bulk-port; never the shared server, which --bulk would stop) end to end,
+beside the baseline and the sorted import. Everything written is deleted
 afterwards.
 `
 
@@ -39,18 +42,20 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	preset := fs.String("preset", "taobao", "column mapping of the file")
 	batches := fs.String("batch", "1000,5000,20000", "comma-separated batch sizes to compare")
 	writers := fs.String("writers", "1,2", "comma-separated numbers of concurrent writers to compare")
-	tables := fs.String("tables", "batches,import", "tables to run: batches (the file by batch size and writers), import (files sorted and shuffled)")
+	tables := fs.String("tables", "batches,import", "tables to run: batches (the file by batch size and writers), import (files sorted and shuffled), bulk (import --bulk into a private server)")
 	importEvents := fs.Int("import-events", 20000, "events of the import table's files")
 	rounds := fs.Int("rounds", 1, "times the import table runs each case (the best time is shown)")
 	sortMiB := fs.Int("sort-mib", ingest.DefaultSortMemory>>20, "the import table's sort memory, in MiB")
 	cfg := app.Neo4jFlags(fs)
+	var bs bulkServer
+	bs.register(fs)
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
 	run := map[string]bool{}
 	for _, t := range strings.Split(*tables, ",") {
-		if t = strings.TrimSpace(t); t != "batches" && t != "import" {
-			return fmt.Errorf("--tables: %q is not a table (want batches, import)", t)
+		if t = strings.TrimSpace(t); t != "batches" && t != "import" && t != "bulk" {
+			return fmt.Errorf("--tables: %q is not a table (want batches, import, bulk)", t)
 		}
 		run[t] = true
 	}
@@ -85,7 +90,12 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 	}
 	if run["import"] {
-		return runImportTable(ctx, store, *importEvents, *rounds, ingest.DefaultBatchSize, ingest.DefaultWriters, int64(*sortMiB)<<20, stdout, stderr)
+		if err := runImportTable(ctx, store, *importEvents, *rounds, ingest.DefaultBatchSize, ingest.DefaultWriters, int64(*sortMiB)<<20, stdout, stderr); err != nil {
+			return err
+		}
+	}
+	if run["bulk"] {
+		return runBulkTable(ctx, store, *cfg, &bs, *importEvents, *rounds, ingest.DefaultBatchSize, ingest.DefaultWriters, int64(*sortMiB)<<20, stdout, stderr)
 	}
 	return nil
 }

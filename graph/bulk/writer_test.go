@@ -1,0 +1,155 @@
+package bulk
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/journeygraph/journeygraph/journeys"
+)
+
+func at(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
+
+// TestWriter checks the CSV files of small event streams, given in the
+// order of a sorted import, file by file.
+func TestWriter(t *testing.T) {
+	now := at(9000)
+	tests := []struct {
+		name      string
+		events    []journeys.Event
+		files     map[string]string // file name → content; files not listed are not checked
+		multiline bool
+	}{{
+		name: "chains sorted by time then id, gaps in seconds",
+		events: []journeys.Event{
+			{ID: "b", Person: "p1", Type: "track", Name: "view", Time: at(1000)},
+			{ID: "a", Person: "p1", Type: "track", Name: "cart", Time: at(1000)},
+			{ID: "c", Person: "p1", Type: "track", Name: "buy", Time: at(3500), Value: 2.5},
+			{ID: "d", Person: "p2", Type: "page", Name: "page_view", Time: at(2000), Step: "home"},
+		},
+		files: map[string]string{
+			"people-header.csv": "id:ID(Person),created_ts:long,events:long,first_ts:long,last_event:string,last_ts:long,touched_ts:long\n",
+			"people.csv":        `"p1",9000,3,1000,"buy",3500,9000` + "\n" + `"p2",9000,1,2000,"page_view",2000,9000` + "\n",
+			"events-header.csv": "id:ID(Event),ingested_ts:long,name:string,person:string,ts:long,type:string,value:double,step:string\n",
+			"events.csv": `"a",9000,"cart","p1",1000,"track"` + "\n" + `"b",9000,"view","p1",1000,"track"` + "\n" +
+				`"c",9000,"buy","p1",3500,"track",2.5` + "\n" + `"d",9000,"page_view","p2",2000,"page",,"home"` + "\n",
+			"next-header.csv":  ":START_ID(Event),:END_ID(Event),gap_s:double\n",
+			"next.csv":         `"a","b",0` + "\n" + `"b","c",2.5` + "\n",
+			"first.csv":        `"p1","a"` + "\n" + `"p2","d"` + "\n",
+			"last.csv":         `"p1","c"` + "\n" + `"p2","d"` + "\n",
+			"first-header.csv": ":START_ID(Person),:END_ID(Event)\n",
+		},
+	}, {
+		name: "quotes, empty strings and line breaks kept; a type conflict gets a table of its own",
+		events: []journeys.Event{
+			{ID: "a", Person: "p", Type: "track", Name: `say "hi"`, Time: at(1000), Properties: map[string]any{"size": int64(3), "note": ""}},
+			{ID: "b", Person: "p", Type: "track", Name: "two\nlines", Time: at(2000), Properties: map[string]any{"size": "XL"}},
+		},
+		files: map[string]string{
+			"events-header.csv":   "id:ID(Event),ingested_ts:long,name:string,person:string,prop_note:string,prop_size:long,props:string,ts:long,type:string\n",
+			"events.csv":          `"a",9000,"say ""hi""","p","",3,"{""note"":"""",""size"":3}",1000,"track"` + "\n",
+			"events-2-header.csv": "id:ID(Event),ingested_ts:long,name:string,person:string,prop_size:string,props:string,ts:long,type:string\n",
+			"events-2.csv":        `"b",9000,"two` + "\n" + `lines","p","XL","{""size"":""XL""}",2000,"track"` + "\n",
+		},
+		multiline: true,
+	}, {
+		name: "a merge moves the anonymous id's events to the known person; traits from identify",
+		events: []journeys.Event{
+			{ID: "m", Person: "known", Type: "identify", PreviousID: "anon", Name: "identify", Time: at(2000), Properties: map[string]any{"plan": "pro"}},
+			{ID: "x", Person: "anon", Type: "track", Anonymous: true, Name: "view", Time: at(1000)},
+			{ID: "y", Person: "known", Type: "track", Name: "buy", Time: at(3000)},
+			{ID: "z", Person: "other", Type: "track", Name: "view", Time: at(500)},
+		},
+		files: map[string]string{
+			"aliases-header.csv": "created_ts:long,id:string,person:string\n",
+			"aliases.csv":        `9000,"anon","known"` + "\n",
+			"people-header.csv":  "id:ID(Person),created_ts:long,events:long,first_ts:long,last_event:string,last_ts:long,touched_ts:long,identified_ts:long,trait_plan:string,traits:string\n",
+			"people.csv": `"other",9000,1,500,"view",500,9000` + "\n" +
+				`"known",9000,3,1000,"buy",3000,9000,2000,"pro","{""plan"":""pro""}"` + "\n",
+			"next.csv":  `"x","m",1` + "\n" + `"m","y",1` + "\n",
+			"first.csv": `"other","z"` + "\n" + `"known","x"` + "\n",
+		},
+	}}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			w, err := NewWriter(dir, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range tc.events {
+				if err := w.Add(e); err != nil {
+					t.Fatal(err)
+				}
+			}
+			files, err := w.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if files.Multiline != tc.multiline {
+				t.Errorf("multiline: got %v, want %v", files.Multiline, tc.multiline)
+			}
+			for name, want := range tc.files {
+				b, err := os.ReadFile(filepath.Join(dir, name))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := string(b); got != want {
+					t.Errorf("%s:\ngot  %q\nwant %q", name, got, want)
+				}
+			}
+			if got, want := files.Events, int64(len(tc.events)); got != want {
+				t.Errorf("events counted: got %d, want %d", got, want)
+			}
+		})
+	}
+}
+
+// TestWriterRefusesLateMerge checks a merging event after the others is a
+// programming error, not a wrong graph.
+func TestWriterRefusesLateMerge(t *testing.T) {
+	w, err := NewWriter(t.TempDir(), at(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Add(journeys.Event{ID: "a", Person: "p", Type: "track", Name: "v", Time: at(1)}); err != nil {
+		t.Fatal(err)
+	}
+	err = w.Add(journeys.Event{ID: "b", Person: "p", Type: "alias", PreviousID: "q", Name: "alias", Time: at(2)})
+	if err == nil || !strings.Contains(err.Error(), "merging event b") {
+		t.Errorf("got %v, want an error about the merging event", err)
+	}
+	w.Close()
+}
+
+// TestArgs checks the importer's arguments name every file.
+func TestArgs(t *testing.T) {
+	f := Files{Dir: "/d", Nodes: []Input{{Kind: "Person", Header: "/d/h.csv", Data: "/d/p.csv"}},
+		Relationships: []Input{{Kind: "NEXT", Header: "/d/nh.csv", Data: "/d/n.csv"}}}
+	got := strings.Join(f.Args(), " ")
+	want := "--nodes=Person=/d/h.csv,/d/p.csv --relationships=NEXT=/d/nh.csv,/d/n.csv --multiline-fields=false --bad-tolerance=0 --report-file=/d/import.report"
+	if got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}
+
+// TestSameServer checks which URIs name the managed server.
+func TestSameServer(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		want bool
+	}{
+		{"bolt://127.0.0.1:7687", "bolt://127.0.0.1:7687", true},
+		{"bolt://localhost:7687", "bolt://127.0.0.1:7687", true},
+		{"bolt://localhost", "bolt://127.0.0.1:7687", true},
+		{"bolt://127.0.0.1:7688", "bolt://127.0.0.1:7687", false},
+		{"neo4j+s://x.databases.neo4j.io", "bolt://127.0.0.1:7687", false},
+		{"bolt://db.example.com:7687", "bolt://127.0.0.1:7687", false},
+	} {
+		if got := sameServer(tc.a, tc.b); got != tc.want {
+			t.Errorf("sameServer(%s, %s): got %v, want %v", tc.a, tc.b, got, tc.want)
+		}
+	}
+}
