@@ -67,6 +67,9 @@ func (s *Server) registerSegmentRoutes(read, admin *gin.RouterGroup) {
 	read.GET("/segments/:name/changes", s.segmentChanges)
 	read.GET("/segments/:name/preview", s.previewStored)
 	read.GET("/segments/:name/uplift", s.segmentUplift)
+	if s.drift != nil {
+		read.GET("/segments/:name/drift", s.segmentDrift)
+	}
 	read.POST("/segments/preview", s.previewDefinition)
 	read.GET("/segment-vocabulary", s.segmentVocabulary)
 	read.GET("/people/:id/segments", s.personSegments)

@@ -58,6 +58,7 @@ type Server struct {
 
 	vocab    VocabularyReader  // the segment builder's menus; nil unless WithVocabulary
 	clusters ClusterDiscoverer // discovered segments; nil unless WithClusters
+	drift    DriftReporter     // segment drift; nil unless WithDrift
 }
 
 // Option adds an optional surface to the server.
