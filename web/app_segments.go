@@ -183,6 +183,7 @@ type editable struct {
 	Description string             `json:"description,omitempty"`
 	MinSize     int                `json:"min_size,omitempty"`
 	Holdout     *journeys.Holdout  `json:"holdout,omitempty"`
+	Drift       *journeys.Drift    `json:"drift,omitempty"`
 	Where       journeys.Condition `json:"where"`
 }
 
@@ -210,6 +211,7 @@ type segmentData struct {
 	TrendDays   []trendDay
 	CSV         string         // the members export
 	Uplift      *uplift.Report // when the segment keeps a holdout
+	Drift       *driftView     // size and PSI over time (with WithDrift)
 }
 
 func (*segmentData) pageName() string { return "segment" }
@@ -256,7 +258,7 @@ func (s *Server) loadSegment(c *gin.Context, data *segmentData, prefill bool) bo
 	}
 	data.Seg = &seg
 	if prefill {
-		def, _ := json.MarshalIndent(editable{Name: seg.Name, Description: seg.Description, MinSize: seg.MinSize, Holdout: seg.Holdout, Where: seg.Where}, "", "  ")
+		def, _ := json.MarshalIndent(editable{Name: seg.Name, Description: seg.Description, MinSize: seg.MinSize, Holdout: seg.Holdout, Drift: seg.Drift, Where: seg.Where}, "", "  ")
 		data.Definition = string(def)
 	}
 	after := c.Query("after")
@@ -286,6 +288,9 @@ func (s *Server) loadSegment(c *gin.Context, data *segmentData, prefill bool) bo
 			return false
 		}
 		data.Uplift = &rep
+	}
+	if s.drift != nil {
+		data.Drift = s.segmentDriftView(ctx, name)
 	}
 	return true
 }
