@@ -51,7 +51,9 @@ func (f *fakeSegments) History(_ context.Context, _ string, q journeys.HistoryQu
 
 // fakeVectors gives each kept person the value of recency_days that
 // value says (every other feature 0).
-type fakeVectors struct{ value func(person string, at time.Time) float64 }
+type fakeVectors struct {
+	value func(person string, at time.Time) float64
+}
 
 func (f fakeVectors) VectorsAt(_ context.Context, q profile.DatesQuery) ([]*profile.Vectors, error) {
 	people := []string{"a", "b", "c", "d"}
@@ -80,7 +82,9 @@ type fakeAlerts struct {
 	recorded []string
 }
 
-func (f *fakeAlerts) DriftStates(context.Context) (map[string]journeys.DriftState, error) { return f.states, nil }
+func (f *fakeAlerts) DriftStates(context.Context) (map[string]journeys.DriftState, error) {
+	return f.states, nil
+}
 
 func (f *fakeAlerts) RecordDrift(_ context.Context, seg journeys.Segment, day time.Time, fig journeys.DriftFigures) ([]string, error) {
 	f.recorded = append(f.recorded, seg.Name)
