@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/journeygraph/journeygraph/journeys"
@@ -53,9 +54,13 @@ type Monitor struct {
 	// PersonPrefix limits the behaviour vectors to the people whose id
 	// starts with it (a test's run id); "" is everyone.
 	PersonPrefix string
+
+	mu   sync.Mutex
+	memo map[memoKey]journeys.DriftFigures // figures of past days (see series)
 }
 
-// Query asks for a segment's drift on each of Days days up to At.
+// Query asks for a segment's drift on each of Days days up to At (see
+// Points).
 type Query struct {
 	Segment string
 	Days    int       // DefaultDays when 0
@@ -68,9 +73,11 @@ type FeaturePSI struct {
 	PSI     float64 `json:"psi"`
 }
 
-// Report is a segment's drift: its figures at At and at each day before
-// it (oldest first, every 24 hours), the PSI of each feature at At, and
-// the figures crossing the thresholds at At.
+// Report is a segment's drift: its figures at the end of each day before
+// At's (oldest first) and at At (see Points), the PSI of each feature at
+// At, and the figures crossing the thresholds at At. The figures of past
+// days are computed once per definition version and kept by the Monitor:
+// events that arrive late with old times do not change them.
 type Report struct {
 	Segment    string                  `json:"segment"`
 	Thresholds journeys.Drift          `json:"thresholds"`
@@ -105,11 +112,7 @@ func (m *Monitor) Report(ctx context.Context, q Query) (Report, error) {
 	if err != nil {
 		return Report{}, err
 	}
-	points := make([]time.Time, q.Days)
-	for i := range points {
-		points[i] = q.At.UTC().Add(-time.Duration(q.Days-1-i) * 24 * time.Hour)
-	}
-	series, features, err := m.figures(ctx, seg, points)
+	series, features, err := m.series(ctx, seg, Points(q.At, q.Days))
 	if err != nil {
 		return Report{}, err
 	}
@@ -129,6 +132,67 @@ func (m *Monitor) Report(ctx context.Context, q Query) (Report, error) {
 		}
 	}
 	return rep, nil
+}
+
+// Points are the times of a series of days days up to at: the end (UTC
+// midnight) of each of the days−1 days before at's day, then at itself.
+func Points(at time.Time, days int) []time.Time {
+	at = at.UTC()
+	midnight := at.Truncate(24 * time.Hour)
+	out := make([]time.Time, days)
+	for i := range days - 1 {
+		out[i] = midnight.AddDate(0, 0, i-(days-1)+1)
+	}
+	out[days-1] = at
+	return out
+}
+
+// memoKey names the figures of one past point of a segment's definition.
+type memoKey struct {
+	segment string
+	version int
+	point   int64
+}
+
+// maxMemo bounds the figures kept: past the bound they are all dropped.
+const maxMemo = 100_000
+
+// series returns seg's figures at points and the PSI of each feature at
+// the last point. The figures of the earlier points (whole past days) are
+// computed once per segment version and kept; the last one (now) always.
+func (m *Monitor) series(ctx context.Context, seg journeys.Segment, points []time.Time) ([]journeys.DriftFigures, []FeaturePSI, error) {
+	out := make([]journeys.DriftFigures, len(points))
+	var missing []int
+	m.mu.Lock()
+	for i, p := range points[:len(points)-1] {
+		if f, ok := m.memo[memoKey{seg.Name, seg.Version, p.UnixMilli()}]; ok {
+			out[i] = f
+			continue
+		}
+		missing = append(missing, i)
+	}
+	m.mu.Unlock()
+	missing = append(missing, len(points)-1)
+	ask := make([]time.Time, len(missing))
+	for k, i := range missing {
+		ask[k] = points[i]
+	}
+	figs, features, err := m.figures(ctx, seg, ask)
+	if err != nil {
+		return nil, nil, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.memo == nil || len(m.memo) > maxMemo {
+		m.memo = map[memoKey]journeys.DriftFigures{}
+	}
+	for k, i := range missing {
+		out[i] = figs[k]
+		if i < len(points)-1 {
+			m.memo[memoKey{seg.Name, seg.Version, points[i].UnixMilli()}] = figs[k]
+		}
+	}
+	return out, features, nil
 }
 
 // Checked is what the daily check found for one segment.

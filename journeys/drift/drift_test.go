@@ -109,10 +109,12 @@ func TestReportSizesFromHistory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Members: day 0 a; day 1 a b; day 2 b (a left at 2); day 3 b c; day 4 a b c.
+	// The ends of days 0 to 3 (midnight after each), then at(4). Members:
+	// a; a b; b (a left on day 2); b c; a b c (a back at at(4)).
 	wantSize, wantRef := []int{1, 2, 1, 2, 3}, []int{0, 0, 1, 2, 1}
+	points := drift.Points(at(4), 5)
 	for i, f := range rep.Series {
-		if f.Size != wantSize[i] || f.ReferenceSize != wantRef[i] || !f.At.Equal(at(i)) || !f.Reference.Equal(at(i-2)) {
+		if f.Size != wantSize[i] || f.ReferenceSize != wantRef[i] || !f.At.Equal(points[i]) || !f.Reference.Equal(points[i].AddDate(0, 0, -2)) {
 			t.Errorf("day %d: %+v, want size %d against %d two days before", i, f, wantSize[i], wantRef[i])
 		}
 		if (f.SizeChange == nil) != (wantRef[i] == 0) {
@@ -189,5 +191,55 @@ func TestCheckOncePerDayAndCrossing(t *testing.T) {
 	// 9 (PSI 0): it fell back, and there is no second shift.
 	if !reflect.DeepEqual(alerted, []int{3}) || len(alerts.recorded) != 6 {
 		t.Errorf("alerts on days %v (%d checks recorded), want day 3 only (6 checks)", alerted, len(alerts.recorded))
+	}
+}
+
+func TestPoints(t *testing.T) {
+	got := drift.Points(time.Date(2026, 3, 5, 6, 30, 0, 0, time.UTC), 3)
+	want := []time.Time{time.Date(2026, 3, 4, 0, 0, 0, 0, time.UTC), time.Date(2026, 3, 5, 0, 0, 0, 0, time.UTC),
+		time.Date(2026, 3, 5, 6, 30, 0, 0, time.UTC)}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+	if got := drift.Points(want[2], 1); len(got) != 1 || !got[0].Equal(want[2]) {
+		t.Errorf("one day: got %v, want only at", got)
+	}
+}
+
+// countingVectors counts the dates it is asked for.
+type countingVectors struct {
+	fakeVectors
+	dates int
+}
+
+func (c *countingVectors) VectorsAt(ctx context.Context, q profile.DatesQuery) ([]*profile.Vectors, error) {
+	c.dates += len(q.Dates)
+	return c.fakeVectors.VectorsAt(ctx, q)
+}
+
+// TestReportKeepsPastDays: a second report of the same segment version
+// computes only its last point (now) and its reference; a new version
+// computes them all again.
+func TestReportKeepsPastDays(t *testing.T) {
+	segs := &fakeSegments{segs: map[string]journeys.Segment{"s": {Name: "s", Version: 1}},
+		history: []journeys.HistoryEntry{entry("a", -40, journeys.KindEntered)}}
+	v := &countingVectors{fakeVectors: fakeVectors{value: func(string, time.Time) float64 { return 1 }}}
+	m := &drift.Monitor{Segments: segs, Vectors: v}
+	first, err := m.Report(context.Background(), drift.Query{Segment: "s", Days: 10, At: at(0)})
+	if err != nil || v.dates != 20 {
+		t.Fatalf("first report: %d dates (%v), want 20", v.dates, err)
+	}
+	v.dates = 0
+	second, err := m.Report(context.Background(), drift.Query{Segment: "s", Days: 10, At: at(0).Add(time.Hour)})
+	if err != nil || v.dates != 2 {
+		t.Fatalf("second report: %d dates (%v), want 2 (now and its reference)", v.dates, err)
+	}
+	if !reflect.DeepEqual(first.Series[:9], second.Series[:9]) {
+		t.Errorf("past days differ between the reports")
+	}
+	segs.segs["s"] = journeys.Segment{Name: "s", Version: 2}
+	v.dates = 0
+	if _, err := m.Report(context.Background(), drift.Query{Segment: "s", Days: 10, At: at(0)}); err != nil || v.dates != 20 {
+		t.Errorf("new version: %d dates (%v), want 20", v.dates, err)
 	}
 }
