@@ -33,7 +33,8 @@ func (s *Store) CreateSegment(ctx context.Context, seg journeys.Segment, now tim
 // a row whose created column is false (create_segment found the name
 // taken) is ECONFLICT.
 func (s *Store) writeSegment(ctx context.Context, query string, seg journeys.Segment, now time.Time) (journeys.Segment, error) {
-	def, err := json.Marshal(journeys.Segment{Name: seg.Name, Description: seg.Description, MinSize: seg.MinSize, Holdout: seg.Holdout, Where: seg.Where})
+	def, err := json.Marshal(journeys.Segment{Name: seg.Name, Description: seg.Description, MinSize: seg.MinSize, Holdout: seg.Holdout,
+		Drift: seg.Drift, Where: seg.Where})
 	if err != nil {
 		return journeys.Segment{}, err
 	}

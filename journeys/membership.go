@@ -24,6 +24,7 @@ const (
 	KindEntered      = "entered"
 	KindLeft         = "left"
 	KindStateChanged = "state_changed"
+	KindDrifted      = "drifted" // a segment's size or composition crossed a drift threshold
 )
 
 // MembershipChange is one person entering or leaving a segment. The store

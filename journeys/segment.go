@@ -20,7 +20,9 @@ type Segment struct {
 	MinSize int `json:"min_size,omitempty"`
 	// Holdout, when set, keeps a control group whose webhook deliveries
 	// are held out (see Holdout).
-	Holdout   *Holdout  `json:"holdout,omitempty"`
+	Holdout *Holdout `json:"holdout,omitempty"`
+	// Drift, when set, overrides the default drift thresholds (see Drift).
+	Drift     *Drift    `json:"drift,omitempty"`
 	Version   int       `json:"version,omitempty"`   // set by the store, +1 on each change of the definition
 	BuiltIn   bool      `json:"built_in,omitempty"`  // a playbook segment (BuiltInSegments); read-only
 	CreatedAt time.Time `json:"created_at,omitzero"` // set by the store

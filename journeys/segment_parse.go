@@ -9,7 +9,7 @@ import (
 )
 
 // ParseSegment reads and validates a segment definition
-// ({"name", "description", "min_size", "holdout", "where"}). Every problem is reported
+// ({"name", "description", "min_size", "holdout", "drift", "where"}). Every problem is reported
 // at once: the error is an *Error with code EINVALID whose Details name the
 // JSON path of each bad node in Field ("where.all[1].within") and say what
 // is wrong in Problem (`"7x" is not a duration`); Row is the problem's
@@ -102,10 +102,12 @@ func (p *segParser) segment(v any) Segment {
 			s.Where = p.cond("where", obj[k], 1)
 		case "holdout":
 			s.Holdout = p.holdout(k, obj[k])
+		case "drift":
+			s.Drift = p.drift(k, obj[k])
 		case "version", "built_in", "created_at", "updated_at", "members":
 			// Set by the store; ignored on input so a GET answer can be PUT back.
 		default:
-			p.bad(k, "unknown key (want name, description, min_size, holdout, where)")
+			p.bad(k, "unknown key (want name, description, min_size, holdout, drift, where)")
 		}
 	}
 	if _, ok := obj["name"]; !ok {

@@ -18,7 +18,7 @@ type Webhook struct {
 	URL       string    `json:"url"`
 	Secret    string    `json:"secret,omitempty"` // shown once, when created
 	Segment   string    `json:"segment"`          // a segment name or "*"
-	Events    []string  `json:"events"`           // KindEntered, KindLeft, KindStateChanged
+	Events    []string  `json:"events"`           // KindEntered, KindLeft, KindStateChanged, KindDrifted
 	CreatedAt time.Time `json:"created_at,omitzero"`
 }
 
@@ -60,7 +60,8 @@ const (
 )
 
 // Validate checks a subscription: an absolute http or https URL, a segment
-// name or "*", and known event kinds, state_changed only with segment "*".
+// name or "*", and known event kinds, state_changed only with segment "*"
+// (drifted, a segment's drift alert, with a segment or "*").
 // It fills Events with entered and left when empty.
 func (w *Webhook) Validate() error {
 	var problems []RowError
@@ -85,8 +86,8 @@ func (w *Webhook) Validate() error {
 		w.Events = []string{KindEntered, KindLeft}
 	}
 	for i, e := range w.Events {
-		if e != KindEntered && e != KindLeft && e != KindStateChanged {
-			bad("events["+strconv.Itoa(i)+"]", Quote(e)+" is not one of "+strings.Join([]string{KindEntered, KindLeft, KindStateChanged}, webhookEventsJoin))
+		if e != KindEntered && e != KindLeft && e != KindStateChanged && e != KindDrifted {
+			bad("events["+strconv.Itoa(i)+"]", Quote(e)+" is not one of "+strings.Join([]string{KindEntered, KindLeft, KindStateChanged, KindDrifted}, webhookEventsJoin))
 		} else if e == KindStateChanged && w.Segment != "*" {
 			bad("events["+strconv.Itoa(i)+"]", Quote(e)+" belongs to no segment: subscribe with segment \"*\"")
 		}

@@ -69,6 +69,9 @@ func (s *Server) registerSegmentRoutes(read, admin *gin.RouterGroup) {
 	read.GET("/segments/:name/preview", s.previewStored)
 	read.GET("/segments/:name/uplift", s.segmentUplift)
 	read.GET("/segments/:name/survival", s.segmentSurvival)
+	if s.drift != nil {
+		read.GET("/segments/:name/drift", s.segmentDrift)
+	}
 	read.POST("/segments/preview", s.previewDefinition)
 	read.GET("/segment-vocabulary", s.segmentVocabulary)
 	read.GET("/people/:id/segments", s.personSegments)

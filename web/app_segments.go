@@ -183,6 +183,7 @@ type editable struct {
 	Description string             `json:"description,omitempty"`
 	MinSize     int                `json:"min_size,omitempty"`
 	Holdout     *journeys.Holdout  `json:"holdout,omitempty"`
+	Drift       *journeys.Drift    `json:"drift,omitempty"`
 	Where       journeys.Condition `json:"where"`
 }
 
@@ -211,6 +212,7 @@ type segmentData struct {
 	CSV         string         // the members export
 	Uplift      *uplift.Report // when the segment keeps a holdout
 	Survival    *survivalData  // time from entry to a step (app_survival.go)
+	Drift       *driftView     // size and PSI over time (with WithDrift)
 }
 
 func (*segmentData) pageName() string { return "segment" }
@@ -257,7 +259,7 @@ func (s *Server) loadSegment(c *gin.Context, data *segmentData, prefill bool) bo
 	}
 	data.Seg = &seg
 	if prefill {
-		def, _ := json.MarshalIndent(editable{Name: seg.Name, Description: seg.Description, MinSize: seg.MinSize, Holdout: seg.Holdout, Where: seg.Where}, "", "  ")
+		def, _ := json.MarshalIndent(editable{Name: seg.Name, Description: seg.Description, MinSize: seg.MinSize, Holdout: seg.Holdout, Drift: seg.Drift, Where: seg.Where}, "", "  ")
 		data.Definition = string(def)
 	}
 	after := c.Query("after")
@@ -291,6 +293,9 @@ func (s *Server) loadSegment(c *gin.Context, data *segmentData, prefill bool) bo
 	if data.Survival, err = s.loadSurvival(c, seg); err != nil {
 		s.renderError(c, data, err)
 		return false
+	}
+	if s.drift != nil {
+		data.Drift = s.segmentDriftView(ctx, name)
 	}
 	return true
 }

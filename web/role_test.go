@@ -63,6 +63,7 @@ var routeRoles = map[string]Role{
 	"GET /api/v1/segments/:name/members.csv":     RoleRead,
 	"GET /api/v1/segments/:name/uplift":          RoleRead,
 	"GET /api/v1/segments/:name/survival":        RoleRead,
+	"GET /api/v1/segments/:name/drift":           RoleRead,
 	"GET /api/v1/segments/:name/preview":         RoleRead,
 	"POST /api/v1/segments/preview":              RoleRead,
 	"GET /api/v1/segment-vocabulary":             RoleRead,
@@ -136,7 +137,7 @@ func fullServer(t *testing.T) *Server {
 	}}
 	srv := New(Config{WriteKeys: []string{"w"}, ReadKeys: []string{"r"}, AdminKeys: []string{"a"}}, &fakeIngester{}, st, st,
 		WithSegments(f, f), WithWebhooks(fakeHooks{}, fakeSender{}), WithStepRules(book), WithErasure(&fakeEraser{}),
-		WithModels(fm, fm), WithClusters(&profile.Profiler{Touches: fakeTouches{}}), WithPropensity(&propensity.Service{}), WithApp(AppConfig{Passwords: []string{"pw"}}, emptyOverview{}))
+		WithModels(fm, fm), WithClusters(&profile.Profiler{Touches: fakeTouches{}}), WithPropensity(&propensity.Service{}), WithDrift(fakeDrift{}), WithApp(AppConfig{Passwords: []string{"pw"}}, emptyOverview{}))
 	srv.SetAnalyst(&report.Analytics{Store: &fakeSequences{}})
 	return srv
 }

@@ -60,6 +60,7 @@ type Server struct {
 	clusters ClusterDiscoverer // discovered segments; nil unless WithClusters
 
 	propensity PropensityReporter // propensity validation reports; nil unless WithPropensity
+	drift      DriftReporter      // segment drift; nil unless WithDrift
 }
 
 // Option adds an optional surface to the server.

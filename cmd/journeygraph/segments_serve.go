@@ -10,6 +10,7 @@ import (
 
 	"github.com/journeygraph/journeygraph/cmd/internal/app"
 	"github.com/journeygraph/journeygraph/journeys"
+	"github.com/journeygraph/journeygraph/journeys/drift"
 	"github.com/journeygraph/journeygraph/journeys/segment"
 	"github.com/journeygraph/journeygraph/journeys/webhook"
 )
@@ -68,13 +69,15 @@ func startSegments(ctx context.Context, a *app.App, interval time.Duration, log 
 	wg.Add(3)
 	go func() { defer wg.Done(); a.Segmenting.Run(ctx) }()
 	go func() { defer wg.Done(); a.Webhooks.Run(ctx) }()
-	go func() { defer wg.Done(); refreshEvery(ctx, a.Segmenter, interval, log) }()
+	go func() { defer wg.Done(); refreshEvery(ctx, a.Segmenter, a.Drift, interval, log) }()
 	return func() { cancel(); wg.Wait() }, nil
 }
 
 // refreshEvery re-evaluates every segment for everyone now and then every
-// interval (only now when interval is 0), logging what changed.
-func refreshEvery(ctx context.Context, sg *segment.Segmenter, interval time.Duration, log logrus.FieldLogger) {
+// interval (only now when interval is 0), logging what changed; after each
+// refresh it runs the daily drift check of the segments not checked yet
+// today (drift.Monitor.Check).
+func refreshEvery(ctx context.Context, sg *segment.Segmenter, dm *drift.Monitor, interval time.Duration, log logrus.FieldLogger) {
 	for {
 		res, err := sg.Refresh(ctx, nil, journeys.SegmentScope{}, "schedule", time.Time{})
 		if ctx.Err() != nil {
@@ -87,6 +90,7 @@ func refreshEvery(ctx context.Context, sg *segment.Segmenter, interval time.Dura
 			log.WithFields(logrus.Fields{"segment": r.Segment, "members": r.Members, "entered": r.Entered,
 				"left": r.Left, "ms": r.TookMS}).Info("segment refreshed")
 		}
+		checkDrift(ctx, dm, log)
 		if interval <= 0 {
 			return
 		}
@@ -95,5 +99,25 @@ func refreshEvery(ctx context.Context, sg *segment.Segmenter, interval time.Dura
 			return
 		case <-time.After(interval):
 		}
+	}
+}
+
+// checkDrift runs the daily drift check, logging what it found.
+func checkDrift(ctx context.Context, dm *drift.Monitor, log logrus.FieldLogger) {
+	checked, err := dm.Check(ctx, nil)
+	if err != nil && ctx.Err() == nil {
+		log.WithError(err).Warn("segment drift check")
+	}
+	for _, c := range checked {
+		fields := logrus.Fields{"segment": c.Segment, "size": c.Figures.Size, "reference_size": c.Figures.ReferenceSize}
+		if c.Figures.PSI != nil {
+			fields["psi"], fields["feature"] = *c.Figures.PSI, c.Figures.Feature
+		}
+		if len(c.Alerted) > 0 {
+			fields["alerted"] = c.Alerted
+			log.WithFields(fields).Warn("segment drifted")
+			continue
+		}
+		log.WithFields(fields).Info("segment drift checked")
 	}
 }

@@ -121,6 +121,7 @@ func serve(ctx context.Context, f *serveFlags, log *logrus.Logger, stdout io.Wri
 	srv := web.New(web.Config{WriteKeys: writeKeys, ReadKeys: readKeys, AdminKeys: adminKeys, Log: log}, a.Segmenting, store, store,
 		web.WithCircuit(circuit),
 		web.WithSegments(a.Segmenter, a.MemberPages()), web.WithWebhooks(store, a.Webhooks),
+		web.WithDrift(a.Drift),
 		web.WithApp(web.AppConfig{Passwords: splitKeys(f.uiPass), Secret: f.uiSecret}, a.Cache),
 		web.WithStepRules(a.Book), web.WithErasure(store), web.WithModels(a.Chains, a.HiddenStates), web.WithMetrics(m),
 		web.WithVocabulary(a.Cache), web.WithClusters(a.Profiles),

@@ -21,7 +21,7 @@ const (
 	HeaderDelivery    = "X-Journeygraph-Delivery"   // the delivery id
 	HeaderIdempotency = "Idempotency-Key"           // the delivery id again, the same on every attempt
 	HeaderAttempt     = "X-Journeygraph-Attempt"    // 1, 2, ...
-	HeaderEventType   = "X-Journeygraph-Event-Type" // segment.entered, segment.left, person.state_changed, test
+	HeaderEventType   = "X-Journeygraph-Event-Type" // segment.entered, segment.left, segment.drifted, person.state_changed, test
 	signatureVersion  = "v1="
 	defaultTolerance  = 5 * time.Minute
 )

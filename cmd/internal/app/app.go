@@ -14,6 +14,7 @@ import (
 	"github.com/journeygraph/journeygraph/graph/inmem"
 	"github.com/journeygraph/journeygraph/journeys"
 	"github.com/journeygraph/journeygraph/journeys/chain"
+	"github.com/journeygraph/journeygraph/journeys/drift"
 	"github.com/journeygraph/journeygraph/journeys/ingest"
 	"github.com/journeygraph/journeygraph/journeys/profile"
 	"github.com/journeygraph/journeygraph/journeys/propensity"
@@ -98,6 +99,8 @@ type App struct {
 	// Webhooks delivers the outbox (its worker runs with Run); every
 	// membership change the Segmenter stores wakes it.
 	Webhooks *webhook.Dispatcher
+	// Drift reports segments' drift and runs their daily drift check.
+	Drift *drift.Monitor
 }
 
 // The journey cache is the segmenter's engine: it evaluates, explains, and
@@ -141,6 +144,7 @@ func New(store *graph.Store, cfg Config) *App {
 	}
 	a.Webhooks = &webhook.Dispatcher{Store: outbox, Prefix: cfg.WebhookPrefix, Allow: cfg.WebhookAllow, Log: cfg.Log}
 	a.Members = &segment.MemberCache{Source: store}
+	a.Drift = &drift.Monitor{Segments: store, Vectors: a.Profiles, Alerts: store, Now: cfg.Now}
 	// Definitions are evaluated from memory when there is a cache, else by
 	// the store's Cypher (the reference).
 	var engine segment.Evaluator
