@@ -112,9 +112,7 @@ func runReport(ctx context.Context, name string, args []string, stdout, stderr i
 		return err
 	}
 	if f.asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
+		return printJSON(stdout, rep)
 	}
 	return table(stdout)
 }

@@ -1,6 +1,7 @@
 package logit
 
 import (
+	"cmp"
 	"math"
 	"slices"
 )
@@ -18,19 +19,7 @@ func AUC(p, y []float64) (float64, error) {
 	if len(p) != len(y) {
 		panic("markov: logit: len(p) != len(y)")
 	}
-	order := make([]int, len(p))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortFunc(order, func(a, b int) int {
-		switch {
-		case p[a] < p[b]:
-			return -1
-		case p[a] > p[b]:
-			return 1
-		}
-		return 0
-	})
+	order := ascending(p)
 	var rankSum, pos float64
 	for i := 0; i < len(order); {
 		j := i
@@ -93,19 +82,7 @@ func Calibration(p, y []float64, bins int) []Bin {
 	if len(p) != len(y) || bins < 1 {
 		panic("markov: logit: len(p) != len(y) or bins < 1")
 	}
-	order := make([]int, len(p))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortStableFunc(order, func(a, b int) int {
-		switch {
-		case p[a] < p[b]:
-			return -1
-		case p[a] > p[b]:
-			return 1
-		}
-		return 0
-	})
+	order := ascending(p)
 	n := len(p)
 	out := make([]Bin, 0, bins)
 	start := 0
@@ -177,4 +154,15 @@ func PrecisionRecall(p, y []float64, thresholds []float64) []Threshold {
 		out[k] = th
 	}
 	return out
+}
+
+// ascending returns the indexes of p in increasing order of p, ties in
+// index order.
+func ascending(p []float64) []int {
+	order := make([]int, len(p))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(p[a], p[b]) })
+	return order
 }
