@@ -6,6 +6,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/journeygraph/journeygraph/journeys"
 	"github.com/journeygraph/journeygraph/journeys/propensity"
 )
 
@@ -42,4 +43,47 @@ func (s *Server) registerPropensityRoutes(read *gin.RouterGroup) {
 		}
 		c.JSON(http.StatusOK, r)
 	})
+}
+
+// readingPreview is a preview with the definition's reading and what its
+// propensity blocks can be expected to give.
+func (s *Server) readingPreview(ctx context.Context, pv journeys.Preview, where journeys.Condition) readingPreview {
+	return readingPreview{Preview: pv, Reading: s.describe(ctx, where), Propensity: s.expectations(ctx, where)}
+}
+
+// expectations returns, for each propensity block of where (once per
+// target and threshold), the precision and recall its threshold can be
+// expected to give, from the stored validation of the whole population's
+// model (journeygraph propensity fit); a block without one is left out.
+func (s *Server) expectations(ctx context.Context, where journeys.Condition) []propensity.Expectation {
+	if s.propensity == nil {
+		return nil
+	}
+	var out []propensity.Expectation
+	seen := map[[2]any]bool{}
+	var walk func(c journeys.Condition)
+	walk = func(c journeys.Condition) {
+		for _, x := range c.All {
+			walk(x)
+		}
+		for _, x := range c.Any {
+			walk(x)
+		}
+		if c.Not != nil {
+			walk(*c.Not)
+		}
+		if c.Propensity == "" || c.AtLeast == nil || seen[[2]any{c.Propensity, *c.AtLeast}] {
+			return
+		}
+		seen[[2]any{c.Propensity, *c.AtLeast}] = true
+		r, err := s.propensity.Current(ctx, c.Propensity, "")
+		if err != nil || r == nil {
+			return
+		}
+		if e, ok := r.Expect(*c.AtLeast); ok {
+			out = append(out, e)
+		}
+	}
+	walk(where)
+	return out
 }

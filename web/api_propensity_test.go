@@ -44,3 +44,34 @@ func TestPropensityRoute(t *testing.T) {
 		t.Errorf("without WithPropensity: %d, want 404", w.Code)
 	}
 }
+
+// TestPreviewShowsPropensityExpectation: a preview of a definition with a
+// propensity block says the precision and recall its threshold can be
+// expected to give, from the stored validation of the score people hold;
+// without a stored validation, or without the block, nothing.
+func TestPreviewShowsPropensityExpectation(t *testing.T) {
+	m := &clusterModels{}
+	f := &fakeSegments{segs: map[string]journeys.Segment{}}
+	srv := New(Config{ReadKeys: []string{"r"}}, &fakeIngester{}, &fakeStore{}, &fakeStore{},
+		WithSegments(f, f), WithPropensity(&propensity.Service{Models: m}))
+	preview := func(where string) string {
+		w := do(srv, "POST", "/api/v1/segments/preview", "Bearer r", `{"name": "x", "where": `+where+`}`)
+		if w.Code != 200 {
+			t.Fatalf("preview %s: %d %s", where, w.Code, w.Body)
+		}
+		return w.Body.String()
+	}
+	block := `{"all": [{"did": "product_view"}, {"propensity": "convert", "at_least": 0.75}]}`
+	if body := preview(block); strings.Contains(body, `"propensity":[`) {
+		t.Errorf("before a fit: %s", body)
+	}
+	m.current = &journeys.ModelRecord{Kind: "propensity_convert", Version: 3,
+		Meta: `{"target":"convert","horizon":"30d","model":{"auc":0.81,"thresholds":[{"threshold":0.5,"precision":0.4,"recall":0.7,"predicted":90},{"threshold":0.7,"precision":0.6,"recall":0.4,"predicted":30}]},"chain":{"auc":0.55},"winner":"model","written":12}`}
+	want := `"propensity":[{"target":"convert","at_least":0.75,"threshold":0.7,"precision":0.6,"recall":0.4,"predicted":30,"source":"model","version":3,"horizon":"30d"`
+	if body := preview(block); !strings.Contains(body, want) {
+		t.Errorf("with a validated model: %s\nwant %s", body, want)
+	}
+	if body := preview(`{"did": "product_view"}`); strings.Contains(body, `"propensity":[`) {
+		t.Errorf("without a propensity block: %s", body)
+	}
+}

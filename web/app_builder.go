@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/journeygraph/journeygraph/journeys"
+	"github.com/journeygraph/journeygraph/journeys/propensity"
 )
 
 // VocabularyReader lists the values the segment builder offers in its
@@ -55,6 +56,9 @@ func (s *Server) segmentVocabulary(c *gin.Context) {
 type readingPreview struct {
 	journeys.Preview
 	Reading string `json:"reading"` // journeys.Describe of the definition
+	// Propensity holds, for each propensity block, the precision and recall
+	// its threshold can be expected to give (from the stored validation).
+	Propensity []propensity.Expectation `json:"propensity,omitempty"`
 }
 
 // segmentPreviewJSON is the builder's live count (POST
@@ -91,5 +95,5 @@ func (s *Server) segmentPreviewJSON(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, readingPreview{pv, s.describe(c.Request.Context(), seg.Where)})
+	c.JSON(http.StatusOK, s.readingPreview(c.Request.Context(), pv, seg.Where))
 }

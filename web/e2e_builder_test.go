@@ -18,7 +18,9 @@ import (
 	"github.com/journeygraph/journeygraph/graph/inmem"
 	"github.com/journeygraph/journeygraph/journeys"
 	"github.com/journeygraph/journeygraph/journeys/ingest"
+	"github.com/journeygraph/journeygraph/journeys/propensity"
 	"github.com/journeygraph/journeygraph/journeys/segment"
+	"github.com/journeygraph/journeygraph/markov/logit"
 	"github.com/journeygraph/journeygraph/web"
 )
 
@@ -38,7 +40,8 @@ type builderFixture struct {
 // bought after their add, a hyper-engaged reader, one who clicked once, a
 // prospect (the same product viewed 3 times), a VIP (3 purchases), an
 // unsubscriber and someone mailed 5 times who never opened.
-func newBuilderFixture(t *testing.T) *builderFixture {
+// More options (opts) are given to the app server.
+func newBuilderFixture(t *testing.T, opts ...web.Option) *builderFixture {
 	store := graphtest.Open(t)
 	ctx := browser(t)
 	run := graphtest.RunID(t)
@@ -72,7 +75,7 @@ func newBuilderFixture(t *testing.T) *builderFixture {
 		t.Fatal(err)
 	}
 	f.sg = &segment.Segmenter{Store: scopedStore{store, run}, Engine: scopedEngine{cache, run}, Now: func() time.Time { return asOf }}
-	f.base = appServer(t, store, web.WithSegments(f.sg, store), web.WithVocabulary(cache))
+	f.base = appServer(t, store, append([]web.Option{web.WithSegments(f.sg, store), web.WithVocabulary(cache)}, opts...)...)
 	for _, s := range segment.BuiltInSegments() {
 		f.builtIn[s.Name] = s
 	}
@@ -339,5 +342,37 @@ func TestBrowserSegmentBuilderRoundTrip(t *testing.T) {
 		if string(g) != string(w) || raw != 0 {
 			t.Errorf("round trip (%d nodes kept as JSON):\n got  %s\n want %s", raw, g, w)
 		}
+	}
+}
+
+// storedPropensity is a propensity report store holding one validated
+// P(convert) model.
+type storedPropensity struct{}
+
+func (storedPropensity) Current(_ context.Context, target, _ string) (*propensity.Report, error) {
+	if target != propensity.TargetConvert {
+		return nil, journeys.Errorf(journeys.ENOTFOUND, "no %s model", target)
+	}
+	return &propensity.Report{Target: target, Horizon: "30d", Winner: "model", Written: 40, Version: 3,
+		Model: propensity.Validation{Thresholds: []logit.Threshold{{Threshold: 0.5, Precision: 0.45, Recall: 0.7}, {Threshold: 0.7, Precision: 0.6, Recall: 0.4}}}}, nil
+}
+
+// TestBrowserSegmentBuilderPropensityExpectation: a propensity condition
+// typed into the editor shows, under the live count, the precision and
+// recall its threshold can be expected to give, from the stored
+// validation of the score people hold.
+func TestBrowserSegmentBuilderPropensityExpectation(t *testing.T) {
+	f := newBuilderFixture(t, web.WithPropensity(storedPropensity{}))
+	f.signIn()
+	def, _ := json.Marshal(map[string]any{"name": f.run + "likely", "where": map[string]any{"all": []any{
+		map[string]any{"did": "product_view"}, map[string]any{"propensity": "convert", "at_least": 0.75}}}})
+	want := "P(convert) ≥ 0.75: expected precision 60%, recall 40% (validated out of time at 0.7 over 30d, model v3)."
+	var got string
+	f.do("propensity condition",
+		chromedp.Clear(`#definition`), chromedp.SendKeys(`#definition`, string(def)),
+		chromedp.Poll(`document.getElementById("builder-propensity").textContent !== ""`, nil, chromedp.WithPollingTimeout(60*time.Second)),
+		chromedp.Text(`#builder-propensity`, &got))
+	if got != want {
+		t.Errorf("expectation shown %q, want %q", got, want)
 	}
 }

@@ -88,3 +88,53 @@ func (v Validation) At(t float64) *logit.Threshold {
 	}
 	return nil
 }
+
+// Expectation is what a propensity threshold can be expected to give, from
+// the out-of-time validation of the score in force: of the people at or
+// above Threshold, the share who reached the step within the horizon
+// (Precision), and the share of those who reached it that the threshold
+// catches (Recall).
+type Expectation struct {
+	Target  string  `json:"target"`
+	AtLeast float64 `json:"at_least"` // the threshold asked
+	// Threshold is the validated threshold the figures are for: the
+	// largest of 0.1..0.9 at or below AtLeast (the lowest when AtLeast is
+	// under all of them).
+	Threshold float64 `json:"threshold"`
+	Precision float64 `json:"precision"`
+	Recall    float64 `json:"recall"`
+	Predicted int     `json:"predicted"` // test people at or above Threshold
+	// Source is the score people hold: "model" (the supervised model,
+	// written with its version) or "chain" (the chain-state propensity).
+	Source     string    `json:"source"`
+	Version    int       `json:"version,omitempty"`
+	Horizon    string    `json:"horizon"`
+	TestCutoff time.Time `json:"test_cutoff"`
+	Note       string    `json:"note,omitempty"`
+}
+
+// Expect returns what a propensity block at atLeast can be expected to
+// give, from r's validation of the score people hold: the model's when it
+// won and wrote its scores, else the chain's. ok is false when that score
+// has no validated thresholds.
+func (r *Report) Expect(atLeast float64) (e Expectation, ok bool) {
+	e = Expectation{Target: r.Target, AtLeast: atLeast, Source: "chain", Horizon: r.Horizon, TestCutoff: r.TestCutoff}
+	v := r.Chain
+	if r.Winner == "model" && r.Written > 0 {
+		e.Source, e.Version, v = "model", r.Version, &r.Model
+	}
+	if v == nil || len(v.Thresholds) == 0 {
+		return e, false
+	}
+	row := v.Thresholds[0]
+	for _, t := range v.Thresholds {
+		if t.Threshold <= atLeast+1e-9 && t.Threshold > row.Threshold {
+			row = t
+		}
+	}
+	e.Threshold, e.Precision, e.Recall, e.Predicted = row.Threshold, row.Precision, row.Recall, row.Predicted
+	if row.Threshold > atLeast+1e-9 {
+		e.Note = "no validated threshold at or below the one asked: the figures are for the lowest"
+	}
+	return e, true
+}

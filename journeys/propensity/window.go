@@ -3,6 +3,8 @@ package propensity
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"gonum.org/v1/gonum/mat"
@@ -48,20 +50,31 @@ func (s *Service) window(ctx context.Context, q Query, asOf time.Time, columns [
 		own[f.Name] = j
 		logs[f.Name] = f.Log
 	}
+	scorer := s.stateScorer(ctx, q)
 	if columns == nil {
 		for _, f := range v.Features {
 			columns = append(columns, f.Name)
 		}
 		columns = append(columns, featChainConvert, featChainUnsubscribe)
+		if scorer != nil {
+			for k := range scorer.States() {
+				columns = append(columns, hmmFeature(k))
+			}
+		}
 	}
 	w := &window{asOf: asOf, people: v.People, features: columns, log: make([]bool, len(columns))}
 	n := len(v.People)
 	w.x = mat.NewDense(n, len(columns), nil)
 	chainCol := map[string]int{}
+	hmmCol := map[int]int{} // hidden state → column
 	for j, name := range columns {
 		w.log[j] = logs[name]
 		if name == featChainConvert || name == featChainUnsubscribe {
 			chainCol[name] = j
+			continue
+		}
+		if k, ok := hmmState(name); ok {
+			hmmCol[k] = j
 			continue
 		}
 		src, ok := own[name]
@@ -75,7 +88,76 @@ func (s *Service) window(ctx context.Context, q Query, asOf time.Time, columns [
 	if err := s.chainFeatures(ctx, q, w, chainCol); err != nil {
 		return nil, err
 	}
+	if scorer != nil && len(hmmCol) > 0 {
+		if err := s.hmmFeatures(ctx, q, w, scorer, hmmCol); err != nil {
+			return nil, err
+		}
+	}
 	return w, nil
+}
+
+// hmmPrefix names the hidden-state features: hmm_p_state_<k> is the
+// probability that the person is in state k of the scope's current
+// hidden-state model (journeygraph fit), given their events before the
+// cutoff.
+const hmmPrefix = "hmm_p_state_"
+
+func hmmFeature(k int) string { return hmmPrefix + strconv.Itoa(k) }
+
+// hmmState returns the state of a hidden-state feature's name.
+func hmmState(name string) (int, bool) {
+	rest, ok := strings.CutPrefix(name, hmmPrefix)
+	if !ok {
+		return 0, false
+	}
+	k, err := strconv.Atoi(rest)
+	return k, err == nil
+}
+
+// stateScorer returns the scorer of the current hidden-state model of
+// q's scope, nil when there is none (or no model store).
+func (s *Service) stateScorer(ctx context.Context, q Query) *chain.StateScorer {
+	if s.Models == nil {
+		return nil
+	}
+	sc, err := chain.CurrentStateScorer(ctx, s.Models, q.PersonPrefix)
+	if err != nil {
+		return nil
+	}
+	return sc
+}
+
+// hmmFeatures fills the hidden-state columns with each person's state
+// probabilities given their events before w.asOf (0 for the people with
+// no observed event, and for a state the model lacks).
+func (s *Service) hmmFeatures(ctx context.Context, q Query, w *window, sc *chain.StateScorer, cols map[int]int) error {
+	row := make(map[string]int, len(w.people))
+	for i, p := range w.people {
+		row[p] = i
+	}
+	var post []float64
+	var perr error
+	err := s.each(ctx, journeys.TouchQuery{Filter: journeys.Filter{To: w.asOf, PersonPrefix: q.PersonPrefix}}, func(ts journeys.TouchSequence) {
+		i, ok := row[ts.Person]
+		if !ok || perr != nil {
+			return
+		}
+		if post, ok, perr = sc.Posterior(post, ts.Touches); !ok {
+			return
+		}
+		for k, p := range post {
+			if j, ok := cols[k]; ok {
+				w.x.Set(i, j, p)
+			}
+		}
+	})
+	if err == nil {
+		err = perr
+	}
+	if err != nil {
+		return fmt.Errorf("propensity: hidden states at %s: %w", w.asOf.Format(time.RFC3339), err)
+	}
+	return nil
 }
 
 // chainFeatures fits the propensity chain on the journeys before w.asOf

@@ -492,6 +492,7 @@
   var live = el("div", { "class": "b-live", id: "builder-live", role: "status", "aria-live": "polite" }, [
     el("p", {}, [el("strong", { id: "builder-count", text: "…" }), el("span", { id: "builder-people", text: " people" })]),
     el("p", { id: "builder-reading", "class": "b-reading" }),
+    el("p", { id: "builder-propensity", "class": "b-reading" }),
     el("p", { id: "builder-problem", "class": "error", hidden: "hidden" }),
     el("ul", { id: "builder-sample", "class": "sample" })
   ]);
@@ -562,6 +563,15 @@
       .catch(function (e) { if (n === asked) { show({ error: { message: String(e) } }); } });
   }
 
+  // expectation reads what a propensity threshold can be expected to give
+  // (the preview's "propensity" entries, from the stored validation).
+  function expectation(e) {
+    var pct = function (x) { return Math.round(100 * x) + "%"; };
+    return "P(" + e.target + ") ≥ " + e.at_least + ": expected precision " + pct(e.precision) +
+      ", recall " + pct(e.recall) + " (validated out of time at " + e.threshold + " over " + e.horizon +
+      ", " + (e.source === "model" ? "model v" + e.version : "chain-state score") + ")." + (e.note ? " " + e.note + "." : "");
+  }
+
   function show(j) {
     live.removeAttribute("aria-busy");
     var problem = document.getElementById("builder-problem"), sample = document.getElementById("builder-sample");
@@ -569,6 +579,7 @@
     if (j.error) {
       document.getElementById("builder-count").textContent = "–";
       document.getElementById("builder-reading").textContent = "";
+      document.getElementById("builder-propensity").textContent = "";
       var msg = j.error.message || "preview failed";
       (j.error.details || []).forEach(function (d) { msg += "; " + d.field + ": " + d.problem; });
       problem.textContent = msg;
@@ -579,6 +590,7 @@
     document.getElementById("builder-count").textContent = String(j.count);
     document.getElementById("builder-people").textContent = j.count === 1 ? " person" : " people";
     document.getElementById("builder-reading").textContent = j.reading ? "People who " + j.reading + "." : "";
+    document.getElementById("builder-propensity").textContent = (j.propensity || []).map(expectation).join(" ");
     (j.sample || []).forEach(function (id) {
       sample.appendChild(el("li", {}, [el("a", { href: "/app/people?id=" + encodeURIComponent(id), text: id })]));
     });
