@@ -154,7 +154,9 @@ func benchWebhookLatency(ctx context.Context, store *graph.Store, cache *inmem.C
 // timedEngine evaluates and explains with engine (the journey cache, or the store),
 // each scope narrowed to prefix (a Cache holding the people under prefix
 // only refuses a scope without it, such as the segment hook's list of
-// people), and times each evaluation (with the cache's sync before it).
+// people), and times each evaluation; with the cache, the hook syncs the
+// people of a round first (SyncPeople, timed apart) and evaluates on what
+// the cache holds, as serve's hook does.
 type timedEngine struct {
 	engine interface {
 		segment.Evaluator
