@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
@@ -248,6 +249,14 @@ func (s *Store) ApplyMembership(ctx context.Context, seg journeys.Segment, at ti
 		if v := int(intOf(recs[0], "version")); v != seg.Version {
 			return fmt.Errorf("%w: %w", journeys.Errorf(journeys.ECONFLICT, "segment %q is at version %d, not the evaluated %d",
 				seg.Name, v, seg.Version), journeys.ErrStale)
+		}
+		people := make([]string, 0, len(changes))
+		for _, c := range changes {
+			people = append(people, c.Person)
+		}
+		slices.Sort(people)
+		if _, err := run(ctx, tx, "lock_members", map[string]any{"people": slices.Compact(people), "at": ms}); err != nil {
+			return err
 		}
 		seq := intOf(recs[0], "base")
 		for _, rows := range [][]map[string]any{enter, leave} {
