@@ -54,21 +54,26 @@ type ClusterBlock struct {
 // the order of the definition.
 func (s Segment) ClusterBlocks() []ClusterBlock {
 	var out []ClusterBlock
-	var walk func(c Condition, path string)
-	walk = func(c Condition, path string) {
-		switch {
-		case c.Cluster != nil:
+	s.Where.Walk("where", func(c Condition, path string) {
+		if c.Cluster != nil {
 			out = append(out, ClusterBlock{Path: path + ".cluster", Ref: *c.Cluster})
-		case c.Not != nil:
-			walk(*c.Not, path+".not")
 		}
-		for i, k := range c.All {
-			walk(k, fmt.Sprintf("%s.all[%d]", path, i))
-		}
-		for i, k := range c.Any {
-			walk(k, fmt.Sprintf("%s.any[%d]", path, i))
-		}
-	}
-	walk(s.Where, "where")
+	})
 	return out
+}
+
+// Walk calls fn with c and each condition nested in it (all, any, not), in
+// the order of the definition, each with its JSON path from path
+// ("where.all[1].not").
+func (c Condition) Walk(path string, fn func(c Condition, path string)) {
+	fn(c, path)
+	if c.Not != nil {
+		c.Not.Walk(path+".not", fn)
+	}
+	for i, k := range c.All {
+		k.Walk(fmt.Sprintf("%s.all[%d]", path, i), fn)
+	}
+	for i, k := range c.Any {
+		k.Walk(fmt.Sprintf("%s.any[%d]", path, i), fn)
+	}
 }

@@ -45,9 +45,9 @@ func (s *Server) registerPropensityRoutes(read *gin.RouterGroup) {
 	})
 }
 
-// readingPreview is a preview with the definition's reading and what its
+// previewAnswer is a preview with the definition's reading and what its
 // propensity blocks can be expected to give.
-func (s *Server) readingPreview(ctx context.Context, pv journeys.Preview, where journeys.Condition) readingPreview {
+func (s *Server) previewAnswer(ctx context.Context, pv journeys.Preview, where journeys.Condition) readingPreview {
 	return readingPreview{Preview: pv, Reading: s.describe(ctx, where), Propensity: s.expectations(ctx, where)}
 }
 
@@ -61,17 +61,7 @@ func (s *Server) expectations(ctx context.Context, where journeys.Condition) []p
 	}
 	var out []propensity.Expectation
 	seen := map[[2]any]bool{}
-	var walk func(c journeys.Condition)
-	walk = func(c journeys.Condition) {
-		for _, x := range c.All {
-			walk(x)
-		}
-		for _, x := range c.Any {
-			walk(x)
-		}
-		if c.Not != nil {
-			walk(*c.Not)
-		}
+	where.Walk("where", func(c journeys.Condition, _ string) {
 		if c.Propensity == "" || c.AtLeast == nil || seen[[2]any{c.Propensity, *c.AtLeast}] {
 			return
 		}
@@ -83,7 +73,6 @@ func (s *Server) expectations(ctx context.Context, where journeys.Condition) []p
 		if e, ok := r.Expect(*c.AtLeast); ok {
 			out = append(out, e)
 		}
-	}
-	walk(where)
+	})
 	return out
 }

@@ -203,7 +203,7 @@ func (s *Server) preview(c *gin.Context, seg journeys.Segment) {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, s.readingPreview(c.Request.Context(), pv, seg.Where))
+	c.JSON(http.StatusOK, s.previewAnswer(c.Request.Context(), pv, seg.Where))
 }
 
 // segmentMembers answers one page of members, by id: ?after= (the last id

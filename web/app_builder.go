@@ -95,5 +95,5 @@ func (s *Server) segmentPreviewJSON(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, s.readingPreview(c.Request.Context(), pv, seg.Where))
+	c.JSON(http.StatusOK, s.previewAnswer(c.Request.Context(), pv, seg.Where))
 }

@@ -47,15 +47,20 @@ func (f *reportFlags) register(fs *flag.FlagSet) {
 	f.neo4j = app.Neo4jFlags(fs)
 }
 
-// open opens the store and assembles the services over it, reading
-// journeys from Neo4j with the rules of --steps (the built-in rules by
-// default). closeStore closes the store.
+// open opens the store and assembles the services over it (openApp).
 func (f *reportFlags) open(ctx context.Context, stderr io.Writer) (a *app.App, closeStore func(), err error) {
-	rules, err := app.LoadStepRules(*f.steps)
+	return openApp(ctx, *f.steps, f.neo4j, stderr)
+}
+
+// openApp opens the store of neo4j and assembles the services over it,
+// reading journeys from Neo4j with the step rules of the --steps file
+// steps (the built-in rules when ""). closeStore closes the store.
+func openApp(ctx context.Context, steps string, neo4j *graph.Config, stderr io.Writer) (a *app.App, closeStore func(), err error) {
+	rules, err := app.LoadStepRules(steps)
 	if err != nil {
 		return nil, nil, err
 	}
-	store, err := app.OpenStore(ctx, f.neo4j, app.NewLogger(stderr))
+	store, err := app.OpenStore(ctx, neo4j, app.NewLogger(stderr))
 	if err != nil {
 		return nil, nil, err
 	}

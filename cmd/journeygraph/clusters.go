@@ -42,16 +42,12 @@ func runClusters(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if q.AsOf, err = parseWhen("--as-of", *asOf); err != nil {
 		return err
 	}
-	rules, err := app.LoadStepRules(*steps)
+	a, closeStore, err := openApp(ctx, *steps, neo4j, stderr)
 	if err != nil {
 		return err
 	}
-	store, err := app.OpenStore(ctx, neo4j, app.NewLogger(stderr))
-	if err != nil {
-		return err
-	}
-	defer store.Close(context.Background())
-	profiles := app.New(store, app.Config{Rules: rules}).Profiles
+	defer closeStore()
+	profiles := a.Profiles
 	var d *profile.Discovery
 	if *current {
 		d, err = profiles.Current(ctx, q.PersonPrefix)

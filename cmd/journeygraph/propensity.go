@@ -49,16 +49,12 @@ func runPropensity(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return err
 	}
 	q.Save = !*dryRun
-	rules, err := app.LoadStepRules(*steps)
+	a, closeStore, err := openApp(ctx, *steps, neo4j, stderr)
 	if err != nil {
 		return err
 	}
-	store, err := app.OpenStore(ctx, neo4j, app.NewLogger(stderr))
-	if err != nil {
-		return err
-	}
-	defer store.Close(context.Background())
-	svc := app.New(store, app.Config{Rules: rules}).Propensity
+	defer closeStore()
+	svc := a.Propensity
 	var rep *propensity.Report
 	if sub == "show" {
 		rep, err = svc.Current(ctx, q.Target, q.PersonPrefix)

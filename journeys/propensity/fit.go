@@ -65,11 +65,12 @@ func (s *Service) Fit(ctx context.Context, q Query) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	train, err := s.window(ctx, q, t1, nil)
+	scorer := s.stateScorer(ctx, q)
+	train, err := s.window(ctx, q, t1, nil, scorer)
 	if err != nil {
 		return nil, err
 	}
-	test, err := s.window(ctx, q, t2, train.features)
+	test, err := s.window(ctx, q, t2, train.features, scorer)
 	if err != nil {
 		return nil, err
 	}
@@ -123,7 +124,7 @@ func (s *Service) save(ctx context.Context, q Query, rep *Report, test *window, 
 		if final, err = fit(test, ytest, q); err != nil {
 			return fmt.Errorf("propensity: refit at %s: %w", rep.TestCutoff.Format(time.RFC3339), err)
 		}
-		if latest, err = s.window(ctx, q, t3, final.Features); err != nil {
+		if latest, err = s.window(ctx, q, t3, final.Features, test.states); err != nil {
 			return err
 		}
 		rep.ScoredAt = t3

@@ -38,7 +38,7 @@ func TestHiddenStateFeatures(t *testing.T) {
 	if err := q.Normalize(now); err != nil {
 		t.Fatal(err)
 	}
-	w, err := s.window(ctx, q, cutoff, nil)
+	w, err := s.window(ctx, q, cutoff, nil, s.stateScorer(ctx, q))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +80,7 @@ func TestHiddenStateFeatures(t *testing.T) {
 		t.Errorf("coefficients of %v, want the hidden states'", names)
 	}
 	m.current = nil
-	if w, err := s.window(ctx, q, cutoff, nil); err != nil || slices.ContainsFunc(w.features, func(f string) bool { return strings.HasPrefix(f, hmmPrefix) }) {
+	if w, err := s.window(ctx, q, cutoff, nil, s.stateScorer(ctx, q)); err != nil || slices.ContainsFunc(w.features, func(f string) bool { return strings.HasPrefix(f, hmmPrefix) }) {
 		t.Errorf("without a model: features %v, %v", w.features, err)
 	}
 }

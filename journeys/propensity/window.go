@@ -33,12 +33,17 @@ type window struct {
 	// score for (0 too).
 	chain        *chain.PropensityChain
 	chainMissing int
+	// states is the hidden-state model of the hmm_p_state_k features (nil
+	// for none).
+	states *chain.StateScorer
 }
 
 // window computes the people's features at asOf. With columns (the
 // training window's feature names), it builds them in that order: a
 // channel share the window lacks is 0 (one it has beyond them is left out).
-func (s *Service) window(ctx context.Context, q Query, asOf time.Time, columns []string) (*window, error) {
+// scorer (stateScorer, read once per fit so that every window uses the
+// same model; nil for none) gives the hidden-state features.
+func (s *Service) window(ctx context.Context, q Query, asOf time.Time, columns []string, scorer *chain.StateScorer) (*window, error) {
 	prof := &profile.Profiler{Touches: s.Touches, Outbound: s.Outbound}
 	v, err := prof.Vectors(ctx, profile.VectorQuery{AsOf: asOf, PersonPrefix: q.PersonPrefix})
 	if err != nil {
@@ -50,7 +55,6 @@ func (s *Service) window(ctx context.Context, q Query, asOf time.Time, columns [
 		own[f.Name] = j
 		logs[f.Name] = f.Log
 	}
-	scorer := s.stateScorer(ctx, q)
 	if columns == nil {
 		for _, f := range v.Features {
 			columns = append(columns, f.Name)
@@ -62,7 +66,7 @@ func (s *Service) window(ctx context.Context, q Query, asOf time.Time, columns [
 			}
 		}
 	}
-	w := &window{asOf: asOf, people: v.People, features: columns, log: make([]bool, len(columns))}
+	w := &window{asOf: asOf, people: v.People, features: columns, log: make([]bool, len(columns)), states: scorer}
 	n := len(v.People)
 	w.x = mat.NewDense(n, len(columns), nil)
 	chainCol := map[string]int{}
