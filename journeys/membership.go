@@ -120,7 +120,10 @@ type RefreshResult struct {
 	Left    int       `json:"left"`
 	AsOf    time.Time `json:"as_of"`
 	Warning string    `json:"warning,omitempty"`
-	TookMS  int64     `json:"took_ms"`
+	// Error is why this segment was not refreshed, when it failed while
+	// the others of the same refresh went on.
+	Error  string `json:"error,omitempty"`
+	TookMS int64  `json:"took_ms"`
 }
 
 // WebhookEvent is the event a webhook delivery carries.

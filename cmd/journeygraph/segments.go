@@ -168,10 +168,13 @@ func runSegments(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			return err
 		}
 		res, err := sg.Refresh(ctx, fs.Args(), journeys.SegmentScope{}, "manual", t)
-		if err != nil {
-			return err
+		if len(res) > 0 {
+			// Those refreshed, and the failed ones with their error.
+			if e := out.Encode(res); e != nil {
+				return e
+			}
 		}
-		return out.Encode(res)
+		return err
 	case "members":
 		t, err := parseTime(*at)
 		if err != nil {

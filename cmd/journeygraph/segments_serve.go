@@ -87,6 +87,9 @@ func refreshEvery(ctx context.Context, sg *segment.Segmenter, dm *drift.Monitor,
 			log.WithError(err).Warn("scheduled segment refresh")
 		}
 		for _, r := range res {
+			if r.Error != "" {
+				continue // in err, logged above
+			}
 			log.WithFields(logrus.Fields{"segment": r.Segment, "members": r.Members, "entered": r.Entered,
 				"left": r.Left, "ms": r.TookMS}).Info("segment refreshed")
 		}

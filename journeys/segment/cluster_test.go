@@ -125,3 +125,68 @@ func TestRefreshResolvesClusters(t *testing.T) {
 		}
 	}
 }
+
+// failingEngine fails every evaluation with err.
+type failingEngine struct{ err error }
+
+func (e failingEngine) EvaluateSegment(context.Context, journeys.Pred, journeys.SegmentScope) ([]string, error) {
+	return nil, e.err
+}
+
+// TestRefreshGoesOnPastABrokenSegment: a segment that cannot be evaluated
+// (its clustering model deleted) does not hold back the segments after
+// it; its result carries the error, the refresh returns it, and the
+// ingest hook queues its people again only when trying again may help.
+func TestRefreshGoesOnPastABrokenSegment(t *testing.T) {
+	var segs []journeys.Segment
+	for _, def := range []string{
+		`{"name": "a", "where": {"cluster": {"index": 1}}}`,
+		`{"name": "broken", "where": {"cluster": {"index": 1, "scope": "gone:"}}}`,
+		`{"name": "c", "where": {"cluster": {"index": 1}}}`,
+	} {
+		seg, err := journeys.ParseSegment([]byte(def))
+		if err != nil {
+			t.Fatal(err)
+		}
+		segs = append(segs, seg)
+	}
+	models := &fakeClusters{k: map[string]int{"": 3}, place: 1}
+	sg := &Segmenter{Store: listStore{segs: segs}, Engine: &predEngine{}, Clusters: models}
+	res, err := sg.Refresh(context.Background(), nil, journeys.SegmentScope{}, "test", time.Time{})
+	if len(res) != 3 || res[0].Members != 1 || res[2].Members != 1 || res[0].Error != "" || res[2].Error != "" {
+		t.Fatalf("results %+v, want a and c refreshed with 1 member each", res)
+	}
+	if res[1].Segment != "broken" || res[1].Error == "" || journeys.ErrorCode(err) != journeys.ENOTFOUND ||
+		!strings.Contains(err.Error(), "segment broken") {
+		t.Fatalf("broken: %+v, error %v; want its error in its result and returned", res[1], err)
+	}
+	if Transient(err) {
+		t.Errorf("Transient(%v) = true, want false: only a change to the segment or model mends it", err)
+	}
+
+	tests := []struct {
+		name    string
+		eng     Evaluator
+		requeue bool
+	}{
+		{"a segment's own fault", &predEngine{}, false},
+		{"the store unreachable", failingEngine{journeys.Errorf(journeys.EUNAVAILABLE, "store down")}, true},
+		{"not a journeys error", failingEngine{context.DeadlineExceeded}, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			sg := &Segmenter{Store: listStore{segs: segs}, Engine: tc.eng, Clusters: models}
+			si := NewSegmentingIngester(nil, sg)
+			si.Enqueue([]string{"p1", "p2"})
+			if err := si.Flush(context.Background()); err == nil {
+				t.Fatal("Flush: no error")
+			}
+			si.mu.Lock()
+			queued := len(si.pending)
+			si.mu.Unlock()
+			if want := map[bool]int{true: 2, false: 0}[tc.requeue]; queued != want {
+				t.Errorf("%d people queued again, want %d", queued, want)
+			}
+		})
+	}
+}

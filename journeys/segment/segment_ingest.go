@@ -77,7 +77,10 @@ func (si *SegmentingIngester) Run(ctx context.Context) {
 	}
 }
 
-// Flush evaluates the queued people now. On error they are queued again.
+// Flush evaluates the queued people now. When a refresh fails they are
+// queued again, unless every failure is a segment's own fault (Transient):
+// the other segments were refreshed, and trying again would only fail
+// again.
 func (si *SegmentingIngester) Flush(ctx context.Context) error {
 	si.mu.Lock()
 	people := make([]string, 0, len(si.pending))
@@ -91,7 +94,7 @@ func (si *SegmentingIngester) Flush(ctx context.Context) error {
 	}
 	sort.Strings(people)
 	_, err := si.Segments.Refresh(ctx, nil, journeys.SegmentScope{People: people}, "ingest", time.Time{})
-	if err != nil {
+	if Transient(err) {
 		si.mu.Lock()
 		for _, p := range people {
 			si.pending[p] = true

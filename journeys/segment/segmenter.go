@@ -314,14 +314,53 @@ func (sg *Segmenter) Refresh(ctx context.Context, names []string, scope journeys
 		return nil, err
 	}
 	out := make([]journeys.RefreshResult, 0, len(segs))
+	var failed RefreshErrors
 	for _, s := range segs {
 		r, err := sg.refresh(ctx, eng, s, scope, trigger, asOf, known)
 		if err != nil {
-			return out, fmt.Errorf("segment %s: %w", s.Name, err)
+			err = fmt.Errorf("segment %s: %w", s.Name, err)
+			if ctx.Err() != nil || journeys.ErrorCode(err) == journeys.EUNAVAILABLE {
+				return out, err // the others would fail alike
+			}
+			// One broken segment (a deleted clustering model, a timeout)
+			// must not hold back the others.
+			failed = append(failed, err)
+			r = journeys.RefreshResult{Segment: s.Name, Version: s.Version, AsOf: asOf, Error: journeys.ErrorMessage(err)}
 		}
 		out = append(out, r)
 	}
+	if failed != nil {
+		return out, failed
+	}
 	return out, nil
+}
+
+// RefreshErrors is the failures of a Refresh that went on past them, one
+// error per segment that failed ("segment NAME: ..."); the other segments
+// were refreshed.
+type RefreshErrors []error
+
+// Error lists the failures.
+func (e RefreshErrors) Error() string { return errors.Join(e...).Error() }
+
+// Unwrap returns the failures, for errors.Is and errors.As.
+func (e RefreshErrors) Unwrap() []error { return e }
+
+// Transient says whether trying again later may succeed: false when err
+// is a RefreshErrors whose every failure is a segment's own fault (its
+// definition invalid, or naming a model that does not exist), which only
+// a change to the segment or the model mends.
+func Transient(err error) bool {
+	var re RefreshErrors
+	if !errors.As(err, &re) {
+		return err != nil
+	}
+	for _, e := range re {
+		if c := journeys.ErrorCode(e); c != journeys.EINVALID && c != journeys.ENOTFOUND {
+			return true
+		}
+	}
+	return false
 }
 
 // memberships starts reading, for a list of people, their membership of
