@@ -62,3 +62,53 @@ func deref(p *float64) any {
 	}
 	return *p
 }
+
+// TestChainFitKeepsSupervisedPropensity: a hidden-state fit writes its
+// chain-state propensities on people, except where a supervised model
+// wrote that propensity (it won against the chain out of time), and the
+// clearing after a newer fit leaves the supervised one too.
+func TestChainFitKeepsSupervisedPropensity(t *testing.T) {
+	s := graphtest.Open(t)
+	ctx := context.Background()
+	run := graphtest.RunID(t)
+	t.Cleanup(func() { _ = s.DeleteModels(context.Background(), run) })
+	a, b := run+"a", run+"b"
+	write(t, s, ev(a, "product_view", 0), ev(b, "product_view", 0))
+	if err := s.WritePropensities(ctx, "convert", 7, []journeys.PersonPropensity{{Person: a, P: 0.82}}); err != nil {
+		t.Fatal(err)
+	}
+	hmm := journeys.ModelRecord{Kind: journeys.ModelKindHMM, Scope: run, States: []journeys.StateRecord{{Index: 0, Label: "s1"}}}
+	fit := func(rows []journeys.PersonModel) {
+		t.Helper()
+		v, err := s.CreateModel(ctx, hmm)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := hmm
+		m.Version = v
+		if err := s.WritePersonModels(ctx, m, t0, rows); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.FinishModel(ctx, journeys.ModelKindHMM, run, v, []int{len(rows)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	chainConvert, chainUnsub, chainB := 0.3, 0.2, 0.5
+	fit([]journeys.PersonModel{{Person: a, PConvert: &chainConvert, PUnsubscribe: &chainUnsub}, {Person: b, PConvert: &chainB}})
+	check := func(when, person string, convert, unsub any) {
+		t.Helper()
+		pm, err := s.PersonModel(ctx, person)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if deref(pm.PConvert) != convert || deref(pm.PUnsubscribe) != unsub {
+			t.Errorf("%s, %s: p_convert %v, p_unsubscribe %v; want %v, %v", when, person,
+				deref(pm.PConvert), deref(pm.PUnsubscribe), convert, unsub)
+		}
+	}
+	check("after the fit", a, 0.82, 0.2)
+	check("after the fit", b, 0.5, nil)
+	fit(nil) // a newer fit without them: their chain-state values are cleared
+	check("after a newer fit", a, 0.82, nil)
+	check("after a newer fit", b, nil, nil)
+}
