@@ -59,6 +59,9 @@ func words(feature string, high bool) word {
 	if ch, ok := strings.CutPrefix(feature, "channel_share_"); ok {
 		return pick(high, word{suffix: "from " + ch}, word{})
 	}
+	if high {
+		return word{suffix: Reading(feature, 1)} // a hidden state: "likely in state …"
+	}
 	return word{}
 }
 
@@ -73,8 +76,9 @@ func pick(high bool, hi, lo word) word {
 // (distinct, by |Z|): their adjectives (the first of each kind: recency,
 // frequency, value), the strongest of their nouns (buyers, email clickers,
 // cart builders, email openers, browsers, email recipients; "people" when
-// none), a channel, and ", no purchase" for clickers, openers, cart
-// builders and browsers whose centroid shows no purchase and no value.
+// none), a channel or a hidden state ("likely in state ready_to_buy"),
+// whichever sets it apart more, and ", no purchase" for clickers, openers,
+// cart builders and browsers whose centroid shows no purchase and no value.
 func SuggestLabel(distinct, centroid []Value) string {
 	var adjs []string
 	kinds := map[string]bool{}
