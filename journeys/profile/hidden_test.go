@@ -21,7 +21,9 @@ type models struct {
 	current map[string]int
 }
 
-func newModels() *models { return &models{recs: map[string][]journeys.ModelRecord{}, current: map[string]int{}} }
+func newModels() *models {
+	return &models{recs: map[string][]journeys.ModelRecord{}, current: map[string]int{}}
+}
 
 func (s *models) CreateModel(_ context.Context, m journeys.ModelRecord) (int, error) {
 	k := m.Kind + "/" + m.Scope
