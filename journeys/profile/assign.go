@@ -134,6 +134,16 @@ func newAssigner(rec journeys.ModelRecord, m Model, outbound []string, states *c
 	return a, nil
 }
 
+// Events returns the events without a step that Assign reads besides
+// the events with one: those the model's hidden-state model observes (nil
+// when it observes steps only, or there is none).
+func (a *Assigner) Events() []string {
+	if a.states == nil {
+		return nil
+	}
+	return a.states.Events()
+}
+
 // Clusters returns the number of clusters of the model.
 func (a *Assigner) Clusters() int { return len(a.model.Centroids) }
 
