@@ -2,6 +2,7 @@ package profile
 
 import (
 	"context"
+	"math"
 	"strconv"
 	"strings"
 	"unicode"
@@ -89,7 +90,7 @@ func statesAt(sc *chain.StateScorer, ts journeys.TouchSequence, asOf int64, dst 
 func Reading(feature string, z float64) string {
 	label, ok := strings.CutPrefix(feature, HMMPrefix)
 	switch {
-	case !ok || z == 0:
+	case !ok || math.Abs(z) <= noZ:
 		return ""
 	case z > 0:
 		return "likely in state " + label

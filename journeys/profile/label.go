@@ -7,10 +7,15 @@ import (
 	"strings"
 )
 
+// noZ is the largest |Z| that is rounding, not a difference: a feature
+// constant over everyone has centroids a few ulps from 0.
+const noZ = 1e-9
+
 // distinct returns the n values of largest |Z| and any tied with the
-// n-th (within 1e-9), in order of |Z| then of the features.
+// n-th (within 1e-9), in order of |Z| then of the features; values with
+// |Z| ≤ noZ set nothing apart and are left out.
 func distinct(centroid []Value, n int) []Value {
-	out := slices.Clone(centroid)
+	out := slices.DeleteFunc(slices.Clone(centroid), func(v Value) bool { return math.Abs(v.Z) <= noZ })
 	slices.SortStableFunc(out, func(a, b Value) int { return cmp.Compare(math.Abs(b.Z), math.Abs(a.Z)) })
 	if n >= len(out) {
 		return out
@@ -84,7 +89,7 @@ func SuggestLabel(distinct, centroid []Value) string {
 	kinds := map[string]bool{}
 	rank, suffix := len(nouns), ""
 	for _, v := range distinct {
-		if v.Z == 0 {
+		if math.Abs(v.Z) <= noZ {
 			continue
 		}
 		w := words(v.Feature, v.Z > 0)
