@@ -168,9 +168,10 @@ type accumulator struct {
 	chanNames  []string
 	chanTotal  []float64
 	// states, when not nil, gives the hidden-state features, kept per
-	// person in hmm.
-	states *chain.StateScorer
-	hmm    [][]float64
+	// person in hmm (stateCols: state k in hmm's column k).
+	states    *chain.StateScorer
+	stateCols []int
+	hmm       [][]float64
 }
 
 func newAccumulator(asOf time.Time, outbound []string) *accumulator {
@@ -236,12 +237,14 @@ func (a *accumulator) add(ts journeys.TouchSequence) error {
 		return nil // no own event: no behaviour to describe
 	}
 	if a.states != nil {
-		p := make([]float64, a.states.States())
-		cols := make([]int, len(p))
-		for k := range cols {
-			cols[k] = k
+		if a.stateCols == nil {
+			a.stateCols = make([]int, a.states.States())
+			for k := range a.stateCols {
+				a.stateCols[k] = k
+			}
 		}
-		if err := statesAt(a.states, ts, a.rows.asOf, p, cols); err != nil {
+		p := make([]float64, len(a.stateCols))
+		if err := statesAt(a.states, ts, a.rows.asOf, p, a.stateCols); err != nil {
 			return err
 		}
 		a.hmm = append(a.hmm, p)
