@@ -86,7 +86,7 @@ func (s *StateScorer) Events() []string { return slices.Clone(s.events) }
 // Posterior returns the probability of each state after touches (in
 // chain order) in dst, or false when none of them is observed.
 func (s *StateScorer) Posterior(dst []float64, touches []journeys.Touch) ([]float64, bool, error) {
-	seq := s.syms.encode(nil, touches)
+	seq := s.syms.encode(make([]int, 0, len(touches)), touches)
 	if len(seq) == 0 {
 		return dst, false, nil
 	}
