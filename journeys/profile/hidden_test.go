@@ -70,20 +70,31 @@ func (s *models) addHMM(t *testing.T, scope, browse, buy string, swapped bool) i
 	if swapped {
 		b, names = []float64{0, 1, 1, 0}, []string{buy, browse}
 	}
-	h, err := markov.NewHMM([]float64{0.5, 0.5}, mat.NewDense(2, 2, []float64{0.7, 0.3, 0.2, 0.8}), mat.NewDense(2, 2, b))
+	if browse == "" {
+		names = nil
+	}
+	return s.storeHMM(t, scope, []string{"product_view", "purchase"}, names, b, nil)
+}
+
+// storeHMM stores a current hidden-state model of scope: two states,
+// emissions b over symbols, observing events (nil: every step).
+func (s *models) storeHMM(t *testing.T, scope string, symbols, names []string, b []float64, events []string) int {
+	t.Helper()
+	h, err := markov.NewHMM([]float64{0.5, 0.5}, mat.NewDense(2, 2, []float64{0.7, 0.3, 0.2, 0.8}), mat.NewDense(2, len(symbols), b))
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.SymbolNames = []string{"product_view", "purchase"}
-	if browse != "" {
-		h.StateNames = names
-	}
+	h.SymbolNames, h.StateNames = symbols, names
 	hj, err := json.Marshal(h)
 	if err != nil {
 		t.Fatal(err)
 	}
+	meta, err := json.Marshal(map[string]any{"query": journeys.ModelQuery{Events: events}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	ctx := context.Background()
-	v, _ := s.CreateModel(ctx, journeys.ModelRecord{Kind: journeys.ModelKindHMM, Scope: scope, HMM: string(hj), Meta: `{"query": {}}`,
+	v, _ := s.CreateModel(ctx, journeys.ModelRecord{Kind: journeys.ModelKindHMM, Scope: scope, HMM: string(hj), Meta: string(meta),
 		States: []journeys.StateRecord{{Index: 0}, {Index: 1}}})
 	if err := s.FinishModel(ctx, journeys.ModelKindHMM, scope, v, []int{1, 1}); err != nil {
 		t.Fatal(err)
@@ -307,5 +318,54 @@ func TestReading(t *testing.T) {
 	distinct := []Value{{Feature: "recency_days", Z: -1.5}, {Feature: "hmm_p_state_ready_to_buy", Z: 1.2}, {Feature: "step_purchase_30d", Z: 1.1}}
 	if got, want := SuggestLabel(distinct, distinct), "recent buyers likely in state ready_to_buy"; got != want {
 		t.Errorf("label %q, want %q", got, want)
+	}
+}
+
+// TestHiddenStatesReadObservedEvents: a model observing an event without
+// a step (a raw name) has it read with every step, by the vectors, the
+// assigner (Events) and the projection, and scores it.
+func TestHiddenStatesReadObservedEvents(t *testing.T) {
+	ms := newModels()
+	// state 0 emits the raw event "Buy Button", state 1 purchase.
+	ms.storeHMM(t, "", []string{"Buy Button", "purchase"}, []string{"clicking", "buying"}, []float64{1, 0, 0, 1}, []string{"Buy Button", "purchase"})
+	click := touch("", 1, 0)
+	click.Name = "Buy Button"
+	var seqs []journeys.TouchSequence
+	for i := range 6 {
+		ts := []journeys.Touch{touch("purchase", 2+float64(i), 0, value(10)), touch("page_view", 1.5, 0)}
+		if i%2 == 0 {
+			ts = append(ts, click) // their last observed event: clicking
+		}
+		seqs = append(seqs, journeys.TouchSequence{Person: fmt.Sprintf("p%d", i), Touches: ts})
+	}
+	r := &touchReader{seqs: seqs}
+	p := &Profiler{Touches: r, Models: ms}
+	ctx := context.Background()
+	v, err := p.Vectors(ctx, VectorQuery{AsOf: asOf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(r.q.Events, []string{"Buy Button", "purchase"}) || !r.q.Steps {
+		t.Errorf("vectors' query: events %v, steps %v; want the model's events and every step", r.q.Events, r.q.Steps)
+	}
+	col := slices.IndexFunc(v.Features, func(f Feature) bool { return f.Name == "hmm_p_state_clicking" })
+	for i, id := range v.People {
+		if want := float64(1 - i%2); col < 0 || v.X.At(i, col) != want {
+			t.Errorf("%s: P(clicking) column %d, want %g", id, col, want)
+		}
+	}
+	if _, err := p.Discover(ctx, Query{AsOf: asOf, KMin: 2, KMax: 2, Seed: 1, Save: true}); err != nil {
+		t.Fatal(err)
+	}
+	a, err := p.Assigner(ctx, journeys.ClusterRef{})
+	if err != nil || !slices.Equal(a.Events(), []string{"Buy Button", "purchase"}) {
+		t.Fatalf("assigner events %v (%v), want the model's", a.Events(), err)
+	}
+	r.q = journeys.TouchQuery{}
+	if _, err := p.Project(ctx, "", 6, 1); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(r.q.Events, []string{"Buy Button", "purchase"}) || !r.q.Steps {
+		t.Errorf("projection's query: events %v, steps %v; want the model's events and every step", r.q.Events, r.q.Steps)
 	}
 }
