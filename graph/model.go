@@ -233,6 +233,18 @@ func (s *Store) DeleteModels(ctx context.Context, scope string) error {
 	return wrap("delete models", err)
 }
 
+// DeleteModel deletes version of the models of a kind and scope (an
+// operator's clean-up, and tests): nothing when there is no such version.
+// Its number is not reused. A clustering fitted with a deleted
+// hidden-state model can no longer place people (profile.Assigner).
+func (s *Store) DeleteModel(ctx context.Context, kind, scope string, version int) error {
+	err := s.write(ctx, 0, func(tx neo4j.ManagedTransaction) error {
+		_, err := run(ctx, tx, "delete_model", map[string]any{"kind": kind, "scope": scope, "version": version})
+		return err
+	})
+	return wrap("delete model", err)
+}
+
 func floatOrNil(r *neo4j.Record, key string) *float64 {
 	v, ok := r.Get(key)
 	if !ok || v == nil {

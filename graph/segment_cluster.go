@@ -73,8 +73,15 @@ func (s *Store) withClusterPeople(ctx context.Context, p journeys.Pred, scope jo
 	return replace(p), nil
 }
 
+// eventReader is a ClusterAssigner that also reads events without a step
+// (profile.Assigner: the events its hidden-state model observes).
+type eventReader interface {
+	Events() []string
+}
+
 // placePeople returns the cluster of each person in scope who has one at
-// asOf (epoch ms), from their events before asOf.
+// asOf (epoch ms), from their events before asOf: those with a step, and
+// those the assigner reads besides.
 func (s *Store) placePeople(ctx context.Context, a journeys.ClusterAssigner, asOf int64, scope journeys.SegmentScope) (map[string]int, error) {
 	out := map[string]int{}
 	at := millis(asOf)
@@ -83,8 +90,12 @@ func (s *Store) placePeople(ctx context.Context, a journeys.ClusterAssigner, asO
 			out[ts.Person] = c
 		}
 	}
+	names := []string{}
+	if er, ok := a.(eventReader); ok && len(er.Events()) > 0 {
+		names = er.Events()
+	}
 	if scope.People == nil {
-		set, err := s.Touches(ctx, journeys.TouchQuery{Filter: journeys.Filter{PersonPrefix: scope.Prefix, To: at}})
+		set, err := s.Touches(ctx, journeys.TouchQuery{Filter: journeys.Filter{PersonPrefix: scope.Prefix, To: at}, Events: names, Steps: true})
 		if err != nil {
 			return nil, err
 		}
@@ -102,7 +113,7 @@ func (s *Store) placePeople(ctx context.Context, a journeys.ClusterAssigner, asO
 	}
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
-	base := map[string]any{"from": int64(math.MinInt64), "to": asOf, "names": []string{}, "steps": true, "every": false,
+	base := map[string]any{"from": int64(math.MinInt64), "to": asOf, "names": names, "steps": true, "every": false,
 		"channel": nil, "device": nil}
 	for len(ids) > 0 {
 		n := min(len(ids), TouchPageSize)

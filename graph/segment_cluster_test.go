@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/journeygraph/journeygraph/graph/graphtest"
 	"github.com/journeygraph/journeygraph/graph/inmem"
 	"github.com/journeygraph/journeygraph/journeys"
+	"github.com/journeygraph/journeygraph/journeys/chain"
 	"github.com/journeygraph/journeygraph/journeys/profile"
 	"github.com/journeygraph/journeygraph/journeys/segment"
 )
@@ -196,5 +198,83 @@ func TestNameCluster(t *testing.T) {
 	}
 	if _, err := s.Model(ctx, journeys.ModelKindClusters, run, d.Version+1); journeys.ErrorCode(err) != journeys.ENOTFOUND {
 		t.Errorf("model %d: %v, want not found", d.Version+1, err)
+	}
+}
+
+// TestClusterSegmentKeepsItsHiddenStateModel: a clustering fitted while
+// the prefix has a hidden-state model stores that version, and cluster
+// segments are evaluated with it after a newer fit, in both engines; once
+// it is deleted, a refresh fails naming the segment, the clustering model
+// and the hidden-state version, and a preview names the block.
+func TestClusterSegmentKeepsItsHiddenStateModel(t *testing.T) {
+	s := graphtest.Open(t)
+	ctx := context.Background()
+	run := graphtest.RunID(t)
+	buyers, _ := plantClusterPeople(t, s, run)
+	t.Cleanup(func() { _ = s.DeleteModels(context.Background(), run) })
+	hs := &chain.HiddenStates{Touches: s, Models: s, People: s}
+	fit := func() int {
+		m, err := hs.Fit(ctx, journeys.ModelQuery{Filter: journeys.Filter{PersonPrefix: run, To: clusterAsOf}, States: 2, Seed: 1, Restarts: 1, MaxIter: 20})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m.Version
+	}
+	hmm := fit()
+	prof := &profile.Profiler{Touches: s, Models: s}
+	d, err := prof.Discover(ctx, profile.Query{AsOf: clusterAsOf, KMin: 2, KMax: 2, Seed: 1, PersonPrefix: run, Save: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !d.HMMFeatures || d.HMMVersion != hmm {
+		t.Fatalf("discovery: hidden-state features %v of model %d, want model %d's", d.HMMFeatures, d.HMMVersion, hmm)
+	}
+	if cur, err := prof.Current(ctx, run); err != nil || !cur.HMMFeatures || cur.HMMVersion != hmm || cur.Version != d.Version {
+		t.Fatalf("stored discovery: %v, %d (version %d), %v", cur.HMMFeatures, cur.HMMVersion, cur.Version, err)
+	}
+	if newer := fit(); newer == hmm {
+		t.Fatalf("refit kept version %d", newer)
+	}
+	buy := d.Labels[slices.Index(d.IDs, buyers[0])]
+	cache := &inmem.Cache{Source: s, Prefix: run}
+	if err := cache.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	seg, err := journeys.ParseSegment(fmt.Appendf(nil, `{"name": %q, "where": {"cluster": {"index": %d, "model": %d, "scope": %q}}}`,
+		run+"buyers", buy, d.Version, run))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SaveSegment(ctx, seg, clusterAsOf); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.DeleteSegment(context.Background(), seg.Name) })
+	scope := journeys.SegmentScope{Prefix: run}
+	engines := []struct {
+		name   string
+		engine segment.Evaluator
+	}{{"reference", nil}, {"inmem", cache}}
+	for _, e := range engines {
+		sg := &segment.Segmenter{Store: s, Engine: e.engine, Clusters: prof, Now: func() time.Time { return clusterAsOf }}
+		res, err := sg.Refresh(ctx, []string{seg.Name}, scope, "test", clusterAsOf)
+		if err != nil || len(res) != 1 || res[0].Members != len(buyers) {
+			t.Errorf("%s: %+v with hidden-state model %d (%v), want the %d buyers", e.name, res, hmm, err, len(buyers))
+		}
+	}
+	if err := s.DeleteModel(ctx, journeys.ModelKindHMM, run, hmm); err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf(`segment %s: clustering model %d of people "%s…" was fitted with hidden-state model %d, which no longer exists`,
+		seg.Name, d.Version, run, hmm)
+	for _, e := range engines {
+		sg := &segment.Segmenter{Store: s, Engine: e.engine, Clusters: prof, Now: func() time.Time { return clusterAsOf }}
+		_, err := sg.Refresh(ctx, []string{seg.Name}, scope, "test", clusterAsOf)
+		if journeys.ErrorCode(err) != journeys.EINVALID || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("%s: refresh: %v, want EINVALID starting %q", e.name, err, want)
+		}
+		_, err = sg.Preview(ctx, seg, clusterAsOf, 0)
+		if e, ok := err.(*journeys.Error); !ok || e.Code != journeys.EINVALID || len(e.Details) != 1 || e.Details[0].Field != "where.cluster" {
+			t.Errorf("preview: %v, want EINVALID naming where.cluster", err)
+		}
 	}
 }

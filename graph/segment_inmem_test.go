@@ -16,6 +16,7 @@ import (
 	"github.com/journeygraph/journeygraph/graph/graphtest"
 	"github.com/journeygraph/journeygraph/graph/inmem"
 	"github.com/journeygraph/journeygraph/journeys"
+	"github.com/journeygraph/journeygraph/journeys/chain"
 	"github.com/journeygraph/journeygraph/journeys/ingest"
 	"github.com/journeygraph/journeygraph/journeys/profile"
 )
@@ -63,18 +64,29 @@ func TestInmemSegmentsMatchCypher(t *testing.T) {
 
 	// The cluster blocks name a clustering of the run's people at as_of,
 	// whose model places people in both engines: each from its own view of
-	// their events (the cache's, Neo4j's).
+	// their events (the cache's, Neo4j's). Its features include the states
+	// of the run's hidden-state model, which observes steps and an event
+	// without one (identify), so both engines must read it.
 	outbound := func() []string { return []string{"d_sent"} }
+	t.Cleanup(func() { _ = s.DeleteModels(context.Background(), run) })
+	hs := &chain.HiddenStates{Touches: s, Models: undecoded{s}}
+	hmm, err := hs.Fit(ctx, journeys.ModelQuery{Filter: journeys.Filter{PersonPrefix: run, To: diffAsOf}, States: 3, Seed: 5, Restarts: 1, MaxIter: 30,
+		Events: []string{"d_product", "d_cart", "d_buy", "d_open", "identify"}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	prof := &profile.Profiler{Touches: s, Outbound: outbound, Models: s}
 	disc, err := prof.Discover(ctx, profile.Query{AsOf: diffAsOf, KMin: 4, KMax: 4, Seed: 3, PersonPrefix: run, Save: true, MinSize: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
+	if !disc.HMMFeatures || disc.HMMVersion != hmm.Version {
+		t.Fatalf("clustering: hidden-state features %v of model %d, want model %d's", disc.HMMFeatures, disc.HMMVersion, hmm.Version)
+	}
 	assigner, err := prof.Assigner(ctx, journeys.ClusterRef{Scope: run})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = s.DeleteModels(context.Background(), run) })
 	cases := diffCases(t, d.people, run, 80, 13, disc.K)
 	clustered := 0
 	for _, dc := range cases {
@@ -417,4 +429,13 @@ func TestInmemSeesModelOutputs(t *testing.T) {
 			t.Errorf("%s: from memory %v, %v; want %v", tt.def, got, err, tt.want)
 		}
 	}
+}
+
+// undecoded is the store keeping a hidden-state fit's model but not what
+// it decodes on people (the differential test's people keep their
+// generated states).
+type undecoded struct{ *graph.Store }
+
+func (undecoded) WritePersonModels(context.Context, journeys.ModelRecord, time.Time, []journeys.PersonModel) error {
+	return nil
 }

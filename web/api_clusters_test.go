@@ -56,6 +56,7 @@ func TestClusterRoute(t *testing.T) {
 		want             string
 	}{
 		{"discover", "/api/v1/clusters?k=2-4&as_of=2024-06-01&min_size=10&seed=7&restarts=2", "Bearer r", 200, `"k":2,"silhouette":"exact","silhouette_sample":20,"seed":7,"restarts":2,"min_size":10`},
+		{"no hidden-state model, no hidden-state features", "/api/v1/clusters?k=2-4&as_of=2024-06-01", "Bearer r", 200, `"hmm_features":false}`},
 		{"bad k", "/api/v1/clusters?k=two", "Bearer r", 400, `k: \"two\" is not a range such as 2-8`},
 		{"k backwards", "/api/v1/clusters?k=5-3", "Bearer r", 400, `"field":"k"`},
 		{"k too large", "/api/v1/clusters?k=2-99", "Bearer r", 400, `k: 99 clusters: at most 20`},
@@ -129,14 +130,14 @@ func (m *clusterModels) FinishModel(_ context.Context, _, _ string, version int,
 }
 
 func (m *clusterModels) CurrentModel(_ context.Context, kind, scope string) (journeys.ModelRecord, error) {
-	if m.current == nil || m.current.Scope != scope {
+	if m.current == nil || m.current.Kind != kind || m.current.Scope != scope {
 		return journeys.ModelRecord{}, journeys.Errorf(journeys.ENOTFOUND, "no %s model of %q", kind, scope)
 	}
 	return *m.current, nil
 }
 
 func (m *clusterModels) Model(_ context.Context, kind, scope string, version int) (journeys.ModelRecord, error) {
-	if m.current == nil || m.current.Scope != scope || m.current.Version != version {
+	if m.current == nil || m.current.Kind != kind || m.current.Scope != scope || m.current.Version != version {
 		return journeys.ModelRecord{}, journeys.Errorf(journeys.ENOTFOUND, "no %s model %d of %q", kind, version, scope)
 	}
 	return *m.current, nil

@@ -2,19 +2,23 @@ package web_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"gonum.org/v1/gonum/mat"
 
 	"github.com/journeygraph/journeygraph/graph/graphtest"
 	"github.com/journeygraph/journeygraph/journeys"
 	"github.com/journeygraph/journeygraph/journeys/ingest"
 	"github.com/journeygraph/journeygraph/journeys/profile"
 	"github.com/journeygraph/journeygraph/journeys/segment"
+	"github.com/journeygraph/journeygraph/markov"
 	"github.com/journeygraph/journeygraph/web"
 )
 
@@ -119,4 +123,88 @@ func TestBrowserClusters(t *testing.T) {
 	if !strings.Contains(reading, `"loyal buyers"`) {
 		t.Errorf("reading %q, want the cluster's name", reading)
 	}
+}
+
+// TestBrowserClustersHiddenStates: a clustering fitted while the people
+// have a hidden-state model says so on the page, with the model's version,
+// and reads its state features in words: two groups whose events differ
+// only in order (a purchase after a product view, or before it) are set
+// apart by the state they are likely in.
+func TestBrowserClustersHiddenStates(t *testing.T) {
+	store := graphtest.Open(t)
+	ctx := browser(t)
+	run := graphtest.RunID(t)
+	asOf := time.Date(2032, 5, 1, 12, 0, 0, 0, time.UTC)
+	var events []journeys.Event
+	add := func(person, name string, days float64) {
+		tm := asOf.Add(-time.Duration(days * float64(24*time.Hour)))
+		events = append(events, journeys.Event{ID: journeys.EventID(person, name, tm, nil), Type: journeys.TypeTrack,
+			Person: person, Name: name, Time: tm, Channel: "web"})
+	}
+	for i := range 20 {
+		buyer, looker := fmt.Sprintf("%sb%02d", run, i), fmt.Sprintf("%sl%02d", run, i)
+		add(buyer, "product_view", 2)
+		add(buyer, "purchase", 1)
+		add(looker, "purchase", 2)
+		add(looker, "product_view", 1)
+	}
+	if _, err := (&ingest.Ingester{Store: store, Rules: journeys.DefaultStepRules()}).Ingest(context.Background(), events); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = store.DeleteModels(context.Background(), run) })
+	// A hidden-state model whose states each emit one step: a person is
+	// ready to buy after a purchase, browsing after a product view.
+	h, err := markov.NewHMM([]float64{0.5, 0.5}, mat.NewDense(2, 2, []float64{0.7, 0.3, 0.2, 0.8}), mat.NewDense(2, 2, []float64{1, 0, 0, 1}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.SymbolNames, h.StateNames = []string{"product_view", "purchase"}, []string{"browsing", "ready to buy"}
+	hj, err := json.Marshal(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hmm, err := store.CreateModel(context.Background(), journeys.ModelRecord{Kind: journeys.ModelKindHMM, Scope: run, HMM: string(hj), Meta: `{"query": {}}`,
+		States: []journeys.StateRecord{{Index: 0, Label: "browsing"}, {Index: 1, Label: "ready to buy"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.FinishModel(context.Background(), journeys.ModelKindHMM, run, hmm, []int{20, 20}); err != nil {
+		t.Fatal(err)
+	}
+	prof := &profile.Profiler{Touches: store, Models: store}
+	d, err := prof.Discover(context.Background(), profile.Query{AsOf: asOf, KMin: 2, KMax: 2, Seed: 1, PersonPrefix: run, MinSize: 1, Save: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !d.HMMFeatures || d.HMMVersion != hmm {
+		t.Fatalf("discovery: hidden-state features %v of model %d, want model %d's", d.HMMFeatures, d.HMMVersion, hmm)
+	}
+	buyers := d.Labels[slices.Index(d.IDs, run+"b00")]
+	base := appServer(t, store, web.WithClusters(prof))
+	var note, apart, label string
+	row := fmt.Sprintf(`#clusters-table tr[data-index="%d"]`, buyers)
+	if err := chromedp.Run(ctx,
+		chromedp.Navigate(base+"/app/clusters?person_prefix="+url.QueryEscape(run)), chromedp.WaitVisible(`input[name=password]`),
+		chromedp.SendKeys(`input[name=password]`, "s3cret"), chromedp.Submit(`input[name=password]`),
+		chromedp.WaitVisible(`#clusters-table`),
+		chromedp.Evaluate(textOf(`#hmm-features`), &note), chromedp.Evaluate(textOf(row+` .cluster-apart`), &apart),
+		chromedp.Evaluate(textOf(row+` .cluster-label`), &label)); err != nil {
+		t.Fatal(err)
+	}
+	if want := fmt.Sprintf("hidden-state model v%d", hmm); !strings.Contains(note, want) {
+		t.Errorf("note %q, want it to name %s", note, want)
+	}
+	if !strings.Contains(apart, "likely in state ready_to_buy") || strings.Contains(apart, "hmm_p_state") {
+		t.Errorf("the buyers' cluster is set apart by %q, want it read as likely in state ready_to_buy", apart)
+	}
+	if !strings.Contains(label, "likely in state ready_to_buy") {
+		t.Errorf("label %q", label)
+	}
+	screenshot(t, ctx, "clusters-hidden-states")
+}
+
+// textOf is a script answering the text of the first element sel selects,
+// "" when there is none (where chromedp.Text would wait for one).
+func textOf(sel string) string {
+	return fmt.Sprintf(`(document.querySelector(%q) || {}).textContent || ""`, sel)
 }

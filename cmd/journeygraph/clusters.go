@@ -75,6 +75,7 @@ func printDiscovery(w io.Writer, d *profile.Discovery) error {
 	if d.Version > 0 {
 		fmt.Fprintf(tw, "stored as clusters model version %d\n", d.Version)
 	}
+	fmt.Fprintln(tw, hmmLine(d))
 	fmt.Fprintln(tw)
 	fmt.Fprintln(tw, "k\tinertia\tsilhouette\tCalinski–Harabasz\t")
 	for _, s := range d.Scores {
@@ -88,6 +89,10 @@ func printDiscovery(w io.Writer, d *profile.Discovery) error {
 	for _, p := range d.Profiles {
 		var parts []string
 		for _, v := range p.Distinct[:min(profile.DistinctFeatures, len(p.Distinct))] {
+			if v.Reading != "" {
+				parts = append(parts, fmt.Sprintf("%s (p %.2f, %+.2f)", v.Reading, v.Value, v.Z))
+				continue
+			}
 			parts = append(parts, fmt.Sprintf("%s %.3g (%+.2f)", v.Feature, v.Value, v.Z))
 		}
 		if more := len(p.Distinct) - profile.DistinctFeatures; more > 0 {
@@ -116,4 +121,18 @@ func printDiscovery(w io.Writer, d *profile.Discovery) error {
 		fmt.Fprintln(tw)
 	}
 	return tw.Flush()
+}
+
+// hmmLine says whether the states of a hidden-state model were features.
+func hmmLine(d *profile.Discovery) string {
+	if !d.HMMFeatures {
+		return "hidden-state features: none (no hidden-state model for the prefix; journeygraph fit makes one)"
+	}
+	states := 0
+	for _, f := range d.Features {
+		if f.HMMState != nil {
+			states++
+		}
+	}
+	return fmt.Sprintf("hidden-state features: the %d states of hidden-state model version %d", states, d.HMMVersion)
 }

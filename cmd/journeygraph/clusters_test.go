@@ -52,7 +52,7 @@ func TestClustersCommand(t *testing.T) {
 	}
 	t.Log(out)
 	for _, want := range []string{"20 people at 2024-06-01 00:00", "silhouette exact", "Calinski–Harabasz", "← chosen",
-		"buyers", ", no purchase", "under 10 people", "recency_days"} {
+		"buyers", ", no purchase", "under 10 people", "recency_days", "hidden-state features: none"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q", want)
 		}
@@ -86,6 +86,18 @@ func TestClustersCommand(t *testing.T) {
 	}
 	if out, err = runCmd(t, append(args, "--current")...); err != nil || !strings.Contains(out, "stored as clusters model version 1") || !strings.Contains(out, "← chosen") {
 		t.Errorf("--current: %v\n%s", err, out)
+	}
+	// With a hidden-state model of the prefix, its states are features,
+	// stored with the clustering and shown by --current.
+	if _, err := runCmd(t, append([]string{"fit", "--states", "2", "--person-prefix", run, "--to", "2024-06-01"}, neo4jArgs(graphtest.Config())...)...); err != nil {
+		t.Fatal(err)
+	}
+	for _, extra := range [][]string{{"--save"}, {"--current"}} {
+		out, err = runCmd(t, append(args, extra...)...)
+		t.Log(out)
+		if err != nil || !strings.Contains(out, "hidden-state features: the 2 states of hidden-state model version 1") || !strings.Contains(out, "hmm_p_state_") {
+			t.Errorf("%s with a hidden-state model: %v\n%s", extra[0], err, out)
+		}
 	}
 	if _, err := runCmd(t, "clusters", "--k", "9-3"); err == nil || !strings.Contains(err.Error(), "k") {
 		t.Errorf("--k 9-3: got %v, want an error naming k", err)

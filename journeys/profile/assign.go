@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/journeygraph/journeygraph/journeys"
+	"github.com/journeygraph/journeygraph/journeys/chain"
 )
 
 // ModelReader reads a stored model by version, current or not
@@ -34,12 +36,17 @@ type Assigner struct {
 	channels map[string]int // channel → its column
 	outbound map[string]bool
 	stepCol  map[string]int
+	states   *chain.StateScorer // the model's hidden-state model, nil for none
+	stateCol []int              // hidden state → its column
 }
 
 // Assigner loads the clustering model a cluster block names: version
-// ref.Model of scope ref.Scope, the scope's current model when 0. Errors:
-// ENOTFOUND when there is no such model, EINTERNAL when it was fitted on
-// other features than this version computes.
+// ref.Model of scope ref.Scope, the scope's current model when 0, with the
+// version of the hidden-state model it was fitted with, if any (not the
+// current one). Errors: ENOTFOUND when there is no such model, EINVALID
+// naming both models when that hidden-state model no longer exists,
+// EINTERNAL when it was fitted on other features than this version
+// computes.
 func (p *Profiler) Assigner(ctx context.Context, ref journeys.ClusterRef) (*Assigner, error) {
 	if p.Models == nil {
 		return nil, journeys.Errorf(journeys.ENOTFOUND, "no clusters model store")
@@ -58,11 +65,23 @@ func (p *Profiler) Assigner(ctx context.Context, ref journeys.ClusterRef) (*Assi
 	if err := json.Unmarshal([]byte(rec.HMM), &m); err != nil {
 		return nil, journeys.Errorf(journeys.EINTERNAL, "clusters model %d: %v", rec.Version, err)
 	}
-	return newAssigner(rec, m, p.Outbound.Steps())
+	var states *chain.StateScorer
+	if m.HMMVersion > 0 {
+		states, err = chain.StateScorerOf(ctx, p.Models, rec.Scope, m.HMMVersion)
+		if journeys.ErrorCode(err) == journeys.ENOTFOUND {
+			return nil, journeys.Errorf(journeys.EINVALID, "clustering model %d of people %q was fitted with hidden-state model %d, which no longer exists: refit the clustering (POST /api/v1/clusters)",
+				rec.Version, rec.Scope+"…", m.HMMVersion)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return newAssigner(rec, m, p.Outbound.Steps(), states)
 }
 
-// newAssigner checks m against the features this version computes.
-func newAssigner(rec journeys.ModelRecord, m Model, outbound []string) (*Assigner, error) {
+// newAssigner checks m against the features this version computes and
+// the states of its hidden-state model (nil for none).
+func newAssigner(rec journeys.ModelRecord, m Model, outbound []string, states *chain.StateScorer) (*Assigner, error) {
 	bad := func(what string) (*Assigner, error) {
 		return nil, journeys.Errorf(journeys.EINTERNAL, "clusters model %d: %s", rec.Version, what)
 	}
@@ -75,13 +94,30 @@ func newAssigner(rec journeys.ModelRecord, m Model, outbound []string) (*Assigne
 			return bad("feature " + m.Features[j].Name + " is not " + f.Name + " (refit it)")
 		}
 	}
-	a := &Assigner{Version: rec.Version, Scope: rec.Scope, model: m, channels: map[string]int{}, Names: make([]string, len(m.Centroids))}
+	a := &Assigner{Version: rec.Version, Scope: rec.Scope, model: m, channels: map[string]int{}, Names: make([]string, len(m.Centroids)), states: states}
+	if states != nil {
+		a.stateCol = make([]int, states.States())
+		for k := range a.stateCol {
+			a.stateCol[k] = -1
+		}
+	}
 	for j, f := range m.Features[len(fixedFeatures):] {
+		j += len(fixedFeatures)
+		if k := f.HMMState; k != nil {
+			if states == nil || *k < 0 || *k >= len(a.stateCol) || a.stateCol[*k] >= 0 {
+				return bad("feature " + f.Name + " is not a state of its hidden-state model (refit it)")
+			}
+			a.stateCol[*k] = j
+			continue
+		}
 		name, ok := strings.CutPrefix(f.Name, "channel_share_")
 		if !ok {
 			return bad("feature " + f.Name + " is unknown (refit it)")
 		}
-		a.channels[name] = len(fixedFeatures) + j
+		a.channels[name] = j
+	}
+	if slices.Contains(a.stateCol, -1) {
+		return bad("a state of its hidden-state model is not a feature (refit it)")
 	}
 	for _, c := range m.Centroids {
 		if len(c) != d {
@@ -98,12 +134,23 @@ func newAssigner(rec journeys.ModelRecord, m Model, outbound []string) (*Assigne
 	return a, nil
 }
 
+// Events returns the events without a step that Assign reads besides
+// the events with one: those the model's hidden-state model observes (nil
+// when it observes steps only, or there is none).
+func (a *Assigner) Events() []string {
+	if a.states == nil {
+		return nil
+	}
+	return a.states.Events()
+}
+
 // Clusters returns the number of clusters of the model.
 func (a *Assigner) Clusters() int { return len(a.model.Centroids) }
 
 // Vector returns the behaviour vector of ts at asOf in the model's
 // features and units (unscaled), or false when ts has no own event before
-// asOf.
+// asOf. The hidden-state features are 0 when the model's hidden-state
+// model cannot score ts.
 func (a *Assigner) Vector(ts journeys.TouchSequence, asOf time.Time) ([]float64, bool) {
 	r := rowMaker{asOf: asOf.UnixMilli(), outbound: a.outbound, stepCol: a.stepCol}
 	r.from30, r.from90 = r.asOf-Recent.Milliseconds(), r.asOf-Long.Milliseconds()
@@ -125,6 +172,9 @@ func (a *Assigner) Vector(ts journeys.TouchSequence, asOf time.Time) ([]float64,
 		for j, n := range counts {
 			x[j] = n / total
 		}
+	}
+	if a.states != nil {
+		_ = statesAt(a.states, ts, r.asOf, x, a.stateCol) // a sequence the model cannot score leaves them 0
 	}
 	return x, true
 }

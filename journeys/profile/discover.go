@@ -104,6 +104,9 @@ type Value struct {
 	Feature string  `json:"feature"`
 	Value   float64 `json:"value"`
 	Z       float64 `json:"z"`
+	// Reading says it in words when the name does not (Reading: "likely
+	// in state ready_to_buy" for a hidden-state feature).
+	Reading string `json:"reading,omitempty"`
 }
 
 // Profile describes one cluster.
@@ -136,6 +139,10 @@ type Discovery struct {
 	Profiles         []Profile      `json:"profiles"`
 	Version          int            `json:"version,omitempty"` // of the stored model, when saved
 	DBSCAN           *DBSCANSummary `json:"dbscan,omitempty"`
+	// HMMFeatures says whether the states of a hidden-state model were
+	// features (the scope had one), HMMVersion which version.
+	HMMFeatures bool `json:"hmm_features"`
+	HMMVersion  int  `json:"hmm_version,omitempty"`
 	// IDs are the people clustered (in id order) and Labels their clusters.
 	IDs    []string `json:"-"`
 	Labels []int    `json:"-"`
@@ -178,7 +185,8 @@ func (p *Profiler) Discover(ctx context.Context, q Query) (*Discovery, error) {
 		return nil, fmt.Errorf("discover segments: %w", err)
 	}
 	d := &Discovery{AsOf: v.AsOf, People: n, Scores: sel.Scores, K: sel.Scores[sel.Best].K,
-		Silhouette: "exact", SilhouetteSample: sel.SampleSize, Seed: q.Seed, Restarts: q.Restarts, MinSize: q.MinSize}
+		Silhouette: "exact", SilhouetteSample: sel.SampleSize, Seed: q.Seed, Restarts: q.Restarts, MinSize: q.MinSize,
+		HMMFeatures: v.HMMVersion > 0, HMMVersion: v.HMMVersion}
 	if sel.Sampled {
 		d.Silhouette = "sampled"
 	}
@@ -199,7 +207,7 @@ func (p *Profiler) Discover(ctx context.Context, q Query) (*Discovery, error) {
 			if math.Abs(val) < 1e-9 {
 				val = 0 // rounding of a feature that is 0 throughout the cluster
 			}
-			pr.Centroid = append(pr.Centroid, Value{Feature: f.Name, Value: val, Z: zc})
+			pr.Centroid = append(pr.Centroid, Value{Feature: f.Name, Value: val, Z: zc, Reading: Reading(f.Name, zc)})
 		}
 		pr.Distinct = distinct(pr.Centroid, DistinctFeatures)
 		pr.Label = SuggestLabel(pr.Distinct, pr.Centroid)
@@ -212,7 +220,7 @@ func (p *Profiler) Discover(ctx context.Context, q Query) (*Discovery, error) {
 	}
 	if q.Save {
 		m := Model{AsOf: d.AsOf, Scope: q.PersonPrefix, Features: v.Features, Scales: scales, Scores: d.Scores,
-			Silhouette: d.Silhouette, Seed: d.Seed, Restarts: d.Restarts}
+			Silhouette: d.Silhouette, Seed: d.Seed, Restarts: d.Restarts, HMMVersion: v.HMMVersion}
 		for c := 0; c < d.K; c++ {
 			m.Centroids = append(m.Centroids, km.Centroids.RawRowView(c))
 		}

@@ -9,16 +9,20 @@ import (
 	"time"
 
 	"github.com/journeygraph/journeygraph/journeys"
+	"github.com/journeygraph/journeygraph/journeys/chain"
 	"gonum.org/v1/gonum/mat"
 )
 
 // Feature is one named column of the behaviour vectors. Log marks counts
-// and money, which are scaled by log1p before standardising.
+// and money, which are scaled by log1p before standardising. HMMState is
+// the hidden state of a hidden-state feature (HMMPrefix), nil for the
+// others.
 type Feature struct {
-	Name string `json:"name"`
-	Unit string `json:"unit"`
-	Log  bool   `json:"log"`
-	Doc  string `json:"doc"`
+	Name     string `json:"name"`
+	Unit     string `json:"unit"`
+	Log      bool   `json:"log"`
+	Doc      string `json:"doc"`
+	HMMState *int   `json:"hmm_state,omitempty"`
 }
 
 // Windows of the features, before as_of.
@@ -63,6 +67,16 @@ var fixedFeatures = func() []Feature {
 	)
 }()
 
+// HMMPrefix names the hidden-state features: hmm_p_state_<label> (the
+// state's label, or its index when the model has no labels) is the
+// probability that the person is in that state of the scope's hidden-state
+// model (journeygraph fit) given their events before as_of: the filtered
+// posterior the fit decodes (chain.StateScorer, as the propensity
+// features), over the events the model observes; 0 for every state when
+// the model observes none of them. The values are probabilities, not
+// log-scaled, standardised like the rates.
+const HMMPrefix = "hmm_p_state_"
+
 // Features returns the fixed features followed by the share of each of
 // channels (channel_share_<name>).
 func Features(channels []string) []Feature {
@@ -76,11 +90,14 @@ func Features(channels []string) []Feature {
 // Vectors are the people's behaviour vectors at AsOf: one row of X per
 // person (in id order), one column per feature, in the features' own
 // units. A person is there when they have an own event before AsOf.
+// HMMVersion is the hidden-state model whose states are the last
+// features (HMMPrefix), 0 when none.
 type Vectors struct {
-	AsOf     time.Time
-	People   []string
-	Features []Feature
-	X        *mat.Dense
+	AsOf       time.Time
+	People     []string
+	Features   []Feature
+	X          *mat.Dense
+	HMMVersion int
 }
 
 // VectorQuery says whose vectors to compute, at which time.
@@ -94,29 +111,42 @@ type VectorQuery struct {
 type Profiler struct {
 	Touches  journeys.TouchReader
 	Outbound journeys.OutboundFunc // the outbound steps in force
-	Models   ModelStore            // where Query.Save stores the clustering (nil: not saved)
-	Now      func() time.Time      // time.Now when nil: when a model was fitted
+	// Models is where Query.Save stores the clustering (nil: not saved),
+	// and where Vectors finds the scope's current hidden-state model (nil:
+	// no hidden-state features).
+	Models ModelStore
+	Now    func() time.Time // time.Now when nil: when a model was fitted
 }
 
 // Vectors computes every person's vector at q.AsOf, streaming the
-// journeys once. Errors: ENOTFOUND when nobody has an own event before
-// as_of, EUNAVAILABLE when the store cannot be reached.
+// journeys once. When the scope has a current hidden-state model (in
+// p.Models), each of its states is a feature too (HMMPrefix). Errors:
+// ENOTFOUND when nobody has an own event before as_of, EUNAVAILABLE when
+// the store cannot be reached.
 func (p *Profiler) Vectors(ctx context.Context, q VectorQuery) (*Vectors, error) {
 	if q.AsOf.IsZero() {
 		q.AsOf = time.Now()
 	}
 	q.AsOf = q.AsOf.UTC()
-	set, err := p.Touches.Touches(ctx, journeys.TouchQuery{Filter: journeys.Filter{To: q.AsOf, PersonPrefix: q.PersonPrefix}})
+	states, err := p.currentStates(ctx, q.PersonPrefix)
+	if err != nil {
+		return nil, fmt.Errorf("behaviour vectors: hidden-state model: %w", err)
+	}
+	tq := hmmQuery(journeys.TouchQuery{Filter: journeys.Filter{To: q.AsOf, PersonPrefix: q.PersonPrefix}}, states)
+	set, err := p.Touches.Touches(ctx, tq)
 	if err != nil {
 		return nil, fmt.Errorf("behaviour vectors: %w", err)
 	}
 	defer set.Close()
 	acc := newAccumulator(q.AsOf, p.Outbound.Steps())
+	acc.states = states
 	for set.Next() {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		acc.add(set.At())
+		if err := acc.add(set.At()); err != nil {
+			return nil, fmt.Errorf("behaviour vectors: hidden states: %w", err)
+		}
 	}
 	if err := set.Err(); err != nil {
 		return nil, fmt.Errorf("behaviour vectors: %w", err)
@@ -137,6 +167,11 @@ type accumulator struct {
 	chanIndex  map[string]int
 	chanNames  []string
 	chanTotal  []float64
+	// states, when not nil, gives the hidden-state features, kept per
+	// person in hmm (stateCols: state k in hmm's column k).
+	states    *chain.StateScorer
+	stateCols []int
+	hmm       [][]float64
 }
 
 func newAccumulator(asOf time.Time, outbound []string) *accumulator {
@@ -182,7 +217,7 @@ var (
 const dayMillis = 24 * 60 * 60 * 1000
 
 // add computes one person's row.
-func (a *accumulator) add(ts journeys.TouchSequence) {
+func (a *accumulator) add(ts journeys.TouchSequence) error {
 	var chans map[int]float64
 	row, ok := a.rows.row(ts, func(channel string) {
 		if chans == nil {
@@ -199,11 +234,25 @@ func (a *accumulator) add(ts journeys.TouchSequence) {
 		a.chanTotal[c]++
 	})
 	if !ok {
-		return // no own event: no behaviour to describe
+		return nil // no own event: no behaviour to describe
+	}
+	if a.states != nil {
+		if a.stateCols == nil {
+			a.stateCols = make([]int, a.states.States())
+			for k := range a.stateCols {
+				a.stateCols[k] = k
+			}
+		}
+		p := make([]float64, len(a.stateCols))
+		if err := statesAt(a.states, ts, a.rows.asOf, p, a.stateCols); err != nil {
+			return err
+		}
+		a.hmm = append(a.hmm, p)
 	}
 	a.people = append(a.people, ts.Person)
 	a.fixed = append(a.fixed, row)
 	a.chanCounts = append(a.chanCounts, chans)
+	return nil
 }
 
 // row returns the fixed features of ts, calling channel with the channel
@@ -295,6 +344,12 @@ func (a *accumulator) vectors() *Vectors {
 		channels[i] = a.chanNames[c]
 	}
 	fs := Features(channels)
+	hmmCol := len(fs)
+	v := &Vectors{AsOf: time.UnixMilli(a.rows.asOf).UTC(), People: a.people}
+	if a.states != nil {
+		fs = append(fs, hmmFeatures(a.states)...)
+		v.HMMVersion = a.states.Version
+	}
 	x := mat.NewDense(len(a.fixed), len(fs), nil)
 	for i, row := range a.fixed {
 		copy(x.RawRowView(i), row)
@@ -303,6 +358,10 @@ func (a *accumulator) vectors() *Vectors {
 				x.Set(i, len(fixedFeatures)+j, a.chanCounts[i][c]/total)
 			}
 		}
+		if a.hmm != nil {
+			copy(x.RawRowView(i)[hmmCol:], a.hmm[i])
+		}
 	}
-	return &Vectors{AsOf: time.UnixMilli(a.rows.asOf).UTC(), People: a.people, Features: fs, X: x}
+	v.Features, v.X = fs, x
+	return v
 }

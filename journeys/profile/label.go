@@ -7,10 +7,15 @@ import (
 	"strings"
 )
 
+// noZ is the largest |Z| that is rounding, not a difference: a feature
+// constant over everyone has centroids a few ulps from 0.
+const noZ = 1e-9
+
 // distinct returns the n values of largest |Z| and any tied with the
-// n-th (within 1e-9), in order of |Z| then of the features.
+// n-th (within 1e-9), in order of |Z| then of the features; values with
+// |Z| ≤ noZ set nothing apart and are left out.
 func distinct(centroid []Value, n int) []Value {
-	out := slices.Clone(centroid)
+	out := slices.DeleteFunc(slices.Clone(centroid), func(v Value) bool { return math.Abs(v.Z) <= noZ })
 	slices.SortStableFunc(out, func(a, b Value) int { return cmp.Compare(math.Abs(b.Z), math.Abs(a.Z)) })
 	if n >= len(out) {
 		return out
@@ -59,6 +64,9 @@ func words(feature string, high bool) word {
 	if ch, ok := strings.CutPrefix(feature, "channel_share_"); ok {
 		return pick(high, word{suffix: "from " + ch}, word{})
 	}
+	if high {
+		return word{suffix: Reading(feature, 1)} // a hidden state: "likely in state …"
+	}
 	return word{}
 }
 
@@ -73,14 +81,15 @@ func pick(high bool, hi, lo word) word {
 // (distinct, by |Z|): their adjectives (the first of each kind: recency,
 // frequency, value), the strongest of their nouns (buyers, email clickers,
 // cart builders, email openers, browsers, email recipients; "people" when
-// none), a channel, and ", no purchase" for clickers, openers, cart
-// builders and browsers whose centroid shows no purchase and no value.
+// none), a channel or a hidden state ("likely in state ready_to_buy"),
+// whichever sets it apart more, and ", no purchase" for clickers, openers,
+// cart builders and browsers whose centroid shows no purchase and no value.
 func SuggestLabel(distinct, centroid []Value) string {
 	var adjs []string
 	kinds := map[string]bool{}
 	rank, suffix := len(nouns), ""
 	for _, v := range distinct {
-		if v.Z == 0 {
+		if math.Abs(v.Z) <= noZ {
 			continue
 		}
 		w := words(v.Feature, v.Z > 0)

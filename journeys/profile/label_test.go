@@ -24,6 +24,7 @@ func TestSuggestLabel(t *testing.T) {
 		{"channel", []Value{{Feature: "channel_share_ads", Z: 2}, {Feature: "step_product_view_30d", Z: 1}}, none, "browsers from ads, no purchase"},
 		{"low signs are no nouns", []Value{{Feature: "step_purchase_30d", Z: -1}, {Feature: "email_open_rate_90d", Z: -1}}, none, "people"},
 		{"nothing stands out", []Value{{Feature: "value_90d", Z: 0}}, none, "people"},
+		{"rounding stands out for nothing", []Value{{Feature: "hmm_p_state_buy", Z: 1}, {Feature: "recency_days", Z: 6.7e-16}, {Feature: "events_30d", Z: 2.2e-16}}, some, "people likely in state buy"},
 	} {
 		if got := SuggestLabel(tc.distinct, tc.centroid); got != tc.want {
 			t.Errorf("%s: got %q, want %q", tc.name, got, tc.want)
@@ -32,7 +33,8 @@ func TestSuggestLabel(t *testing.T) {
 }
 
 func TestDistinct(t *testing.T) {
-	c := []Value{{Feature: "a", Z: 0.5}, {Feature: "b", Z: -2}, {Feature: "c", Z: 1}, {Feature: "d", Z: -1}, {Feature: "e", Z: 0.4}}
+	// f and g are rounding (a feature constant over everyone): never distinct.
+	c := []Value{{Feature: "a", Z: 0.5}, {Feature: "b", Z: -2}, {Feature: "f", Z: 6.7e-16}, {Feature: "c", Z: 1}, {Feature: "d", Z: -1}, {Feature: "e", Z: 0.4}, {Feature: "g", Z: 0}}
 	for _, tc := range []struct {
 		n    int
 		want string

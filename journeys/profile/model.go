@@ -39,6 +39,10 @@ type Model struct {
 	Silhouette string          `json:"silhouette"`
 	Seed       uint64          `json:"seed"`
 	Restarts   int             `json:"restarts"`
+	// HMMVersion is the hidden-state model whose state probabilities are
+	// features (HMMPrefix), 0 when none: placing people uses that version,
+	// whichever is current.
+	HMMVersion int `json:"hmm_version,omitempty"`
 }
 
 // save stores d with m as the next clusters model of q.PersonPrefix and

@@ -61,7 +61,7 @@ func (p *Profiler) Project(ctx context.Context, scope string, sample int, seed u
 		return nil, err
 	}
 	asOf := a.model.AsOf
-	set, err := p.Touches.Touches(ctx, journeys.TouchQuery{Filter: journeys.Filter{To: asOf, PersonPrefix: scope}})
+	set, err := p.Touches.Touches(ctx, hmmQuery(journeys.TouchQuery{Filter: journeys.Filter{To: asOf, PersonPrefix: scope}}, a.states))
 	if err != nil {
 		return nil, fmt.Errorf("projection: %w", err)
 	}

@@ -41,8 +41,9 @@ func (as *assigners) load(ctx context.Context, ref journeys.ClusterRef) (journey
 }
 
 // checkClusters checks the cluster blocks of s against the models they
-// name, loaded by as: EINVALID naming the block when its model does not exist, and
-// naming its index when the model has no such cluster.
+// name, loaded by as: EINVALID naming the block when its model does not
+// exist or cannot be used, and naming its index when the model has no such
+// cluster.
 func (sg *Segmenter) checkClusters(ctx context.Context, s journeys.Segment, as *assigners) error {
 	blocks := s.ClusterBlocks()
 	for _, b := range blocks {
@@ -54,6 +55,9 @@ func (sg *Segmenter) checkClusters(ctx context.Context, s journeys.Segment, as *
 			}
 			return journeys.InvalidField(b.Path, "%s for people %q (fit one with POST /api/v1/clusters): %s",
 				which, b.Ref.Scope+"…", journeys.ErrorMessage(err))
+		}
+		if journeys.ErrorCode(err) == journeys.EINVALID { // a model that cannot be used (its hidden-state model deleted)
+			return journeys.InvalidField(b.Path, "%s", journeys.ErrorMessage(err))
 		}
 		if err != nil {
 			return err

@@ -19,6 +19,9 @@ type fakeClusters struct {
 
 func (f *fakeClusters) ClusterAssigner(_ context.Context, ref journeys.ClusterRef) (journeys.ClusterAssigner, error) {
 	f.loads++
+	if ref.Scope == "gone:" {
+		return nil, journeys.Errorf(journeys.EINVALID, "clustering model 1 of people \"gone:…\" was fitted with hidden-state model 3, which no longer exists")
+	}
 	k, ok := f.k[ref.Scope]
 	if !ok || ref.Model > 1 {
 		return nil, journeys.Errorf(journeys.ENOTFOUND, "no clusters model")
@@ -64,6 +67,7 @@ func TestClusterBlocksChecked(t *testing.T) {
 		{"index beyond", `{"all": [{"did": "x"}, {"cluster": {"index": 3}}]}`, "where.all[1].cluster.index", 0},
 		{"no model of the scope", `{"cluster": {"index": 0, "scope": "shop:"}}`, "where.cluster", 0},
 		{"no such version", `{"not": {"cluster": {"index": 0, "model": 4}}}`, "where.not.cluster", 0},
+		{"model unusable", `{"any": [{"did": "x"}, {"cluster": {"index": 0, "scope": "gone:"}}]}`, "where.any[1].cluster", 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -141,7 +145,7 @@ func TestRefreshGoesOnPastABrokenSegment(t *testing.T) {
 	var segs []journeys.Segment
 	for _, def := range []string{
 		`{"name": "a", "where": {"cluster": {"index": 1}}}`,
-		`{"name": "broken", "where": {"cluster": {"index": 1, "scope": "gone:"}}}`,
+		`{"name": "broken", "where": {"cluster": {"index": 1, "scope": "deleted:"}}}`,
 		`{"name": "c", "where": {"cluster": {"index": 1}}}`,
 	} {
 		seg, err := journeys.ParseSegment([]byte(def))
@@ -188,5 +192,22 @@ func TestRefreshGoesOnPastABrokenSegment(t *testing.T) {
 				t.Errorf("%d people queued again, want %d", queued, want)
 			}
 		})
+	}
+}
+
+// TestRefreshUnusableClusterModel: a stored segment whose clustering model
+// cannot be used any more (its hidden-state model deleted) fails to
+// refresh with an error naming the segment and the models.
+func TestRefreshUnusableClusterModel(t *testing.T) {
+	seg, err := journeys.ParseSegment([]byte(`{"name": "buyers", "where": {"cluster": {"index": 1, "scope": "gone:"}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng := &predEngine{}
+	sg := &Segmenter{Store: listStore{segs: []journeys.Segment{seg}}, Engine: eng, Clusters: &fakeClusters{}}
+	_, err = sg.Refresh(context.Background(), nil, journeys.SegmentScope{}, "test", time.Time{})
+	want := `segment buyers: clustering model 1 of people "gone:…" was fitted with hidden-state model 3, which no longer exists`
+	if err == nil || err.Error() != want || eng.evaluated != 0 {
+		t.Errorf("refresh: %v after %d evaluations, want %q before any", err, eng.evaluated, want)
 	}
 }
