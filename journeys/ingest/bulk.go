@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"runtime"
 	"time"
 
 	"github.com/journeygraph/journeygraph/journeys"
@@ -92,6 +93,8 @@ func (im *Importer) readBulk(ctx context.Context, path string, m Mapping, now ti
 		return 0, err
 	}
 	defer closer.Close()
+	r.SetWorkers(runtime.GOMAXPROCS(0))
+	defer r.Close()
 	for r.Next() {
 		if err := sorter.Add(fileEvent{Event: r.Event(), Line: r.Line(), Seq: *seq, File: i}); err != nil {
 			return 0, fmt.Errorf("bulk import %s: %w", path, err)
