@@ -52,6 +52,11 @@ func (im *Importer) ImportBulk(ctx context.Context, paths []string, m Mapping, s
 	}
 	rules, release := im.Ingester.rulesInForce()
 	defer release()
+	steps := newStepMemo(rules)
+	// The sink (CSV formatting) runs in a goroutine of its own, fed in
+	// batches, while this one merges the sorted runs and sets the steps.
+	out := newBulkPipe(sink)
+	defer out.stop()
 	seen := make(map[string]struct{}, good)
 	pos := 0
 	for stream.Next() {
@@ -63,8 +68,8 @@ func (im *Importer) ImportBulk(ctx context.Context, paths []string, m Mapping, s
 			continue
 		}
 		seen[fe.Event.ID] = struct{}{}
-		if err := sink.Add(withStep(rules, fe.Event)); err != nil {
-			return results, fmt.Errorf("bulk import %s: %w", res.File, err)
+		if err := out.add(steps.apply(fe.Event)); err != nil {
+			return results, fmt.Errorf("bulk import: %w", err)
 		}
 		res.Accepted++
 		if pos%progressEvery == 0 {
@@ -75,6 +80,9 @@ func (im *Importer) ImportBulk(ctx context.Context, paths []string, m Mapping, s
 		}
 	}
 	if err := stream.Err(); err != nil {
+		return results, fmt.Errorf("bulk import: %w", err)
+	}
+	if err := out.close(); err != nil {
 		return results, fmt.Errorf("bulk import: %w", err)
 	}
 	return results, nil
