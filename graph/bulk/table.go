@@ -27,7 +27,8 @@ type table struct {
 	f      *os.File
 	w      *bufio.Writer
 	rows   int64
-	fields []string // scratch: one row's property fields
+	vals   []any  // scratch: one row's values by column
+	line   []byte // scratch: one row
 	// multiline is set when a value holds a line break: the importer must
 	// then be told that fields may span lines.
 	multiline bool
@@ -74,7 +75,7 @@ func (t *table) fits(props map[string]any) bool {
 // adding the columns of properties seen for the first time. The caller
 // checked fits.
 func (t *table) write(lead []string, props map[string]any) error {
-	keys := make([]string, 0, len(props))
+	var keys []string
 	for k, v := range props {
 		if typeOf(v) == "" {
 			return fmt.Errorf("bulk: %s property %s: unsupported value type %T", t.kind, k, v)
@@ -88,57 +89,75 @@ func (t *table) write(lead []string, props map[string]any) error {
 		t.index[k] = len(t.cols)
 		t.cols = append(t.cols, column{name: k, typ: typeOf(props[k])})
 	}
-	t.fields = t.fields[:0]
-	for range t.cols {
-		t.fields = append(t.fields, "")
+	if cap(t.vals) < len(t.cols) {
+		t.vals = make([]any, len(t.cols))
 	}
+	vals := t.vals[:len(t.cols)]
 	end := 0
 	for k, v := range props {
 		i := t.index[k]
-		t.fields[i] = t.format(v)
+		vals[i] = v
 		end = max(end, i+1)
 	}
+	b := t.line[:0]
 	for i, s := range lead {
 		if i > 0 {
-			t.w.WriteByte(',')
+			b = append(b, ',')
 		}
-		t.w.WriteString(t.quote(s))
+		b = t.appendQuoted(b, s)
 	}
-	for i, s := range t.fields[:end] {
+	for i, v := range vals[:end] {
 		if i > 0 || len(lead) > 0 {
-			t.w.WriteByte(',')
+			b = append(b, ',')
 		}
-		t.w.WriteString(s)
+		if v != nil {
+			b = t.appendValue(b, v)
+			vals[i] = nil
+		}
 	}
+	b = append(b, '\n')
+	t.line = b
 	t.rows++
-	return t.w.WriteByte('\n')
+	_, err := t.w.Write(b)
+	return err
 }
 
-// format writes a value as the importer reads its column's type. Strings
-// are always quoted: an empty quoted field is an empty string, an empty
-// unquoted one no value.
-func (t *table) format(v any) string {
+// appendValue appends a value as the importer reads its column's type.
+// Strings are always quoted: an empty quoted field is an empty string, an
+// empty unquoted one no value.
+func (t *table) appendValue(b []byte, v any) []byte {
 	switch x := v.(type) {
 	case string:
-		return t.quote(x)
+		return t.appendQuoted(b, x)
 	case int64:
-		return strconv.FormatInt(x, 10)
+		return strconv.AppendInt(b, x, 10)
 	case int:
-		return strconv.Itoa(x)
+		return strconv.AppendInt(b, int64(x), 10)
 	case float64:
-		return strconv.FormatFloat(x, 'g', -1, 64)
+		return strconv.AppendFloat(b, x, 'g', -1, 64)
 	case bool:
-		return strconv.FormatBool(x)
+		return strconv.AppendBool(b, x)
 	}
-	return ""
+	return b
 }
 
-// quote quotes s for the importer: inner quotes doubled.
-func (t *table) quote(s string) string {
+// appendQuoted appends s quoted for the importer: inner quotes doubled.
+func (t *table) appendQuoted(b []byte, s string) []byte {
 	if strings.ContainsAny(s, "\n\r") {
 		t.multiline = true
 	}
-	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+	b = append(b, '"')
+	for {
+		i := strings.IndexByte(s, '"')
+		if i < 0 {
+			break
+		}
+		b = append(b, s[:i+1]...)
+		b = append(b, '"')
+		s = s[i+1:]
+	}
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 // header returns the header line of the table.

@@ -1,9 +1,11 @@
 package bulk
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -155,10 +157,15 @@ func (w *Writer) flush(evs []journeys.Event) error {
 	if len(evs) == 0 {
 		return nil
 	}
-	sort.SliceStable(evs, func(i, j int) bool {
-		a, b := evs[i].Time.UnixMilli(), evs[j].Time.UnixMilli()
-		return a < b || a == b && evs[i].ID < evs[j].ID
-	})
+	byTime := func(x, y journeys.Event) int {
+		if c := cmp.Compare(x.Time.UnixMilli(), y.Time.UnixMilli()); c != 0 {
+			return c
+		}
+		return strings.Compare(x.ID, y.ID)
+	}
+	if !slices.IsSortedFunc(evs, byTime) { // a merged person's; the others come sorted
+		slices.SortStableFunc(evs, byTime)
+	}
 	person := evs[0].Person
 	var identified []journeys.Event
 	for i, e := range evs {

@@ -1,8 +1,10 @@
 package bulk
 
 import (
+	"encoding/csv"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -151,5 +153,61 @@ func TestSameServer(t *testing.T) {
 		if got := sameServer(tc.a, tc.b); got != tc.want {
 			t.Errorf("sameServer(%s, %s): got %v, want %v", tc.a, tc.b, got, tc.want)
 		}
+	}
+}
+
+// TestTableHostileStrings checks strings with quotes, commas, line breaks
+// and non-ASCII text read back as written (encoding/csv reads quoted fields
+// as neo4j-admin does), and that line breaks mark the table multiline.
+func TestTableHostileStrings(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		s         string
+		multiline bool
+	}{
+		{"plain", "abc", false},
+		{"empty", "", false},
+		{"commas", "a,b,,c,", false},
+		{"quotes", `"a" ""b"" "`, false},
+		{"only a quote", `"`, false},
+		{"unicode", "Köln € 東京 🙂 \u200b", false},
+		{"newline", "a\nb", true},
+		{"carriage return", "a\r\nb\r", true},
+		{"everything", "\"x\",\n\"y\"\r,ü", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			tb, err := newTable(dir, "t", "T", "id:ID(T)")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := tb.write([]string{tc.s}, map[string]any{"v": tc.s, "n": int64(-3), "f": 0.25, "b": true}); err != nil {
+				t.Fatal(err)
+			}
+			if err := tb.close(); err != nil {
+				t.Fatal(err)
+			}
+			data, err := os.ReadFile(filepath.Join(dir, "t.csv"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec, err := csv.NewReader(strings.NewReader(string(data))).ReadAll()
+			if err != nil {
+				t.Fatalf("%q: %v", data, err)
+			}
+			q := `"` + strings.ReplaceAll(tc.s, `"`, `""`) + `"`
+			if got, want := string(data), q+",true,0.25,-3,"+q+"\n"; got != want {
+				t.Errorf("file %q, want %q", got, want)
+			}
+			// encoding/csv reads "\r\n" in a quoted field as "\n"; the file keeps it.
+			back := strings.ReplaceAll(tc.s, "\r\n", "\n")
+			want := []string{back, "true", "0.25", "-3", back} // id, then the columns b, f, n, v
+			if len(rec) != 1 || !slices.Equal(rec[0], want) {
+				t.Errorf("read back %q, want %q (file %q)", rec, want, data)
+			}
+			if tb.multiline != tc.multiline {
+				t.Errorf("multiline: got %v, want %v", tb.multiline, tc.multiline)
+			}
+		})
 	}
 }
