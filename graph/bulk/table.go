@@ -19,16 +19,16 @@ type column struct{ name, typ string }
 // when a row first brings the property, and a row ends at its last
 // property, which the importer reads as no value for the columns after.
 type table struct {
-	kind   string   // the node label or relationship type
-	lead   []string // header entries of the columns every row starts with (ids)
-	cols   []column
-	index  map[string]int
-	path   string // the data file; the header is path with "-header" before ".csv"
-	f      *os.File
-	w      *bufio.Writer
-	rows   int64
-	vals   []any  // scratch: one row's values by column
-	line   []byte // scratch: one row
+	kind  string   // the node label or relationship type
+	lead  []string // header entries of the columns every row starts with (ids)
+	cols  []column
+	index map[string]int
+	path  string // the data file; the header is path with "-header" before ".csv"
+	f     *os.File
+	w     *bufio.Writer
+	rows  int64
+	vals  []any  // scratch: one row's values by column
+	line  []byte // scratch: one row
 	// multiline is set when a value holds a line break: the importer must
 	// then be told that fields may span lines.
 	multiline bool
