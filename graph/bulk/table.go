@@ -20,7 +20,8 @@ type column struct{ name, typ string }
 // property, which the importer reads as no value for the columns after.
 type table struct {
 	kind  string   // the node label or relationship type
-	lead  []string // header entries of the columns every row starts with (ids)
+	ids   []string // header entries of the integer id columns every row starts with
+	lead  []string // header entries of the string columns that follow them
 	cols  []column
 	index map[string]int
 	path  string // the data file; the header is path with "-header" before ".csv"
@@ -34,14 +35,15 @@ type table struct {
 	multiline bool
 }
 
-// newTable creates the data file name.csv in dir for rows of kind.
-func newTable(dir, name, kind string, lead ...string) (*table, error) {
+// newTable creates the data file name.csv in dir for rows of kind, each
+// starting with integer ids (their header entries ids) and strings (lead).
+func newTable(dir, name, kind string, ids, lead []string) (*table, error) {
 	path := filepath.Join(dir, name+".csv")
 	f, err := os.Create(path)
 	if err != nil {
 		return nil, fmt.Errorf("bulk: %w", err)
 	}
-	return &table{kind: kind, lead: lead, index: map[string]int{}, path: path, f: f, w: bufio.NewWriterSize(f, 1<<20)}, nil
+	return &table{kind: kind, ids: ids, lead: lead, index: map[string]int{}, path: path, f: f, w: bufio.NewWriterSize(f, 1<<20)}, nil
 }
 
 // typeOf returns the neo4j-admin type of a property value, "" for a value
@@ -71,10 +73,10 @@ func (t *table) fits(props map[string]any) bool {
 	return true
 }
 
-// write appends a row: the lead fields (written as strings) and props,
+// write appends a row: the integer ids, the lead strings and props,
 // adding the columns of properties seen for the first time. The caller
 // checked fits.
-func (t *table) write(lead []string, props map[string]any) error {
+func (t *table) write(ids []int64, lead []string, props map[string]any) error {
 	var keys []string
 	for k, v := range props {
 		if typeOf(v) == "" {
@@ -100,14 +102,20 @@ func (t *table) write(lead []string, props map[string]any) error {
 		end = max(end, i+1)
 	}
 	b := t.line[:0]
-	for i, s := range lead {
+	for i, id := range ids {
 		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, id, 10)
+	}
+	for i, s := range lead {
+		if i > 0 || len(ids) > 0 {
 			b = append(b, ',')
 		}
 		b = t.appendQuoted(b, s)
 	}
 	for i, v := range vals[:end] {
-		if i > 0 || len(lead) > 0 {
+		if i > 0 || len(ids)+len(lead) > 0 {
 			b = append(b, ',')
 		}
 		if v != nil {
@@ -162,7 +170,7 @@ func (t *table) appendQuoted(b []byte, s string) []byte {
 
 // header returns the header line of the table.
 func (t *table) header() string {
-	parts := append([]string(nil), t.lead...)
+	parts := append(append([]string(nil), t.ids...), t.lead...)
 	for _, c := range t.cols {
 		parts = append(parts, c.name+":"+c.typ)
 	}
@@ -194,25 +202,25 @@ func (t *table) close() error {
 // prop_size both a number and a string), so every value keeps its type.
 type tableSet struct {
 	dir, name, kind string
-	lead            []string
+	ids, lead       []string
 	tables          []*table
 }
 
 // write appends a row to the first table it fits, a new table when none.
-func (s *tableSet) write(lead []string, props map[string]any) error {
+func (s *tableSet) write(ids []int64, lead []string, props map[string]any) error {
 	for _, t := range s.tables {
 		if t.fits(props) {
-			return t.write(lead, props)
+			return t.write(ids, lead, props)
 		}
 	}
 	name := s.name
 	if n := len(s.tables); n > 0 {
 		name += "-" + strconv.Itoa(n+1)
 	}
-	t, err := newTable(s.dir, name, s.kind, s.lead...)
+	t, err := newTable(s.dir, name, s.kind, s.ids, s.lead)
 	if err != nil {
 		return err
 	}
 	s.tables = append(s.tables, t)
-	return t.write(lead, props)
+	return t.write(ids, lead, props)
 }
