@@ -303,6 +303,25 @@ func TestBulkEqualsImport(t *testing.T) {
 	}
 	defer store.Close(ctx)
 	checkChains(t, store, got)
+	// The server stopped cleanly for the load and neo4j-admin exited
+	// cleanly: both kept their class-data archive (scripts/neo4j.sh cds),
+	// which the server's start after the import mapped.
+	for _, name := range []string{"server", "admin"} {
+		found, _ := filepath.Glob(filepath.Join(envOf(srv, "NEO4J_LOCAL_DIR"), "cds-*-"+name+".jsa"))
+		if len(found) != 1 {
+			t.Errorf("class-data archive of the %s: found %v, want one", name, found)
+		}
+	}
+}
+
+// envOf returns the value of key in the server's environment.
+func envOf(srv *bulk.Server, key string) string {
+	for _, kv := range srv.Env {
+		if v, ok := strings.CutPrefix(kv, key+"="); ok {
+			return v
+		}
+	}
+	return ""
 }
 
 // mustDriver returns a driver on cfg, closed when the test ends.
