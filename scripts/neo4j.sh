@@ -40,12 +40,15 @@ pidfile=$dir/neo4j.pid
 log() { printf 'neo4j.sh: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
-# cds NAME prints the JVM option of the class-data archive NAME: use it when it exists, else
-# write it (to a .tmp file, kept by cds_keep after a clean exit). Nothing with NEO4J_CDS=off.
-cds() {
+# cds_opts NAME sets cds to the JVM options of the class-data archive NAME: use it when it
+# exists, else write it (to a .tmp file, kept by cds_keep after a clean exit), without the
+# hundreds of lines of classes it cannot hold. None with NEO4J_CDS=off.
+cds_opts() {
+  cds=()
   [ "${NEO4J_CDS:-on}" = off ] && return 0
   local jsa=$dir/cds-$version-$1.jsa
-  if [ -s "$jsa" ]; then echo "-XX:SharedArchiveFile=$jsa"; else echo "-XX:ArchiveClassesAtExit=$jsa.tmp"; fi
+  if [ -s "$jsa" ]; then cds=('-Xlog:cds*=off' "-XX:SharedArchiveFile=$jsa")
+  else cds=('-Xlog:cds*=off' "-XX:ArchiveClassesAtExit=$jsa.tmp"); fi
 }
 
 # cds_keep NAME keeps the archive a JVM wrote as it exited; cds_drop NAME drops a partial one.
@@ -133,8 +136,8 @@ start() {
       || die "could not set the initial password"
   fi
   log "starting Neo4j $version on bolt://127.0.0.1:$port (heap $heap, page cache $pagecache)"
-  # shellcheck disable=SC2046 # cds prints one option or nothing
-  nohup java $(cds server) -Xms"$heap" -Xmx"$heap" -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError \
+  local cds; cds_opts server
+  nohup java "${cds[@]}" -Xms"$heap" -Xmx"$heap" -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError \
     -cp "$lib/*" org.neo4j.server.CommunityEntryPoint \
     --home-dir="$home" --config-dir="$home/conf" >"$home/logs/console.log" 2>&1 &
   echo $! > "$pidfile"
@@ -176,8 +179,8 @@ admin_import() {
   configure
   export NEO4J_HOME=$home NEO4J_CONF=$home/conf
   log "importing into database neo4j of $home (offline, replacing it)"
-  # shellcheck disable=SC2046 # cds prints one option or nothing
-  if java $(cds admin) -Xms"$heap" -Xmx"$heap" -XX:+UseG1GC -cp "$lib/*" org.neo4j.cli.AdminTool \
+  local cds; cds_opts admin
+  if java "${cds[@]}" -Xms"$heap" -Xmx"$heap" -XX:+UseG1GC -cp "$lib/*" org.neo4j.cli.AdminTool \
     database import full neo4j --overwrite-destination=true "$@"; then
     cds_keep admin
   else
