@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"strings"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
@@ -32,28 +33,42 @@ func (s *Store) CountNodes(ctx context.Context) (NodeCounts, error) {
 	return n, wrap("count nodes", err)
 }
 
-// MigrateTogether applies every schema statement in one transaction and
-// waits for the indexes to come online: Neo4j then fills all the new
-// indexes in one scan of the store, which after a bulk load is much faster
-// than Migrate's one scan per index. For a database no other client is
-// migrating at the same time.
+// MigrateTogether applies the schema to a database loaded offline and
+// waits for the indexes to come online. Neo4j fills the indexes a
+// transaction creates in one scan of the store, in the background once it
+// commits, but fills each constraint's index within its own statement:
+// so the indexes are created first, in one transaction, and the
+// constraints after, in another, filled while the indexes are (the store
+// is scanned by both at once instead of one after the other). The schema
+// is the one Migrate applies. For a database no other client is migrating
+// at the same time.
 func (s *Store) MigrateTogether(ctx context.Context) error {
-	err := s.write(ctx, 0, func(tx neo4j.ManagedTransaction) error {
-		for _, stmt := range cypher.Schema() {
-			res, err := tx.Run(ctx, stmt, nil)
-			if err == nil {
-				_, err = res.Consume(ctx)
-			}
-			if err != nil {
-				return err
-			}
+	var indexes, constraints []string
+	for _, stmt := range cypher.Schema() {
+		if strings.HasPrefix(strings.ToUpper(stmt), "CREATE CONSTRAINT") {
+			constraints = append(constraints, stmt)
+		} else {
+			indexes = append(indexes, stmt)
 		}
-		return nil
-	})
-	if err != nil {
-		return wrap("schema", err)
 	}
-	_, err = neo4j.ExecuteQuery(ctx, s.driver, "CALL db.awaitIndexes(3600)", nil, neo4j.EagerResultTransformer,
+	for _, stmts := range [][]string{indexes, constraints} {
+		err := s.write(ctx, 0, func(tx neo4j.ManagedTransaction) error {
+			for _, stmt := range stmts {
+				res, err := tx.Run(ctx, stmt, nil)
+				if err == nil {
+					_, err = res.Consume(ctx)
+				}
+				if err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return wrap("schema", err)
+		}
+	}
+	_, err := neo4j.ExecuteQuery(ctx, s.driver, "CALL db.awaitIndexes(3600)", nil, neo4j.EagerResultTransformer,
 		neo4j.ExecuteQueryWithDatabase(s.db))
 	return wrap("await indexes", err)
 }

@@ -138,7 +138,9 @@ func (l *Loader) check(ctx context.Context) error {
 			"--bulk: NEO4J_URI %s is not the Neo4j that %s manages: an offline import must stop the server and replace its database; to import into this server, use import without --bulk",
 			l.Store.URI, l.Server.Script)
 	}
-	store, err := graph.Open(ctx, l.Store)
+	// Dial, not Open: the schema Open applies would be replaced with the
+	// database; counting waits (retried) for a server still starting.
+	store, err := graph.Dial(l.Store)
 	if err != nil {
 		return err
 	}

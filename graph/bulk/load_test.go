@@ -152,7 +152,8 @@ func writeShuffled(t *testing.T, rows []string) string {
 // snapshot returns the whole database as sorted lines: every node with its
 // labels and properties but the times the write stamps (created_ts,
 // touched_ts, ingested_ts), every relationship with its end nodes' ids
-// and properties, and every index (online).
+// and properties, every index (online) and every constraint: the schema
+// is compared as well as the data.
 func snapshot(t *testing.T, cfg graph.Config) []string {
 	t.Helper()
 	ctx := context.Background()
@@ -166,6 +167,7 @@ func snapshot(t *testing.T, cfg graph.Config) []string {
 		"MATCH (n) RETURN labels(n) AS kind, properties(n) AS props",
 		"MATCH (a)-[r]->(b) RETURN [type(r), a.id, b.id] AS kind, properties(r) AS props",
 		"SHOW INDEXES YIELD name, state, type, labelsOrTypes, properties WHERE type <> 'LOOKUP' RETURN ['index', name, state] AS kind, {on: labelsOrTypes, properties: properties} AS props",
+		"SHOW CONSTRAINTS YIELD name, type, labelsOrTypes, properties RETURN ['constraint', name, type] AS kind, {on: labelsOrTypes, properties: properties} AS props",
 	} {
 		res, err := neo4j.ExecuteQuery(ctx, driver, q, nil, neo4j.EagerResultTransformer, neo4j.ExecuteQueryWithDatabase(cfg.Database))
 		if err != nil {
@@ -301,6 +303,25 @@ func TestBulkEqualsImport(t *testing.T) {
 	}
 	defer store.Close(ctx)
 	checkChains(t, store, got)
+	// The server stopped cleanly for the load and neo4j-admin exited
+	// cleanly: both kept their class-data archive (scripts/neo4j.sh cds),
+	// which the server's start after the import mapped.
+	for _, name := range []string{"server", "admin"} {
+		found, _ := filepath.Glob(filepath.Join(envOf(srv, "NEO4J_LOCAL_DIR"), "cds-*-"+name+".jsa"))
+		if len(found) != 1 {
+			t.Errorf("class-data archive of the %s: found %v, want one", name, found)
+		}
+	}
+}
+
+// envOf returns the value of key in the server's environment.
+func envOf(srv *bulk.Server, key string) string {
+	for _, kv := range srv.Env {
+		if v, ok := strings.CutPrefix(kv, key+"="); ok {
+			return v
+		}
+	}
+	return ""
 }
 
 // mustDriver returns a driver on cfg, closed when the test ends.

@@ -19,28 +19,31 @@ type column struct{ name, typ string }
 // when a row first brings the property, and a row ends at its last
 // property, which the importer reads as no value for the columns after.
 type table struct {
-	kind   string   // the node label or relationship type
-	lead   []string // header entries of the columns every row starts with (ids)
-	cols   []column
-	index  map[string]int
-	path   string // the data file; the header is path with "-header" before ".csv"
-	f      *os.File
-	w      *bufio.Writer
-	rows   int64
-	fields []string // scratch: one row's property fields
+	kind  string   // the node label or relationship type
+	ids   []string // header entries of the integer id columns every row starts with
+	lead  []string // header entries of the string columns that follow them
+	cols  []column
+	index map[string]int
+	path  string // the data file; the header is path with "-header" before ".csv"
+	f     *os.File
+	w     *bufio.Writer
+	rows  int64
+	vals  []any  // scratch: one row's values by column
+	line  []byte // scratch: one row
 	// multiline is set when a value holds a line break: the importer must
 	// then be told that fields may span lines.
 	multiline bool
 }
 
-// newTable creates the data file name.csv in dir for rows of kind.
-func newTable(dir, name, kind string, lead ...string) (*table, error) {
+// newTable creates the data file name.csv in dir for rows of kind, each
+// starting with integer ids (their header entries ids) and strings (lead).
+func newTable(dir, name, kind string, ids, lead []string) (*table, error) {
 	path := filepath.Join(dir, name+".csv")
 	f, err := os.Create(path)
 	if err != nil {
 		return nil, fmt.Errorf("bulk: %w", err)
 	}
-	return &table{kind: kind, lead: lead, index: map[string]int{}, path: path, f: f, w: bufio.NewWriterSize(f, 1<<20)}, nil
+	return &table{kind: kind, ids: ids, lead: lead, index: map[string]int{}, path: path, f: f, w: bufio.NewWriterSize(f, 1<<20)}, nil
 }
 
 // typeOf returns the neo4j-admin type of a property value, "" for a value
@@ -70,11 +73,11 @@ func (t *table) fits(props map[string]any) bool {
 	return true
 }
 
-// write appends a row: the lead fields (written as strings) and props,
+// write appends a row: the integer ids, the lead strings and props,
 // adding the columns of properties seen for the first time. The caller
 // checked fits.
-func (t *table) write(lead []string, props map[string]any) error {
-	keys := make([]string, 0, len(props))
+func (t *table) write(ids []int64, lead []string, props map[string]any) error {
+	var keys []string
 	for k, v := range props {
 		if typeOf(v) == "" {
 			return fmt.Errorf("bulk: %s property %s: unsupported value type %T", t.kind, k, v)
@@ -88,62 +91,86 @@ func (t *table) write(lead []string, props map[string]any) error {
 		t.index[k] = len(t.cols)
 		t.cols = append(t.cols, column{name: k, typ: typeOf(props[k])})
 	}
-	t.fields = t.fields[:0]
-	for range t.cols {
-		t.fields = append(t.fields, "")
+	if cap(t.vals) < len(t.cols) {
+		t.vals = make([]any, len(t.cols))
 	}
+	vals := t.vals[:len(t.cols)]
 	end := 0
 	for k, v := range props {
 		i := t.index[k]
-		t.fields[i] = t.format(v)
+		vals[i] = v
 		end = max(end, i+1)
 	}
-	for i, s := range lead {
+	b := t.line[:0]
+	for i, id := range ids {
 		if i > 0 {
-			t.w.WriteByte(',')
+			b = append(b, ',')
 		}
-		t.w.WriteString(t.quote(s))
+		b = strconv.AppendInt(b, id, 10)
 	}
-	for i, s := range t.fields[:end] {
-		if i > 0 || len(lead) > 0 {
-			t.w.WriteByte(',')
+	for i, s := range lead {
+		if i > 0 || len(ids) > 0 {
+			b = append(b, ',')
 		}
-		t.w.WriteString(s)
+		b = t.appendQuoted(b, s)
 	}
+	for i, v := range vals[:end] {
+		if i > 0 || len(ids)+len(lead) > 0 {
+			b = append(b, ',')
+		}
+		if v != nil {
+			b = t.appendValue(b, v)
+			vals[i] = nil
+		}
+	}
+	b = append(b, '\n')
+	t.line = b
 	t.rows++
-	return t.w.WriteByte('\n')
+	_, err := t.w.Write(b)
+	return err
 }
 
-// format writes a value as the importer reads its column's type. Strings
-// are always quoted: an empty quoted field is an empty string, an empty
-// unquoted one no value.
-func (t *table) format(v any) string {
+// appendValue appends a value as the importer reads its column's type.
+// Strings are always quoted: an empty quoted field is an empty string, an
+// empty unquoted one no value.
+func (t *table) appendValue(b []byte, v any) []byte {
 	switch x := v.(type) {
 	case string:
-		return t.quote(x)
+		return t.appendQuoted(b, x)
 	case int64:
-		return strconv.FormatInt(x, 10)
+		return strconv.AppendInt(b, x, 10)
 	case int:
-		return strconv.Itoa(x)
+		return strconv.AppendInt(b, int64(x), 10)
 	case float64:
-		return strconv.FormatFloat(x, 'g', -1, 64)
+		return strconv.AppendFloat(b, x, 'g', -1, 64)
 	case bool:
-		return strconv.FormatBool(x)
+		return strconv.AppendBool(b, x)
 	}
-	return ""
+	return b
 }
 
-// quote quotes s for the importer: inner quotes doubled.
-func (t *table) quote(s string) string {
+// appendQuoted appends s quoted for the importer: inner quotes doubled.
+func (t *table) appendQuoted(b []byte, s string) []byte {
 	if strings.ContainsAny(s, "\n\r") {
 		t.multiline = true
 	}
-	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+	b = append(b, '"')
+	for {
+		i := strings.IndexByte(s, '"')
+		if i < 0 {
+			break
+		}
+		b = append(b, s[:i+1]...)
+		b = append(b, '"')
+		s = s[i+1:]
+	}
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 // header returns the header line of the table.
 func (t *table) header() string {
-	parts := append([]string(nil), t.lead...)
+	parts := append(append([]string(nil), t.ids...), t.lead...)
 	for _, c := range t.cols {
 		parts = append(parts, c.name+":"+c.typ)
 	}
@@ -175,25 +202,25 @@ func (t *table) close() error {
 // prop_size both a number and a string), so every value keeps its type.
 type tableSet struct {
 	dir, name, kind string
-	lead            []string
+	ids, lead       []string
 	tables          []*table
 }
 
 // write appends a row to the first table it fits, a new table when none.
-func (s *tableSet) write(lead []string, props map[string]any) error {
+func (s *tableSet) write(ids []int64, lead []string, props map[string]any) error {
 	for _, t := range s.tables {
 		if t.fits(props) {
-			return t.write(lead, props)
+			return t.write(ids, lead, props)
 		}
 	}
 	name := s.name
 	if n := len(s.tables); n > 0 {
 		name += "-" + strconv.Itoa(n+1)
 	}
-	t, err := newTable(s.dir, name, s.kind, s.lead...)
+	t, err := newTable(s.dir, name, s.kind, s.ids, s.lead)
 	if err != nil {
 		return err
 	}
 	s.tables = append(s.tables, t)
-	return t.write(lead, props)
+	return t.write(ids, lead, props)
 }

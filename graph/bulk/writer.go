@@ -1,9 +1,11 @@
 package bulk
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -54,20 +56,23 @@ type Counts struct {
 // stamping nodes as created at now as the write path stamps them.
 func NewWriter(dir string, now time.Time) (*Writer, error) {
 	w := &Writer{dir: dir, now: now.UnixMilli(), alias: map[string]string{}, held: map[string][]journeys.Event{}}
-	w.events = &tableSet{dir: dir, name: "events", kind: "Event", lead: []string{"id:ID(Event)"}}
-	w.people = &tableSet{dir: dir, name: "people", kind: "Person", lead: []string{"id:ID(Person)"}}
+	// Nodes are identified in the files by integers (their position in
+	// their file), which neo4j-admin maps much faster than strings; the
+	// ids of the graph are the string property id.
+	w.events = &tableSet{dir: dir, name: "events", kind: "Event", ids: []string{":ID(Event)"}, lead: []string{"id:string"}}
+	w.people = &tableSet{dir: dir, name: "people", kind: "Person", ids: []string{":ID(Person)"}, lead: []string{"id:string"}}
 	var err error
 	for _, t := range []struct {
 		p          **table
 		name, kind string
-		lead       []string
+		ids        []string
 	}{
 		{&w.aliases, "aliases", "Alias", nil},
 		{&w.first, "first", "FIRST", []string{":START_ID(Person)", ":END_ID(Event)"}},
 		{&w.last, "last", "LAST", []string{":START_ID(Person)", ":END_ID(Event)"}},
 		{&w.next, "next", "NEXT", []string{":START_ID(Event)", ":END_ID(Event)"}},
 	} {
-		if *t.p, err = newTable(dir, t.name, t.kind, t.lead...); err != nil {
+		if *t.p, err = newTable(dir, t.name, t.kind, t.ids, nil); err != nil {
 			return nil, err
 		}
 	}
@@ -119,7 +124,7 @@ func (w *Writer) merge(e journeys.Event) error {
 	}
 	w.alias[anon] = known
 	w.counts.Aliases++
-	return w.aliases.write(nil, map[string]any{"id": anon, "person": known, "created_ts": w.now})
+	return w.aliases.write(nil, nil, map[string]any{"id": anon, "person": known, "created_ts": w.now})
 }
 
 // holdMerged ends the merges: the people they involve (each merging
@@ -155,19 +160,27 @@ func (w *Writer) flush(evs []journeys.Event) error {
 	if len(evs) == 0 {
 		return nil
 	}
-	sort.SliceStable(evs, func(i, j int) bool {
-		a, b := evs[i].Time.UnixMilli(), evs[j].Time.UnixMilli()
-		return a < b || a == b && evs[i].ID < evs[j].ID
-	})
+	byTime := func(x, y journeys.Event) int {
+		if c := cmp.Compare(x.Time.UnixMilli(), y.Time.UnixMilli()); c != 0 {
+			return c
+		}
+		return strings.Compare(x.ID, y.ID)
+	}
+	if !slices.IsSortedFunc(evs, byTime) { // a merged person's; the others come sorted
+		slices.SortStableFunc(evs, byTime)
+	}
 	person := evs[0].Person
+	// The integer ids of the files: events and people numbered in the
+	// order written.
+	base, pid := w.counts.Events, w.counts.People
 	var identified []journeys.Event
 	for i, e := range evs {
-		if err := w.events.write([]string{e.ID}, eventProps(e, w.now)); err != nil {
+		if err := w.events.write([]int64{base + int64(i)}, []string{e.ID}, eventProps(e, w.now)); err != nil {
 			return err
 		}
 		if i > 0 {
 			gap := float64(e.Time.UnixMilli()-evs[i-1].Time.UnixMilli()) / 1000.0
-			if err := w.next.write([]string{evs[i-1].ID, e.ID}, map[string]any{"gap_s": gap}); err != nil {
+			if err := w.next.write([]int64{base + int64(i) - 1, base + int64(i)}, nil, map[string]any{"gap_s": gap}); err != nil {
 				return err
 			}
 			w.counts.Links++
@@ -178,10 +191,10 @@ func (w *Writer) flush(evs []journeys.Event) error {
 	}
 	w.counts.Events += int64(len(evs))
 	first, last := evs[0], evs[len(evs)-1]
-	if err := w.first.write([]string{person, first.ID}, nil); err != nil {
+	if err := w.first.write([]int64{pid, base}, nil, nil); err != nil {
 		return err
 	}
-	if err := w.last.write([]string{person, last.ID}, nil); err != nil {
+	if err := w.last.write([]int64{pid, base + int64(len(evs)) - 1}, nil, nil); err != nil {
 		return err
 	}
 	props := map[string]any{
@@ -192,7 +205,7 @@ func (w *Writer) flush(evs []journeys.Event) error {
 		return fmt.Errorf("bulk: traits of %s: %w", person, err)
 	}
 	w.counts.People++
-	return w.people.write([]string{person}, props)
+	return w.people.write([]int64{pid}, []string{person}, props)
 }
 
 // eventProps returns an event's node properties but its id (the ID
@@ -255,7 +268,7 @@ func (f Files) Args() []string {
 	for _, in := range f.Relationships {
 		args = append(args, "--relationships="+in.Kind+"="+in.Header+","+in.Data)
 	}
-	args = append(args, fmt.Sprintf("--multiline-fields=%t", f.Multiline), "--bad-tolerance=0",
+	args = append(args, "--id-type=integer", fmt.Sprintf("--multiline-fields=%t", f.Multiline), "--bad-tolerance=0",
 		"--report-file="+f.Dir+string(os.PathSeparator)+"import.report")
 	return args
 }

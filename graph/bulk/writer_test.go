@@ -1,8 +1,10 @@
 package bulk
 
 import (
+	"encoding/csv"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -30,15 +32,15 @@ func TestWriter(t *testing.T) {
 			{ID: "d", Person: "p2", Type: "page", Name: "page_view", Time: at(2000), Step: "home"},
 		},
 		files: map[string]string{
-			"people-header.csv": "id:ID(Person),created_ts:long,events:long,first_ts:long,last_event:string,last_ts:long,touched_ts:long\n",
-			"people.csv":        `"p1",9000,3,1000,"buy",3500,9000` + "\n" + `"p2",9000,1,2000,"page_view",2000,9000` + "\n",
-			"events-header.csv": "id:ID(Event),ingested_ts:long,name:string,person:string,ts:long,type:string,value:double,step:string\n",
-			"events.csv": `"a",9000,"cart","p1",1000,"track"` + "\n" + `"b",9000,"view","p1",1000,"track"` + "\n" +
-				`"c",9000,"buy","p1",3500,"track",2.5` + "\n" + `"d",9000,"page_view","p2",2000,"page",,"home"` + "\n",
+			"people-header.csv": ":ID(Person),id:string,created_ts:long,events:long,first_ts:long,last_event:string,last_ts:long,touched_ts:long\n",
+			"people.csv":        `0,"p1",9000,3,1000,"buy",3500,9000` + "\n" + `1,"p2",9000,1,2000,"page_view",2000,9000` + "\n",
+			"events-header.csv": ":ID(Event),id:string,ingested_ts:long,name:string,person:string,ts:long,type:string,value:double,step:string\n",
+			"events.csv": `0,"a",9000,"cart","p1",1000,"track"` + "\n" + `1,"b",9000,"view","p1",1000,"track"` + "\n" +
+				`2,"c",9000,"buy","p1",3500,"track",2.5` + "\n" + `3,"d",9000,"page_view","p2",2000,"page",,"home"` + "\n",
 			"next-header.csv":  ":START_ID(Event),:END_ID(Event),gap_s:double\n",
-			"next.csv":         `"a","b",0` + "\n" + `"b","c",2.5` + "\n",
-			"first.csv":        `"p1","a"` + "\n" + `"p2","d"` + "\n",
-			"last.csv":         `"p1","c"` + "\n" + `"p2","d"` + "\n",
+			"next.csv":         "0,1,0\n1,2,2.5\n", // a→b, b→c by position
+			"first.csv":        "0,0\n1,3\n",
+			"last.csv":         "0,2\n1,3\n",
 			"first-header.csv": ":START_ID(Person),:END_ID(Event)\n",
 		},
 	}, {
@@ -48,10 +50,10 @@ func TestWriter(t *testing.T) {
 			{ID: "b", Person: "p", Type: "track", Name: "two\nlines", Time: at(2000), Properties: map[string]any{"size": "XL"}},
 		},
 		files: map[string]string{
-			"events-header.csv":   "id:ID(Event),ingested_ts:long,name:string,person:string,prop_note:string,prop_size:long,props:string,ts:long,type:string\n",
-			"events.csv":          `"a",9000,"say ""hi""","p","",3,"{""note"":"""",""size"":3}",1000,"track"` + "\n",
-			"events-2-header.csv": "id:ID(Event),ingested_ts:long,name:string,person:string,prop_size:string,props:string,ts:long,type:string\n",
-			"events-2.csv":        `"b",9000,"two` + "\n" + `lines","p","XL","{""size"":""XL""}",2000,"track"` + "\n",
+			"events-header.csv":   ":ID(Event),id:string,ingested_ts:long,name:string,person:string,prop_note:string,prop_size:long,props:string,ts:long,type:string\n",
+			"events.csv":          `0,"a",9000,"say ""hi""","p","",3,"{""note"":"""",""size"":3}",1000,"track"` + "\n",
+			"events-2-header.csv": ":ID(Event),id:string,ingested_ts:long,name:string,person:string,prop_size:string,props:string,ts:long,type:string\n",
+			"events-2.csv":        `1,"b",9000,"two` + "\n" + `lines","p","XL","{""size"":""XL""}",2000,"track"` + "\n",
 		},
 		multiline: true,
 	}, {
@@ -65,11 +67,11 @@ func TestWriter(t *testing.T) {
 		files: map[string]string{
 			"aliases-header.csv": "created_ts:long,id:string,person:string\n",
 			"aliases.csv":        `9000,"anon","known"` + "\n",
-			"people-header.csv":  "id:ID(Person),created_ts:long,events:long,first_ts:long,last_event:string,last_ts:long,touched_ts:long,identified_ts:long,trait_plan:string,traits:string\n",
-			"people.csv": `"other",9000,1,500,"view",500,9000` + "\n" +
-				`"known",9000,3,1000,"buy",3000,9000,2000,"pro","{""plan"":""pro""}"` + "\n",
-			"next.csv":  `"x","m",1` + "\n" + `"m","y",1` + "\n",
-			"first.csv": `"other","z"` + "\n" + `"known","x"` + "\n",
+			"people-header.csv":  ":ID(Person),id:string,created_ts:long,events:long,first_ts:long,last_event:string,last_ts:long,touched_ts:long,identified_ts:long,trait_plan:string,traits:string\n",
+			"people.csv": `0,"other",9000,1,500,"view",500,9000` + "\n" +
+				`1,"known",9000,3,1000,"buy",3000,9000,2000,"pro","{""plan"":""pro""}"` + "\n",
+			"next.csv":  "1,2,1\n2,3,1\n", // x→m→y: events 1, 2, 3 (z is 0)
+			"first.csv": "0,0\n1,1\n",
 		},
 	}}
 	for _, tc := range tests {
@@ -129,7 +131,7 @@ func TestArgs(t *testing.T) {
 	f := Files{Dir: "/d", Nodes: []Input{{Kind: "Person", Header: "/d/h.csv", Data: "/d/p.csv"}},
 		Relationships: []Input{{Kind: "NEXT", Header: "/d/nh.csv", Data: "/d/n.csv"}}}
 	got := strings.Join(f.Args(), " ")
-	want := "--nodes=Person=/d/h.csv,/d/p.csv --relationships=NEXT=/d/nh.csv,/d/n.csv --multiline-fields=false --bad-tolerance=0 --report-file=/d/import.report"
+	want := "--nodes=Person=/d/h.csv,/d/p.csv --relationships=NEXT=/d/nh.csv,/d/n.csv --id-type=integer --multiline-fields=false --bad-tolerance=0 --report-file=/d/import.report"
 	if got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
@@ -151,5 +153,61 @@ func TestSameServer(t *testing.T) {
 		if got := sameServer(tc.a, tc.b); got != tc.want {
 			t.Errorf("sameServer(%s, %s): got %v, want %v", tc.a, tc.b, got, tc.want)
 		}
+	}
+}
+
+// TestTableHostileStrings checks strings with quotes, commas, line breaks
+// and non-ASCII text read back as written (encoding/csv reads quoted fields
+// as neo4j-admin does), and that line breaks mark the table multiline.
+func TestTableHostileStrings(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		s         string
+		multiline bool
+	}{
+		{"plain", "abc", false},
+		{"empty", "", false},
+		{"commas", "a,b,,c,", false},
+		{"quotes", `"a" ""b"" "`, false},
+		{"only a quote", `"`, false},
+		{"unicode", "Köln € 東京 🙂 \u200b", false},
+		{"newline", "a\nb", true},
+		{"carriage return", "a\r\nb\r", true},
+		{"everything", "\"x\",\n\"y\"\r,ü", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			tb, err := newTable(dir, "t", "T", []string{":ID(T)"}, []string{"id:string"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := tb.write([]int64{7}, []string{tc.s}, map[string]any{"v": tc.s, "n": int64(-3), "f": 0.25, "b": true}); err != nil {
+				t.Fatal(err)
+			}
+			if err := tb.close(); err != nil {
+				t.Fatal(err)
+			}
+			data, err := os.ReadFile(filepath.Join(dir, "t.csv"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec, err := csv.NewReader(strings.NewReader(string(data))).ReadAll()
+			if err != nil {
+				t.Fatalf("%q: %v", data, err)
+			}
+			q := `"` + strings.ReplaceAll(tc.s, `"`, `""`) + `"`
+			if got, want := string(data), "7,"+q+",true,0.25,-3,"+q+"\n"; got != want {
+				t.Errorf("file %q, want %q", got, want)
+			}
+			// encoding/csv reads "\r\n" in a quoted field as "\n"; the file keeps it.
+			back := strings.ReplaceAll(tc.s, "\r\n", "\n")
+			want := []string{"7", back, "true", "0.25", "-3", back} // ids, then the columns b, f, n, v
+			if len(rec) != 1 || !slices.Equal(rec[0], want) {
+				t.Errorf("read back %q, want %q (file %q)", rec, want, data)
+			}
+			if tb.multiline != tc.multiline {
+				t.Errorf("multiline: got %v, want %v", tb.multiline, tc.multiline)
+			}
+		})
 	}
 }

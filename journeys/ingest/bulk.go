@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"runtime"
 	"time"
 
 	"github.com/journeygraph/journeygraph/journeys"
@@ -51,6 +52,11 @@ func (im *Importer) ImportBulk(ctx context.Context, paths []string, m Mapping, s
 	}
 	rules, release := im.Ingester.rulesInForce()
 	defer release()
+	steps := newStepMemo(rules)
+	// The sink (CSV formatting) runs in a goroutine of its own, fed in
+	// batches, while this one merges the sorted runs and sets the steps.
+	out := newBulkPipe(sink)
+	defer out.stop()
 	seen := make(map[string]struct{}, good)
 	pos := 0
 	for stream.Next() {
@@ -62,8 +68,8 @@ func (im *Importer) ImportBulk(ctx context.Context, paths []string, m Mapping, s
 			continue
 		}
 		seen[fe.Event.ID] = struct{}{}
-		if err := sink.Add(withStep(rules, fe.Event)); err != nil {
-			return results, fmt.Errorf("bulk import %s: %w", res.File, err)
+		if err := out.add(steps.apply(fe.Event)); err != nil {
+			return results, fmt.Errorf("bulk import: %w", err)
 		}
 		res.Accepted++
 		if pos%progressEvery == 0 {
@@ -74,6 +80,9 @@ func (im *Importer) ImportBulk(ctx context.Context, paths []string, m Mapping, s
 		}
 	}
 	if err := stream.Err(); err != nil {
+		return results, fmt.Errorf("bulk import: %w", err)
+	}
+	if err := out.close(); err != nil {
 		return results, fmt.Errorf("bulk import: %w", err)
 	}
 	return results, nil
@@ -92,6 +101,8 @@ func (im *Importer) readBulk(ctx context.Context, path string, m Mapping, now ti
 		return 0, err
 	}
 	defer closer.Close()
+	r.SetWorkers(runtime.GOMAXPROCS(0))
+	defer r.Close()
 	for r.Next() {
 		if err := sorter.Add(fileEvent{Event: r.Event(), Line: r.Line(), Seq: *seq, File: i}); err != nil {
 			return 0, fmt.Errorf("bulk import %s: %w", path, err)

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/journeygraph/journeygraph/journeys"
@@ -55,6 +56,7 @@ type Reader struct {
 	ev      journeys.Event
 	evLine  int
 	dup     dedupe
+	par     *parallel // set by SetWorkers
 
 	rejected []journeys.RowError
 	good     int
@@ -180,7 +182,7 @@ func (r *Reader) Counts() (events, rejected int) { return r.good, r.bad }
 
 // BytesRead returns how many bytes were read from the underlying reader
 // (compressed bytes for gzip input), for progress reporting.
-func (r *Reader) BytesRead() int64 { return r.count.n }
+func (r *Reader) BytesRead() int64 { return r.count.n.Load() }
 
 // Mapping returns the mapping in use (the detected preset, if any).
 func (r *Reader) Mapping() Mapping { return r.m }
@@ -188,6 +190,10 @@ func (r *Reader) Mapping() Mapping { return r.m }
 // read reads one record or line, adding events to pending or rows to
 // rejected, and sets done at the end.
 func (r *Reader) read() {
+	if r.par != nil {
+		r.readParallel()
+		return
+	}
 	if r.m.Format == FormatCSV {
 		r.readCSV()
 		return
@@ -207,14 +213,11 @@ func (r *Reader) read() {
 		r.reject(r.line, "row", "is longer than %d bytes", r.lim.MaxRowBytes)
 		return
 	}
-	switch r.m.Format {
-	case FormatJSONL:
-		r.readJSONL(b)
-	case FormatSegment:
-		r.readSegment(b)
-	case FormatSeq:
+	if r.m.Format == FormatSeq {
 		r.readSeq(b)
+		return
 	}
+	r.take(r.parseLine(b, r.line))
 }
 
 // readLine returns the next line without its line ending, and tooLong when
@@ -323,46 +326,95 @@ func (r *Reader) readCSV() {
 	}
 }
 
-// readJSONL turns one JSON line into an event.
-func (r *Reader) readJSONL(b []byte) {
+// parsed is what one line of a line format (JSONL, Segment) gave: an
+// event, a rejected row (re), or nothing (a blank line). An event without
+// an id of its own carries its content id, hashed set: it is numbered
+// among repeats in file order (see dedupe) when it is taken.
+type parsed struct {
+	e      journeys.Event
+	line   int
+	re     *journeys.RowError
+	blank  bool
+	hashed bool
+}
+
+// parseLine parses one line of a JSONL or Segment file: a pure function
+// of the line and the reader's mapping, time and limits, so that lines may
+// be parsed in parallel (see SetWorkers).
+func (r *Reader) parseLine(b []byte, line int) parsed {
+	var p parsed
+	if r.m.Format == FormatSegment {
+		p = r.parseSegment(b)
+	} else {
+		p = r.parseJSONL(b)
+	}
+	p.line = line
+	if p.re != nil {
+		p.re.Row = line
+	}
+	if !p.blank && p.re == nil && p.e.ID == "" {
+		p.e.ID, p.hashed = p.e.ContentID(), true
+	}
+	return p
+}
+
+// take queues what a line gave: a good event or a rejected row.
+func (r *Reader) take(p parsed) {
+	switch {
+	case p.blank:
+	case p.re != nil:
+		r.rejected = append(r.rejected, *p.re)
+		r.bad++
+	default:
+		if p.hashed {
+			p.e.ID = r.dup.id(p.e.ID)
+		}
+		r.pending = append(r.pending, p.e)
+		r.lines = append(r.lines, p.line)
+	}
+}
+
+// rejectRow returns a rejected row's error (its row set by parseLine).
+func rejectRow(field, format string, args ...any) parsed {
+	re := journeys.RowErrorf(field, format, args...)
+	return parsed{re: &re}
+}
+
+// parseJSONL turns one JSON line into an event.
+func (r *Reader) parseJSONL(b []byte) parsed {
 	if len(bytes.TrimSpace(b)) == 0 {
-		return
+		return parsed{blank: true}
 	}
 	if re := checkJSONText(b, "row"); re != nil {
-		r.reject(r.line, re.Field, "%s", re.Problem)
-		return
+		return rejectRow(re.Field, "%s", re.Problem)
 	}
 	var v any
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
 	if err := dec.Decode(&v); err != nil {
-		r.reject(r.line, "row", "malformed JSON: %v", err)
-		return
+		return rejectRow("row", "malformed JSON: %v", err)
 	}
 	obj, ok := v.(map[string]any)
 	if !ok {
-		r.reject(r.line, "row", "want a JSON object, got %s", jsonKind(v))
-		return
+		return rejectRow("row", "want a JSON object, got %s", jsonKind(v))
 	}
 	e, re := r.m.event(jsonFields(obj), r.now, r.lim)
 	if re != nil {
-		r.reject(r.line, re.Field, "%s", re.Problem)
-		return
+		return rejectRow(re.Field, "%s", re.Problem)
 	}
-	r.emit(e, r.line)
+	return parsed{e: e}
 }
 
-// readSegment turns one Segment payload line into an event, then applies
+// parseSegment turns one Segment payload line into an event, then applies
 // the mapping's PersonPrefix, Names and Constant.
-func (r *Reader) readSegment(b []byte) {
+func (r *Reader) parseSegment(b []byte) parsed {
 	if len(bytes.TrimSpace(b)) == 0 {
-		return
+		return parsed{blank: true}
 	}
 	e, senderID, err := parseItem(b, r.now, r.lim)
 	if err != nil {
 		re, _ := err.(journeys.RowError)
-		r.reject(r.line, re.Field, "%s", re.Problem)
-		return
+		return rejectRow(re.Field, "%s", re.Problem)
 	}
 	e.Person = r.m.PersonPrefix + e.Person
 	if e.PreviousID != "" {
@@ -394,10 +446,9 @@ func (r *Reader) readSegment(b []byte) {
 			propsKey = "traits"
 		}
 		re2 := payloadField(*re, e, propsKey)
-		r.reject(r.line, re2.Field, "%s", re2.Problem)
-		return
+		return rejectRow(re2.Field, "%s", re2.Problem)
 	}
-	r.emit(e, r.line)
+	return parsed{e: e}
 }
 
 // openSeq reads the msnbc header: lines up to "% Sequences:", whose third
@@ -499,12 +550,12 @@ func (d *dedupe) id(base string) string {
 // countingReader counts the bytes read through it.
 type countingReader struct {
 	r io.Reader
-	n int64
+	n atomic.Int64 // read by progress while SetWorkers' goroutine reads
 }
 
 // Read reads from the underlying reader and counts the bytes.
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
-	c.n += int64(n)
+	c.n.Add(int64(n))
 	return n, err
 }

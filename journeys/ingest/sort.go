@@ -9,9 +9,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/journeygraph/journeygraph/journeys"
@@ -107,16 +108,44 @@ func newExternalSort(root string, budget int64) *externalSort {
 func (s *externalSort) Add(e fileEvent) error {
 	s.buf = append(s.buf, e)
 	s.used += eventSize(&e.Event)
-	if s.used >= s.budget {
+	if s.used >= s.budget || len(s.buf) == math.MaxInt32 { // sortBuf's indexes are int32
+
 		return s.spill()
 	}
 	return nil
 }
 
-// sortBuf sorts the events held (by index: an event is too big to copy per
-// comparison).
+// sortBuf sorts the events held: it sorts their indexes (an event is too
+// big to move per swap), then moves each event once into place.
 func (s *externalSort) sortBuf() {
-	sort.Slice(s.buf, func(i, j int) bool { return compareFileEvents(&s.buf[i], &s.buf[j]) < 0 })
+	idx := make([]int32, len(s.buf))
+	for i := range idx {
+		idx[i] = int32(i)
+	}
+	slices.SortFunc(idx, func(a, b int32) int { return compareFileEvents(&s.buf[a], &s.buf[b]) })
+	permute(s.buf, idx)
+}
+
+// permute sets buf[i] to the old buf[idx[i]] for every i, in place, by
+// following the permutation's cycles; idx is spent.
+func permute(buf []fileEvent, idx []int32) {
+	for i := range idx {
+		if idx[i] == int32(i) || idx[i] < 0 {
+			continue
+		}
+		tmp := buf[i]
+		j := i
+		for {
+			k := int(idx[j])
+			idx[j] = -1
+			if k == i {
+				buf[j] = tmp
+				break
+			}
+			buf[j] = buf[k]
+			j = k
+		}
+	}
 }
 
 // spill sorts the events held and writes them to a new run.
