@@ -72,6 +72,10 @@ func printDiscovery(w io.Writer, d *profile.Discovery) error {
 	}
 	fmt.Fprintf(tw, "%d people at %s, %d features; k-means (k-means++, %d restarts, seed %d); silhouette %s\n",
 		d.People, d.AsOf.Format("2006-01-02 15:04"), len(d.Features), d.Restarts, d.Seed, sil)
+	if d.Fit != nil {
+		fmt.Fprintf(tw, "k chosen on a seeded sample of %d people (scores below); k = %d then fitted on all %d: inertia %.1f, Calinski–Harabasz %.1f\n",
+			d.SelectionSample, d.K, d.People, d.Fit.Inertia, d.Fit.CalinskiHarabasz)
+	}
 	if d.Version > 0 {
 		fmt.Fprintf(tw, "stored as clusters model version %d\n", d.Version)
 	}

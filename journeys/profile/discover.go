@@ -128,22 +128,32 @@ type Discovery struct {
 	K        int              `json:"k"`
 	// Silhouette is "exact" or "sampled": computed on a seeded sample of
 	// SilhouetteSample people when there are more than cluster.ExactSilhouette.
-	Silhouette       string         `json:"silhouette"`
-	SilhouetteSample int            `json:"silhouette_sample"`
-	Seed             uint64         `json:"seed"`
-	Restarts         int            `json:"restarts"`
-	MinSize          int            `json:"min_size"`
-	Profiles         []Profile      `json:"profiles"`
-	Version          int            `json:"version,omitempty"` // of the stored model, when saved
-	DBSCAN           *DBSCANSummary `json:"dbscan,omitempty"`
+	Silhouette       string `json:"silhouette"`
+	SilhouetteSample int    `json:"silhouette_sample"`
+	// SelectionSample, when there are more than cluster.SelectionSample
+	// people, is the size of the seeded sample k was chosen on: Scores
+	// are of the sample (the silhouette sample drawn from it) and the
+	// chosen k was then fitted on everyone; Fit is that fit's score on
+	// everyone (its silhouette on SilhouetteSample of them). 0 and nil
+	// when every k was fitted on everyone.
+	SelectionSample int            `json:"selection_sample,omitempty"`
+	Fit             *cluster.Score `json:"fit,omitempty"`
+	Seed            uint64         `json:"seed"`
+	Restarts        int            `json:"restarts"`
+	MinSize         int            `json:"min_size"`
+	Profiles        []Profile      `json:"profiles"`
+	Version         int            `json:"version,omitempty"` // of the stored model, when saved
+	DBSCAN          *DBSCANSummary `json:"dbscan,omitempty"`
 	// IDs are the people clustered (in id order) and Labels their clusters.
 	IDs    []string `json:"-"`
 	Labels []int    `json:"-"`
 }
 
 // Discover computes the vectors at q.AsOf, scales them (log1p for counts
-// and money, then z-scores), runs k-means for each k of the range and
-// profiles the clusters of the k with the highest silhouette; with
+// and money, then z-scores), runs k-means for each k of the range (on a
+// seeded sample above cluster.SelectionSample people, the chosen k then
+// fitted on everyone: see cluster.Choose) and profiles the clusters of
+// the k with the highest silhouette; with
 // q.Save, it stores them as a model. Errors: EINVALID for a bad query or
 // fewer people than KMax + 1, ENOTFOUND when nobody has an own event,
 // EUNAVAILABLE when the store cannot be reached.
@@ -182,10 +192,13 @@ func (p *Profiler) Discover(ctx context.Context, q Query) (*Discovery, error) {
 	if sel.Sampled {
 		d.Silhouette = "sampled"
 	}
+	if sel.Sample != nil {
+		d.SelectionSample, d.Fit = len(sel.Sample), &sel.Full
+	}
 	for j, f := range v.Features {
 		d.Features = append(d.Features, FeatureSummary{Feature: f, Summary: sums[j]})
 	}
-	km := sel.Fits[sel.Best]
+	km := sel.Model
 	d.IDs, d.Labels = v.People, km.Labels
 	sizes := make([]int, d.K)
 	for _, l := range km.Labels {
