@@ -43,9 +43,11 @@ type Query struct {
 	DBSCAN bool
 }
 
-// MaxDBSCAN is the most people Query.DBSCAN accepts (its neighbourhoods
-// are found by brute force).
-const MaxDBSCAN = 5000
+// MaxDBSCAN is the most people Query.DBSCAN accepts. Its neighbourhoods
+// are searched in a k-d tree (cluster.FitDBSCAN), no longer by brute
+// force: 100,000 people take seconds, not the tens of minutes of every
+// pair (see the README, "Discovering segments").
+const MaxDBSCAN = 100_000
 
 // DBSCANSummary is what DBSCAN found beside k-means.
 type DBSCANSummary struct {
