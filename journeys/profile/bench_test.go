@@ -41,7 +41,8 @@ var benchAsOf = time.Date(2024, 3, 15, 0, 0, 0, 0, time.UTC)
 // scaled vectors (cluster.Choose: k = 2..10, 4 restarts each, on a seeded
 // sample of cluster.SelectionSample people then the chosen k on everyone;
 // silhouettes on a 2,000-person sample, Calinski–Harabasz), then the
-// full fit alone, which
+// full fit alone; DBSCAN on the first MaxDBSCAN people (k-distances, eps
+// at their knee, FitDBSCAN), which
 // scripts/peers/cluster_bench.sh compares with scikit-learn on the same
 // matrix (written to $CLUSTER_BENCH_MATRIX when set: n, d as int64 then
 // the rows as float64, little-endian); then the whole Discover.
@@ -102,6 +103,21 @@ func benchDiscover(b *testing.B, events int) {
 			for b.Loop() {
 				km := cluster.Lloyd(z, sel.Fits[sel.Best].Centroids, cluster.Options{})
 				b.ReportMetric(float64(km.Iter), "iter")
+			}
+		})
+	}
+	if n, d := z.Dims(); n <= 2*MaxDBSCAN { // the first MaxDBSCAN people
+		zd := z.Slice(0, min(n, MaxDBSCAN), 0, d).(*mat.Dense)
+		b.Run("dbscan", func(b *testing.B) {
+			defer cpuMetric(b)()
+			for b.Loop() {
+				s, err := dbscan(zd, 1)
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.ReportMetric(s.Eps, "eps")
+				b.ReportMetric(float64(s.Clusters), "clusters")
+				b.ReportMetric(float64(s.Noise), "noise")
 			}
 		})
 	}

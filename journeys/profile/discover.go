@@ -51,11 +51,14 @@ const MaxDBSCAN = 100_000
 
 // DBSCANSummary is what DBSCAN found beside k-means.
 type DBSCANSummary struct {
-	Eps        float64 `json:"eps"` // suggested from the k-distance curve
-	MinSamples int     `json:"min_samples"`
-	Clusters   int     `json:"clusters"`
-	Sizes      []int   `json:"sizes"`
-	Noise      int     `json:"noise"`
+	Eps float64 `json:"eps"` // suggested from the k-distance curve
+	// KDistanceSample is the number of people the curve was drawn from
+	// (a seeded sample above KDistanceSample people; 0: everyone).
+	KDistanceSample int   `json:"kdistance_sample,omitempty"`
+	MinSamples      int   `json:"min_samples"`
+	Clusters        int   `json:"clusters"`
+	Sizes           []int `json:"sizes"`
+	Noise           int   `json:"noise"`
 }
 
 // Validate returns an *journeys.Error with code EINVALID naming the field
@@ -221,7 +224,7 @@ func (p *Profiler) Discover(ctx context.Context, q Query) (*Discovery, error) {
 		d.Profiles = append(d.Profiles, pr)
 	}
 	if q.DBSCAN {
-		if d.DBSCAN, err = dbscan(z); err != nil {
+		if d.DBSCAN, err = dbscan(z, q.Seed); err != nil {
 			return nil, err
 		}
 	}
@@ -238,12 +241,24 @@ func (p *Profiler) Discover(ctx context.Context, q Query) (*Discovery, error) {
 	return d, nil
 }
 
+// KDistanceSample is the most people whose k-distances make the curve
+// DBSCAN's eps is suggested from; above, a seeded sample of this many
+// people (their neighbours searched among everyone): each k-distance
+// costs a scan of everyone in 20 features, and the knee of 5,000 values
+// drawn from the curve is where the whole curve's is.
+const KDistanceSample = 5000
+
 // dbscan runs DBSCAN on the scaled vectors z with min_samples twice the
-// features and eps at the knee of their k-distance curve.
-func dbscan(z *mat.Dense) (*DBSCANSummary, error) {
+// features and eps at the knee of their k-distance curve (of a sample of
+// KDistanceSample people drawn from seed when there are more).
+func dbscan(z *mat.Dense, seed uint64) (*DBSCANSummary, error) {
 	n, f := z.Dims()
 	minSamples := min(2*f, n)
-	eps := cluster.SuggestEps(cluster.KDistances(z, minSamples))
+	var rows []int
+	if n > KDistanceSample {
+		rows = rand.New(rand.NewPCG(seed, 0xdb)).Perm(n)[:KDistanceSample]
+	}
+	eps := cluster.SuggestEps(cluster.KDistancesOf(z, rows, minSamples))
 	if eps <= 0 {
 		return nil, journeys.InvalidField("dbscan", "the k-distance curve is flat: no eps to suggest")
 	}
@@ -251,7 +266,7 @@ func dbscan(z *mat.Dense) (*DBSCANSummary, error) {
 	if err != nil {
 		return nil, fmt.Errorf("dbscan: %w", err)
 	}
-	s := &DBSCANSummary{Eps: eps, MinSamples: minSamples, Clusters: db.Clusters, Sizes: make([]int, db.Clusters), Noise: db.Noise}
+	s := &DBSCANSummary{Eps: eps, KDistanceSample: len(rows), MinSamples: minSamples, Clusters: db.Clusters, Sizes: make([]int, db.Clusters), Noise: db.Noise}
 	for _, l := range db.Labels {
 		if l != cluster.Noise {
 			s.Sizes[l]++

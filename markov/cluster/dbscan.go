@@ -25,13 +25,15 @@ type DBSCAN struct {
 // distance ≤ eps); clusters are the core points connected through each
 // other's neighbourhoods, with the non-core points they reach (a border
 // point joins the first cluster, by its first core point, that reaches
-// it); the rest is noise. The neighbourhoods are searched in a k-d tree
-// (see kdTree: the same neighbours as brute force, in about O(n log n)
-// when the neighbourhoods are small): first each point's count, up to
-// minSamples, in parallel; then the clusters grow from the core points in
-// row order, each core point's neighbours searched once. The labels do not
-// depend on the order a cluster grows in, only on the order its first core
-// point comes in. It returns an error unless eps > 0 and minSamples ≥ 1.
+// it); the rest is noise. Up to treeDims features, the neighbourhoods are
+// searched in a k-d tree (see kdTree: the same neighbours as brute force,
+// in about O(n log n) when the neighbourhoods are small): first each
+// point's count, up to minSamples, in parallel; then the clusters grow
+// from the core points in row order, each core point's neighbours
+// searched once. The labels do not depend on the order a cluster grows
+// in, only on the order its first core point comes in. With more features
+// it scans every pair (O(n² d) in parallel, see dbscanScan), where a tree
+// would not prune. It returns an error unless eps > 0 and minSamples ≥ 1.
 func FitDBSCAN(x *mat.Dense, eps float64, minSamples int) (*DBSCAN, error) {
 	if !(eps > 0) || math.IsInf(eps, 1) {
 		return nil, fmt.Errorf("cluster: eps %g is not positive", eps)
@@ -41,6 +43,9 @@ func FitDBSCAN(x *mat.Dense, eps float64, minSamples int) (*DBSCAN, error) {
 	}
 	p := newPoints(x)
 	eps2 := eps * eps
+	if p.d > treeDims {
+		return dbscanScan(p, eps2, minSamples), nil
+	}
 	t := newKDTree(p)
 	core := make([]bool, p.n)
 	parallel((p.n+dbscanBlock-1)/dbscanBlock, func(blk int) {
@@ -93,21 +98,48 @@ const dbscanBlock = 256
 // KDistances returns, sorted ascending, each point's distance to its k-th
 // nearest point counting itself as the first (k = minSamples makes the
 // points whose value is ≤ eps the core points of FitDBSCAN). The
-// neighbours are searched in a k-d tree, in parallel. It panics unless
-// 1 ≤ k ≤ the number of rows.
+// neighbours are searched in a k-d tree up to treeDims features, else by
+// scanning every point; in parallel. It panics unless 1 ≤ k ≤ the number
+// of rows.
 func KDistances(x *mat.Dense, k int) []float64 {
+	return KDistancesOf(x, nil, k)
+}
+
+// KDistancesOf is KDistances for the points of the given rows only (every
+// row when rows is nil), their neighbours searched among every point: on
+// a seeded sample of rows, a sample of the k-distance curve, for its knee
+// at a fraction of the cost (a row's k-distance is the same as in
+// KDistances).
+func KDistancesOf(x *mat.Dense, rows []int, k int) []float64 {
 	p := newPoints(x)
 	if k < 1 || k > p.n {
 		panic("cluster: k out of range for KDistances")
 	}
-	t := newKDTree(p)
-	out := make([]float64, p.n)
-	parallel((p.n+dbscanBlock-1)/dbscanBlock, func(blk int) {
-		h := make(maxHeap, 0, k)
-		for i := blk * dbscanBlock; i < min((blk+1)*dbscanBlock, p.n); i++ {
-			out[i] = math.Sqrt(t.kthNearest(p.row(i), k, &h))
+	m := p.n
+	if rows != nil {
+		m = len(rows)
+	}
+	out := make([]float64, m)
+	row := func(r int) int {
+		if rows == nil {
+			return r
 		}
-	})
+		return rows[r]
+	}
+	if p.d > treeDims {
+		kDistancesScan(p, rows, k, out)
+	} else {
+		t := newKDTree(p)
+		parallel((m+dbscanBlock-1)/dbscanBlock, func(blk int) {
+			h := make(maxHeap, 0, k)
+			for r := blk * dbscanBlock; r < min((blk+1)*dbscanBlock, m); r++ {
+				out[r] = t.kthNearest(p.row(row(r)), k, &h)
+			}
+		})
+	}
+	for i, v := range out {
+		out[i] = math.Sqrt(v)
+	}
 	slices.Sort(out)
 	return out
 }

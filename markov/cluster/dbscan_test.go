@@ -58,6 +58,13 @@ func bruteDBSCAN(x *mat.Dense, eps float64, minSamples int) []int {
 
 // bruteKDistances is KDistances with every pair's distance computed.
 func bruteKDistances(x *mat.Dense, k int) []float64 {
+	out := bruteKDistancesAll(x, k)
+	slices.Sort(out)
+	return out
+}
+
+// bruteKDistancesAll is each point's k-distance, in row order.
+func bruteKDistancesAll(x *mat.Dense, k int) []float64 {
 	p := newPoints(x)
 	out := make([]float64, p.n)
 	row := make([]float64, p.n)
@@ -68,7 +75,6 @@ func bruteKDistances(x *mat.Dense, k int) []float64 {
 		row[i] = 0
 		out[i] = math.Sqrt(quickSelect(row, k-1))
 	}
-	slices.Sort(out)
 	return out
 }
 
@@ -163,6 +169,15 @@ func TestDBSCANTreeEqualsBruteForce(t *testing.T) {
 				got, want := KDistances(tc.x, k), bruteKDistances(tc.x, k)
 				if !slices.Equal(got, want) {
 					t.Errorf("k-distances k=%d: got %v…, want %v…", k, got[:min(5, n)], want[:min(5, n)])
+				}
+			}
+			if n > 3 {
+				rows := []int{n - 1, 0, n / 2}
+				got, all := KDistancesOf(tc.x, rows, tc.minSamples), bruteKDistancesAll(tc.x, tc.minSamples)
+				want := []float64{all[n-1], all[0], all[n/2]}
+				slices.Sort(want)
+				if !slices.Equal(got, want) {
+					t.Errorf("k-distances of rows %v: got %v, want %v", rows, got, want)
 				}
 			}
 			for _, eps := range tc.eps {

@@ -182,7 +182,7 @@ func (t *kdTree) nearestNode(q []float64, k, n int, h *maxHeap) {
 	if nd.same { // one distance for all, at most k of them kept
 		dd := sqDist(q, t.p.row(t.idx[nd.from]))
 		for range min(nd.to-nd.from, k) {
-			if !t.keep(dd, k, h) {
+			if !h.keep(dd, k) {
 				break
 			}
 		}
@@ -190,7 +190,7 @@ func (t *kdTree) nearestNode(q []float64, k, n int, h *maxHeap) {
 	}
 	if nd.left < 0 {
 		for _, i := range t.idx[nd.from:nd.to] {
-			t.keep(sqDist(q, t.p.row(i)), k, h)
+			h.keep(sqDist(q, t.p.row(i)), k)
 		}
 		return
 	}
@@ -204,7 +204,7 @@ func (t *kdTree) nearestNode(q []float64, k, n int, h *maxHeap) {
 
 // keep adds dd to h if it is among the k smallest so far, and reports
 // whether it was.
-func (t *kdTree) keep(dd float64, k int, h *maxHeap) bool {
+func (h *maxHeap) keep(dd float64, k int) bool {
 	switch {
 	case len(*h) < k:
 		heap.Push(h, dd)

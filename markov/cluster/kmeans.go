@@ -86,13 +86,8 @@ func sqDistBelow(a, b []float64, limit float64) float64 {
 	b = b[:len(a)]
 	var s0, s1, s2, s3 float64
 	j := 0
-	for ; j+8 <= len(a); j += 8 {
+	for ; j+4 <= len(a); j += 4 {
 		d0, d1, d2, d3 := a[j]-b[j], a[j+1]-b[j+1], a[j+2]-b[j+2], a[j+3]-b[j+3]
-		s0 += d0 * d0
-		s1 += d1 * d1
-		s2 += d2 * d2
-		s3 += d3 * d3
-		d0, d1, d2, d3 = a[j+4]-b[j+4], a[j+5]-b[j+5], a[j+6]-b[j+6], a[j+7]-b[j+7]
 		s0 += d0 * d0
 		s1 += d1 * d1
 		s2 += d2 * d2
@@ -100,13 +95,6 @@ func sqDistBelow(a, b []float64, limit float64) float64 {
 		if (s0+s1)+(s2+s3) >= limit {
 			return (s0 + s1) + (s2 + s3)
 		}
-	}
-	for ; j+4 <= len(a); j += 4 {
-		d0, d1, d2, d3 := a[j]-b[j], a[j+1]-b[j+1], a[j+2]-b[j+2], a[j+3]-b[j+3]
-		s0 += d0 * d0
-		s1 += d1 * d1
-		s2 += d2 * d2
-		s3 += d3 * d3
 	}
 	for ; j < len(a); j++ {
 		d := a[j] - b[j]
@@ -176,9 +164,14 @@ func Seed(x *mat.Dense, k int, src rand.Source) *mat.Dense {
 		for t := 0; t < trials; t++ {
 			idx := searchCum(cum, rnd.Float64()*s)
 			cp := 0.0
-			for i := range cand {
-				cand[i] = math.Min(closest[i], sqDist(p.row(i), p.row(idx)))
-				cp += cand[i]
+			ci := p.row(idx)
+			for i, c := range closest {
+				// min(c, sqDist): a sum that reaches c need not finish.
+				if dd := sqDistBelow(p.row(i), ci, c); dd < c {
+					c = dd
+				}
+				cand[i] = c
+				cp += c
 			}
 			if cp < bestPot {
 				bestIdx, bestPot = idx, cp
@@ -359,10 +352,16 @@ func (b *bounds) moved(move []float64) {
 
 // parallel runs work(0..n-1) on GOMAXPROCS goroutines.
 func parallel(n int, work func(int)) {
+	parallelWorkers(n, func(_, i int) { work(i) })
+}
+
+// parallelWorkers runs work(w, 0..n-1) on min(GOMAXPROCS, n) goroutines,
+// w (from 0) saying which goroutine runs it.
+func parallelWorkers(n int, work func(w, i int)) {
 	workers := min(runtime.GOMAXPROCS(0), n)
 	if workers <= 1 {
 		for i := 0; i < n; i++ {
-			work(i)
+			work(0, i)
 		}
 		return
 	}
@@ -373,7 +372,7 @@ func parallel(n int, work func(int)) {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				work(i)
+				work(w, i)
 			}
 		}()
 	}
