@@ -27,7 +27,7 @@ func runClusters(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs.StringVar(&q.PersonPrefix, "person-prefix", "", "only people whose id starts with this")
 	fs.IntVar(&q.MinSize, "min-size", 0, "flag clusters under this many people (default the minimum segment size)")
 	fs.BoolVar(&q.Save, "save", false, "store the clustering as the current clusters model of --person-prefix")
-	fs.BoolVar(&q.DBSCAN, "dbscan", false, "also run DBSCAN (eps from the k-distance curve; up to 5000 people)")
+	fs.BoolVar(&q.DBSCAN, "dbscan", false, "also run DBSCAN (eps from the k-distance curve; up to 20000 people)")
 	current := fs.Bool("current", false, "print the stored clusters model of --person-prefix instead of fitting")
 	asJSON := fs.Bool("json", false, "print JSON")
 	steps := app.StepRulesFlag(fs)

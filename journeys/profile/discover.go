@@ -43,11 +43,13 @@ type Query struct {
 	DBSCAN bool
 }
 
-// MaxDBSCAN is the most people Query.DBSCAN accepts. Its neighbourhoods
-// are searched in a k-d tree (cluster.FitDBSCAN), no longer by brute
-// force: 100,000 people take seconds, not the tens of minutes of every
-// pair (see the README, "Discovering segments").
-const MaxDBSCAN = 100_000
+// MaxDBSCAN is the most people Query.DBSCAN accepts. In the 20 features
+// of a behaviour vector no tree prunes a neighbour search, so DBSCAN costs
+// O(n²) distances (cluster.FitDBSCAN scans them on every core, abandoning
+// each once past eps): 20,000 people take about 14 CPU seconds (7 s on
+// this 2-core machine when quiet), 100,000 about 25 times as much, more
+// than 8 CPU minutes measured (see the README, "Discovering segments").
+const MaxDBSCAN = 20_000
 
 // DBSCANSummary is what DBSCAN found beside k-means.
 type DBSCANSummary struct {

@@ -176,7 +176,7 @@ func TestDiscoverDBSCANBeyond5000(t *testing.T) {
 	}
 	p = &Profiler{Touches: &touchReader{seqs: many}}
 	_, err = p.Discover(context.Background(), Query{AsOf: asOf, KMin: 2, KMax: 3, DBSCAN: true})
-	if journeys.ErrorCode(err) != journeys.EINVALID || !strings.Contains(fmt.Sprint(err), "dbscan: 100001 people, more than the 100000") {
+	if journeys.ErrorCode(err) != journeys.EINVALID || !strings.Contains(fmt.Sprint(err), fmt.Sprintf("dbscan: %d people, more than the %d", MaxDBSCAN+1, MaxDBSCAN)) {
 		t.Errorf("DBSCAN over %d people: got %v, want an invalid dbscan field", len(many), err)
 	}
 }

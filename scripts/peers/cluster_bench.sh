@@ -6,20 +6,21 @@
 # least).
 #
 #   scripts/peers/cluster_bench.sh          # k-means selection, synth.Shop 1M events (102,466 people)
-#   scripts/peers/cluster_bench.sh 1m       # the same on 10M events (about 1,023,000 people)
-#   scripts/peers/cluster_bench.sh dbscan   # DBSCAN on the first 100,000 of the 102,466 people
+#   scripts/peers/cluster_bench.sh 1m       # every part of BenchmarkDiscover1M (10M events, 1,023,445 people); k-means compared
+#   scripts/peers/cluster_bench.sh dbscan   # DBSCAN on the first 20,000 (MaxDBSCAN) of the 102,466 people
 #
 # k-means: Go cluster.Choose (k = 2..10, 4 restarts each; above 50,000
 # people every k on a seeded sample of 50,000, then the chosen k on
 # everyone from the sample's centroids); scikit-learn the same steps
 # (scripts/peers/cluster_bench.py: KMeans n_init=4 on the same-size sample,
 # silhouette on 2,000, then KMeans from the chosen sample centroids on
-# everyone). DBSCAN: Go Discover's dbscan (k-distances in a k-d tree, eps
-# at the knee, FitDBSCAN); scikit-learn NearestNeighbors.kneighbors, the
-# same knee, DBSCAN. Go uses every core (GOMAXPROCS), scikit-learn its
-# OpenMP threads on every core. Go runs once per part (-benchtime 1x,
-# 3x for the 102,466-people k-means), scikit-learn the best of 3 runs (1
-# for 1m). The venv lives outside the repository (default ../venv-cluster
+# everyone). DBSCAN: Go Discover's dbscan (the k-distances of a seeded
+# sample of 5,000 people among everyone, eps at the knee, FitDBSCAN, both
+# scanning every point in 20 features); scikit-learn NearestNeighbors
+# .kneighbors for a seeded sample of 5,000, the same knee, DBSCAN. Go uses every core (GOMAXPROCS), scikit-learn its
+# OpenMP threads on every core. Go runs once per part (-benchtime 1x;
+# 3x for the 102,466-people k-means, whose mean is printed), scikit-learn once.
+# The venv lives outside the repository (default ../venv-cluster
 # beside the checkout, override with CLUSTER_VENV) and is created from
 # scripts/peers/requirements-cluster.txt if missing.
 set -euo pipefail
@@ -34,9 +35,9 @@ if [[ ! -x "$venv/bin/python" ]]; then
 fi
 mode="${1:-kmeans}"
 case "$mode" in
-kmeans) bench='^BenchmarkDiscover$/^kmeans$' times=3x runs=3 py_args=() ;;
-1m) bench='^BenchmarkDiscover1M$/^kmeans$' times=1x runs=1 py_args=() ;;
-dbscan) bench='^BenchmarkDiscover$/^dbscan$' times=1x runs=3 py_args=(--dbscan --rows 100000) ;;
+kmeans) bench='^BenchmarkDiscover$/^kmeans$' times=3x runs=1 py_args=() ;;
+1m) bench='^BenchmarkDiscover1M$' times=1x runs=1 py_args=() ;;
+dbscan) bench='^BenchmarkDiscover$/^dbscan$' times=1x runs=1 py_args=(--dbscan --rows 20000) ;;
 *) echo "usage: $0 [kmeans|1m|dbscan]" >&2; exit 2 ;;
 esac
 matrix="$(mktemp)"
@@ -44,8 +45,8 @@ trap 'rm -f "$matrix"' EXIT
 uptime
 go_out="$(CLUSTER_BENCH_MATRIX="$matrix" go test -run '^$' -bench "$bench" -benchtime "$times" -timeout 60m ./journeys/profile/)"
 echo "$go_out" | grep Benchmark
-go_ns="$(echo "$go_out" | awk '/Benchmark.*(kmeans|dbscan)-/ {print $3}')"
-go_cpu="$(echo "$go_out" | awk '/Benchmark.*(kmeans|dbscan)-/ {for (i = 1; i < NF; i++) if ($(i+1) == "cpu-s/op") print $i}')"
+go_ns="$(echo "$go_out" | awk '/\/(kmeans|dbscan)-[0-9]+ / {print $3}')"
+go_cpu="$(echo "$go_out" | awk '/\/(kmeans|dbscan)-[0-9]+ / {for (i = 1; i < NF; i++) if ($(i+1) == "cpu-s/op") print $i}')"
 py_out="$("$venv/bin/python" scripts/peers/cluster_bench.py --runs "$runs" "${py_args[@]}" "$matrix")"
 echo "$py_out"
 py_s="$(echo "$py_out" | awk '/sklearn seconds/ {print $3}')"
