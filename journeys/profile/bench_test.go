@@ -41,8 +41,7 @@ var benchAsOf = time.Date(2024, 3, 15, 0, 0, 0, 0, time.UTC)
 // scaled vectors (cluster.Choose: k = 2..10, 4 restarts each, on a seeded
 // sample of cluster.SelectionSample people then the chosen k on everyone;
 // silhouettes on a 2,000-person sample, Calinski–Harabasz), then the
-// full fit alone; DBSCAN on the first MaxDBSCAN people (k-distances of a
-// seeded sample of KDistanceSample, eps
+// full fit alone; DBSCAN on the first MaxDBSCAN people (k-distances, eps
 // at their knee, FitDBSCAN), which
 // scripts/peers/cluster_bench.sh compares with scikit-learn on the same
 // matrix (written to $CLUSTER_BENCH_MATRIX when set: n, d as int64 then
@@ -112,7 +111,7 @@ func benchDiscover(b *testing.B, events int) {
 		b.Run("dbscan", func(b *testing.B) {
 			defer cpuMetric(b)()
 			for b.Loop() {
-				s, err := dbscan(zd, 1)
+				s, err := dbscan(zd)
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -44,11 +44,11 @@ type Query struct {
 }
 
 // MaxDBSCAN is the most people Query.DBSCAN accepts. In the 20 features
-// of a behaviour vector no tree prunes a neighbour search, so DBSCAN costs
-// O(n²) distances (cluster.FitDBSCAN scans them on every core, abandoning
-// each once past eps): 20,000 people take about 14 CPU seconds (7 s on
-// this 2-core machine when quiet), 100,000 about 25 times as much, more
-// than 8 CPU minutes measured (see the README, "Discovering segments").
+// of a behaviour vector no tree prunes a neighbour search (see
+// cluster.FitDBSCAN), so the k-distance curve and DBSCAN cost O(n²)
+// distances: 20,000 people take about 22 CPU seconds (on both cores, in
+// O(n) memory), 100,000 about 25 times as much, more than 8 CPU minutes
+// measured (see the README, "Discovering segments").
 const MaxDBSCAN = 20_000
 
 // DBSCANSummary is what DBSCAN found beside k-means.
@@ -226,7 +226,7 @@ func (p *Profiler) Discover(ctx context.Context, q Query) (*Discovery, error) {
 		d.Profiles = append(d.Profiles, pr)
 	}
 	if q.DBSCAN {
-		if d.DBSCAN, err = dbscan(z, q.Seed); err != nil {
+		if d.DBSCAN, err = dbscan(z); err != nil {
 			return nil, err
 		}
 	}
@@ -243,24 +243,12 @@ func (p *Profiler) Discover(ctx context.Context, q Query) (*Discovery, error) {
 	return d, nil
 }
 
-// KDistanceSample is the most people whose k-distances make the curve
-// DBSCAN's eps is suggested from; above, a seeded sample of this many
-// people (their neighbours searched among everyone): each k-distance
-// costs a scan of everyone in 20 features, and the knee of 5,000 values
-// drawn from the curve is where the whole curve's is.
-const KDistanceSample = 5000
-
 // dbscan runs DBSCAN on the scaled vectors z with min_samples twice the
-// features and eps at the knee of their k-distance curve (of a sample of
-// KDistanceSample people drawn from seed when there are more).
-func dbscan(z *mat.Dense, seed uint64) (*DBSCANSummary, error) {
+// features and eps at the knee of their k-distance curve.
+func dbscan(z *mat.Dense) (*DBSCANSummary, error) {
 	n, f := z.Dims()
 	minSamples := min(2*f, n)
-	var rows []int
-	if n > KDistanceSample {
-		rows = rand.New(rand.NewPCG(seed, 0xdb)).Perm(n)[:KDistanceSample]
-	}
-	eps := cluster.SuggestEps(cluster.KDistancesOf(z, rows, minSamples))
+	eps := cluster.SuggestEps(cluster.KDistances(z, minSamples))
 	if eps <= 0 {
 		return nil, journeys.InvalidField("dbscan", "the k-distance curve is flat: no eps to suggest")
 	}
@@ -268,7 +256,7 @@ func dbscan(z *mat.Dense, seed uint64) (*DBSCANSummary, error) {
 	if err != nil {
 		return nil, fmt.Errorf("dbscan: %w", err)
 	}
-	s := &DBSCANSummary{Eps: eps, KDistanceSample: len(rows), MinSamples: minSamples, Clusters: db.Clusters, Sizes: make([]int, db.Clusters), Noise: db.Noise}
+	s := &DBSCANSummary{Eps: eps, MinSamples: minSamples, Clusters: db.Clusters, Sizes: make([]int, db.Clusters), Noise: db.Noise}
 	for _, l := range db.Labels {
 		if l != cluster.Noise {
 			s.Sizes[l]++

@@ -102,15 +102,16 @@ const dbscanBlock = 256
 // scanning every point; in parallel. It panics unless 1 ≤ k ≤ the number
 // of rows.
 func KDistances(x *mat.Dense, k int) []float64 {
-	return KDistancesOf(x, nil, k)
+	return kDistancesOf(x, nil, k)
 }
 
-// KDistancesOf is KDistances for the points of the given rows only (every
-// row when rows is nil), their neighbours searched among every point: on
-// a seeded sample of rows, a sample of the k-distance curve, for its knee
-// at a fraction of the cost (a row's k-distance is the same as in
-// KDistances).
-func KDistancesOf(x *mat.Dense, rows []int, k int) []float64 {
+// kDistancesOf is KDistances for the points of the given rows only (every
+// row when rows is nil), their neighbours searched among every point.
+//
+// (A seeded sample of rows would cut the cost, but the knee SuggestEps
+// finds moves with the sample's largest values: on 20,000 behaviour
+// vectors, 1.27 from 5,000 rows against 2.42 from all.)
+func kDistancesOf(x *mat.Dense, rows []int, k int) []float64 {
 	p := newPoints(x)
 	if k < 1 || k > p.n {
 		panic("cluster: k out of range for KDistances")

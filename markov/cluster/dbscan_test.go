@@ -173,7 +173,7 @@ func TestDBSCANTreeEqualsBruteForce(t *testing.T) {
 			}
 			if n > 3 {
 				rows := []int{n - 1, 0, n / 2}
-				got, all := KDistancesOf(tc.x, rows, tc.minSamples), bruteKDistancesAll(tc.x, tc.minSamples)
+				got, all := kDistancesOf(tc.x, rows, tc.minSamples), bruteKDistancesAll(tc.x, tc.minSamples)
 				want := []float64{all[n-1], all[0], all[n/2]}
 				slices.Sort(want)
 				if !slices.Equal(got, want) {

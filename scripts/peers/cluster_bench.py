@@ -11,8 +11,7 @@ of cluster.Choose the way Choose does it:
   Calinski-Harabasz on every point.
 
 With --dbscan it times instead what Discover's DBSCAN does on the first
---rows points: the distance of each of a seeded sample of 5,000 points to
-its min_samples-th nearest (itself the first; min_samples = twice the
+--rows points: the distance of each point to its min_samples-th nearest (itself the first; min_samples = twice the
 features), eps at the knee of that sorted curve (cluster.SuggestEps), then
 DBSCAN(eps, min_samples).
 
@@ -65,8 +64,7 @@ def knee(curve):
 
 def dbscan(x):
     min_samples = min(2 * x.shape[1], len(x))
-    rows = np.random.default_rng(1).choice(len(x), min(5000, len(x)), replace=False)
-    dist, _ = NearestNeighbors(n_neighbors=min_samples).fit(x).kneighbors(x[rows])
+    dist, _ = NearestNeighbors(n_neighbors=min_samples).fit(x).kneighbors(x)
     eps = knee(np.sort(dist[:, -1]))
     labels = DBSCAN(eps=eps, min_samples=min_samples).fit(x).labels_
     return eps, min_samples, int(labels.max()) + 1, int((labels == -1).sum())

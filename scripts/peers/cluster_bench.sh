@@ -14,10 +14,9 @@
 # everyone from the sample's centroids); scikit-learn the same steps
 # (scripts/peers/cluster_bench.py: KMeans n_init=4 on the same-size sample,
 # silhouette on 2,000, then KMeans from the chosen sample centroids on
-# everyone). DBSCAN: Go Discover's dbscan (the k-distances of a seeded
-# sample of 5,000 people among everyone, eps at the knee, FitDBSCAN, both
-# scanning every point in 20 features); scikit-learn NearestNeighbors
-# .kneighbors for a seeded sample of 5,000, the same knee, DBSCAN. Go uses every core (GOMAXPROCS), scikit-learn its
+# everyone). DBSCAN: Go Discover's dbscan (every point's k-distance, eps
+# at the knee, FitDBSCAN, both scanning every point in 20 features);
+# scikit-learn NearestNeighbors.kneighbors, the same knee, DBSCAN. Go uses every core (GOMAXPROCS), scikit-learn its
 # OpenMP threads on every core. Go runs once per part (-benchtime 1x;
 # 3x for the 102,466-people k-means, whose mean is printed), scikit-learn once.
 # The venv lives outside the repository (default ../venv-cluster
