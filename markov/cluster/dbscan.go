@@ -98,8 +98,9 @@ const dbscanBlock = 256
 // KDistances returns, sorted ascending, each point's distance to its k-th
 // nearest point counting itself as the first (k = minSamples makes the
 // points whose value is ≤ eps the core points of FitDBSCAN). The
-// neighbours are searched in a k-d tree up to treeDims features, else by
-// scanning every point; in parallel. It panics unless 1 ≤ k ≤ the number
+// neighbours are searched in a k-d tree, in parallel: even in 20
+// features, where the tree prunes little, its search for the k nearest
+// beats a scan (20,000 behaviour vectors: 7.4 CPU seconds against 23.9). It panics unless 1 ≤ k ≤ the number
 // of rows.
 func KDistances(x *mat.Dense, k int) []float64 {
 	return kDistancesOf(x, nil, k)
@@ -127,17 +128,13 @@ func kDistancesOf(x *mat.Dense, rows []int, k int) []float64 {
 		}
 		return rows[r]
 	}
-	if p.d > treeDims {
-		kDistancesScan(p, rows, k, out)
-	} else {
-		t := newKDTree(p)
-		parallel((m+dbscanBlock-1)/dbscanBlock, func(blk int) {
-			h := make(maxHeap, 0, k)
-			for r := blk * dbscanBlock; r < min((blk+1)*dbscanBlock, m); r++ {
-				out[r] = t.kthNearest(p.row(row(r)), k, &h)
-			}
-		})
-	}
+	t := newKDTree(p)
+	parallel((m+dbscanBlock-1)/dbscanBlock, func(blk int) {
+		h := make(maxHeap, 0, k)
+		for r := blk * dbscanBlock; r < min((blk+1)*dbscanBlock, m); r++ {
+			out[r] = t.kthNearest(p.row(row(r)), k, &h)
+		}
+	})
 	for i, v := range out {
 		out[i] = math.Sqrt(v)
 	}
