@@ -45,10 +45,10 @@ type Query struct {
 
 // MaxDBSCAN is the most people Query.DBSCAN accepts. In the 20 features
 // of a behaviour vector no tree prunes a neighbour search (see
-// cluster.FitDBSCAN), so the k-distance curve and DBSCAN cost O(n²)
-// distances: 20,000 people take about 22 CPU seconds (on both cores, in
-// O(n) memory), 100,000 about 25 times as much, more than 8 CPU minutes
-// measured (see the README, "Discovering segments").
+// cluster.FitDBSCAN), so the k-distance curve and DBSCAN cost close to
+// O(n²) distances: 20,000 people take about 12 CPU seconds (on both
+// cores, in O(n) memory), 100,000 about 25 times as much (more than 8 CPU
+// minutes measured; see the README, "Discovering segments").
 const MaxDBSCAN = 20_000
 
 // DBSCANSummary is what DBSCAN found beside k-means.
