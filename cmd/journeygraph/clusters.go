@@ -27,7 +27,7 @@ func runClusters(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs.StringVar(&q.PersonPrefix, "person-prefix", "", "only people whose id starts with this")
 	fs.IntVar(&q.MinSize, "min-size", 0, "flag clusters under this many people (default the minimum segment size)")
 	fs.BoolVar(&q.Save, "save", false, "store the clustering as the current clusters model of --person-prefix")
-	fs.BoolVar(&q.DBSCAN, "dbscan", false, "also run DBSCAN (eps from the k-distance curve; up to 5000 people)")
+	fs.BoolVar(&q.DBSCAN, "dbscan", false, "also run DBSCAN (eps from the k-distance curve; up to 20000 people)")
 	current := fs.Bool("current", false, "print the stored clusters model of --person-prefix instead of fitting")
 	asJSON := fs.Bool("json", false, "print JSON")
 	steps := app.StepRulesFlag(fs)
@@ -72,6 +72,10 @@ func printDiscovery(w io.Writer, d *profile.Discovery) error {
 	}
 	fmt.Fprintf(tw, "%d people at %s, %d features; k-means (k-means++, %d restarts, seed %d); silhouette %s\n",
 		d.People, d.AsOf.Format("2006-01-02 15:04"), len(d.Features), d.Restarts, d.Seed, sil)
+	if d.Fit != nil {
+		fmt.Fprintf(tw, "k chosen on a seeded sample of %d people (scores below); k = %d then fitted on all %d: inertia %.1f, Calinski–Harabasz %.1f\n",
+			d.SelectionSample, d.K, d.People, d.Fit.Inertia, d.Fit.CalinskiHarabasz)
+	}
 	if d.Version > 0 {
 		fmt.Fprintf(tw, "stored as clusters model version %d\n", d.Version)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/journeygraph/journeygraph/graph/graphtest"
 	"github.com/journeygraph/journeygraph/journeys"
 	"github.com/journeygraph/journeygraph/journeys/profile"
+	"github.com/journeygraph/journeygraph/markov/cluster"
 )
 
 // clusterEvents is a CSV of two behavioural groups before 2024-06-01:
@@ -101,5 +102,36 @@ func TestClustersCommand(t *testing.T) {
 	}
 	if _, err := runCmd(t, "clusters", "--k", "9-3"); err == nil || !strings.Contains(err.Error(), "k") {
 		t.Errorf("--k 9-3: got %v, want an error naming k", err)
+	}
+}
+
+// TestPrintDiscoverySays: the text answer says when k was chosen on a
+// sample and gives the chosen k's fit on everyone.
+func TestPrintDiscoverySays(t *testing.T) {
+	base := profile.Discovery{People: 60000, K: 2, Silhouette: "sampled", SilhouetteSample: 2000, Restarts: 4,
+		Scores: []cluster.Score{{K: 2, Inertia: 10, Silhouette: 0.4, CalinskiHarabasz: 30}}}
+	sampled := base
+	sampled.SelectionSample, sampled.Fit = 50000, &cluster.Score{K: 2, Inertia: 12.5, CalinskiHarabasz: 40}
+	for _, tc := range []struct {
+		name string
+		d    profile.Discovery
+		want string
+	}{
+		{"every k on everyone", base, ""},
+		{"k on a sample", sampled, "k chosen on a seeded sample of 50000 people (scores below); k = 2 then fitted on all 60000: inertia 12.5, Calinski–Harabasz 40.0"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out strings.Builder
+			if err := printDiscovery(&out, &tc.d); err != nil {
+				t.Fatal(err)
+			}
+			got := strings.Contains(out.String(), "k chosen on a seeded sample")
+			if tc.want == "" && got {
+				t.Errorf("got a sample line for a fit on everyone:\n%s", out.String())
+			}
+			if tc.want != "" && !strings.Contains(out.String(), tc.want) {
+				t.Errorf("got\n%s\nwant a line %q", out.String(), tc.want)
+			}
+		})
 	}
 }

@@ -43,17 +43,24 @@ type Query struct {
 	DBSCAN bool
 }
 
-// MaxDBSCAN is the most people Query.DBSCAN accepts (its neighbourhoods
-// are found by brute force).
-const MaxDBSCAN = 5000
+// MaxDBSCAN is the most people Query.DBSCAN accepts. In the 20 features
+// of a behaviour vector no tree prunes a neighbour search (see
+// cluster.FitDBSCAN), so the k-distance curve and DBSCAN cost close to
+// O(n²) distances: 20,000 people take about 12 CPU seconds (on both
+// cores, in O(n) memory), 100,000 about 25 times as much (more than 8 CPU
+// minutes measured; see the README, "Discovering segments").
+const MaxDBSCAN = 20_000
 
 // DBSCANSummary is what DBSCAN found beside k-means.
 type DBSCANSummary struct {
-	Eps        float64 `json:"eps"` // suggested from the k-distance curve
-	MinSamples int     `json:"min_samples"`
-	Clusters   int     `json:"clusters"`
-	Sizes      []int   `json:"sizes"`
-	Noise      int     `json:"noise"`
+	Eps float64 `json:"eps"` // suggested from the k-distance curve
+	// KDistanceSample is the number of people the curve was drawn from
+	// (a seeded sample above KDistanceSample people; 0: everyone).
+	KDistanceSample int   `json:"kdistance_sample,omitempty"`
+	MinSamples      int   `json:"min_samples"`
+	Clusters        int   `json:"clusters"`
+	Sizes           []int `json:"sizes"`
+	Noise           int   `json:"noise"`
 }
 
 // Validate returns an *journeys.Error with code EINVALID naming the field
@@ -131,14 +138,22 @@ type Discovery struct {
 	K        int              `json:"k"`
 	// Silhouette is "exact" or "sampled": computed on a seeded sample of
 	// SilhouetteSample people when there are more than cluster.ExactSilhouette.
-	Silhouette       string         `json:"silhouette"`
-	SilhouetteSample int            `json:"silhouette_sample"`
-	Seed             uint64         `json:"seed"`
-	Restarts         int            `json:"restarts"`
-	MinSize          int            `json:"min_size"`
-	Profiles         []Profile      `json:"profiles"`
-	Version          int            `json:"version,omitempty"` // of the stored model, when saved
-	DBSCAN           *DBSCANSummary `json:"dbscan,omitempty"`
+	Silhouette       string `json:"silhouette"`
+	SilhouetteSample int    `json:"silhouette_sample"`
+	// SelectionSample, when there are more than cluster.SelectionSample
+	// people, is the size of the seeded sample k was chosen on: Scores
+	// are of the sample (the silhouette sample drawn from it) and the
+	// chosen k was then fitted on everyone; Fit is that fit's score on
+	// everyone (its silhouette on SilhouetteSample of them). 0 and nil
+	// when every k was fitted on everyone.
+	SelectionSample int            `json:"selection_sample,omitempty"`
+	Fit             *cluster.Score `json:"fit,omitempty"`
+	Seed            uint64         `json:"seed"`
+	Restarts        int            `json:"restarts"`
+	MinSize         int            `json:"min_size"`
+	Profiles        []Profile      `json:"profiles"`
+	Version         int            `json:"version,omitempty"` // of the stored model, when saved
+	DBSCAN          *DBSCANSummary `json:"dbscan,omitempty"`
 	// HMMFeatures says whether the states of a hidden-state model were
 	// features (the scope had one), HMMVersion which version.
 	HMMFeatures bool `json:"hmm_features"`
@@ -149,8 +164,10 @@ type Discovery struct {
 }
 
 // Discover computes the vectors at q.AsOf, scales them (log1p for counts
-// and money, then z-scores), runs k-means for each k of the range and
-// profiles the clusters of the k with the highest silhouette; with
+// and money, then z-scores), runs k-means for each k of the range (on a
+// seeded sample above cluster.SelectionSample people, the chosen k then
+// fitted on everyone: see cluster.Choose) and profiles the clusters of
+// the k with the highest silhouette; with
 // q.Save, it stores them as a model. Errors: EINVALID for a bad query or
 // fewer people than KMax + 1, ENOTFOUND when nobody has an own event,
 // EUNAVAILABLE when the store cannot be reached.
@@ -190,10 +207,13 @@ func (p *Profiler) Discover(ctx context.Context, q Query) (*Discovery, error) {
 	if sel.Sampled {
 		d.Silhouette = "sampled"
 	}
+	if sel.Sample != nil {
+		d.SelectionSample, d.Fit = len(sel.Sample), &sel.Full
+	}
 	for j, f := range v.Features {
 		d.Features = append(d.Features, FeatureSummary{Feature: f, Summary: sums[j]})
 	}
-	km := sel.Fits[sel.Best]
+	km := sel.Model
 	d.IDs, d.Labels = v.People, km.Labels
 	sizes := make([]int, d.K)
 	for _, l := range km.Labels {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/journeygraph/journeygraph/journeys"
@@ -14,6 +15,11 @@ import (
 // smaller than journeys.DefaultMinSegmentSize, and returns their touch
 // sequences (in id order) and each one's group.
 func planted(seed uint64) ([]journeys.TouchSequence, map[string]int) {
+	return plantedTimes(seed, 1)
+}
+
+// plantedTimes is planted with each group times as large.
+func plantedTimes(seed uint64, times int) ([]journeys.TouchSequence, map[string]int) {
 	rnd := rand.New(rand.NewPCG(seed, 1))
 	groups := []struct {
 		n    int
@@ -56,8 +62,8 @@ func planted(seed uint64) ([]journeys.TouchSequence, map[string]int) {
 	var seqs []journeys.TouchSequence
 	truth := map[string]int{}
 	for g, grp := range groups {
-		for i := range grp.n {
-			id := fmt.Sprintf("g%d-%04d", g, i)
+		for i := range grp.n * times {
+			id := fmt.Sprintf("g%d-%06d", g, i)
 			ts := grp.draw()
 			sortTouches(ts)
 			seqs = append(seqs, journeys.TouchSequence{Person: id, Touches: ts})
@@ -148,5 +154,29 @@ func TestDiscoverDBSCAN(t *testing.T) {
 	}
 	if d, err := p.Discover(context.Background(), Query{AsOf: asOf, KMin: 2, KMax: 5}); err != nil || d.DBSCAN != nil {
 		t.Errorf("without DBSCAN: %+v, %v", d.DBSCAN, err)
+	}
+}
+
+// TestDiscoverDBSCANBeyond5000: DBSCAN runs on more people than the 5,000
+// its brute-force search once accepted, and refuses more than MaxDBSCAN,
+// naming the field.
+func TestDiscoverDBSCANBeyond5000(t *testing.T) {
+	seqs, _ := plantedTimes(15, 8) // 6,240 people
+	p := &Profiler{Touches: &touchReader{seqs: seqs}}
+	d, err := p.Discover(context.Background(), Query{AsOf: asOf, KMin: 2, KMax: 5, Seed: 1, DBSCAN: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if db := d.DBSCAN; db == nil || db.Clusters < 2 || d.People != len(seqs) {
+		t.Fatalf("DBSCAN over %d people: %+v, want at least 2 clusters", d.People, db)
+	}
+	many := make([]journeys.TouchSequence, MaxDBSCAN+1)
+	for i := range many {
+		many[i] = journeys.TouchSequence{Person: fmt.Sprintf("m%07d", i), Touches: []journeys.Touch{touch("page_view", float64(i%90), 1)}}
+	}
+	p = &Profiler{Touches: &touchReader{seqs: many}}
+	_, err = p.Discover(context.Background(), Query{AsOf: asOf, KMin: 2, KMax: 3, DBSCAN: true})
+	if journeys.ErrorCode(err) != journeys.EINVALID || !strings.Contains(fmt.Sprint(err), fmt.Sprintf("dbscan: %d people, more than the %d", MaxDBSCAN+1, MaxDBSCAN)) {
+		t.Errorf("DBSCAN over %d people: got %v, want an invalid dbscan field", len(many), err)
 	}
 }

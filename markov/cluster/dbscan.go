@@ -25,8 +25,15 @@ type DBSCAN struct {
 // distance ≤ eps); clusters are the core points connected through each
 // other's neighbourhoods, with the non-core points they reach (a border
 // point joins the first cluster, by its first core point, that reaches
-// it); the rest is noise. The neighbourhoods are found by brute force,
-// O(n² d). It returns an error unless eps > 0 and minSamples ≥ 1.
+// it); the rest is noise. Up to treeDims features, the neighbourhoods are
+// searched in a k-d tree (see kdTree: the same neighbours as brute force,
+// in about O(n log n) when the neighbourhoods are small): first each
+// point's count, up to minSamples, in parallel; then the clusters grow
+// from the core points in row order, each core point's neighbours
+// searched once. The labels do not depend on the order a cluster grows
+// in, only on the order its first core point comes in. With more features
+// it scans every pair (O(n² d) in parallel, see dbscanScan), where a tree
+// would not prune. It returns an error unless eps > 0 and minSamples ≥ 1.
 func FitDBSCAN(x *mat.Dense, eps float64, minSamples int) (*DBSCAN, error) {
 	if !(eps > 0) || math.IsInf(eps, 1) {
 		return nil, fmt.Errorf("cluster: eps %g is not positive", eps)
@@ -36,40 +43,44 @@ func FitDBSCAN(x *mat.Dense, eps float64, minSamples int) (*DBSCAN, error) {
 	}
 	p := newPoints(x)
 	eps2 := eps * eps
-	neighbours := make([][]int, p.n)
-	for i := 0; i < p.n; i++ {
-		neighbours[i] = append(neighbours[i], i)
-		for j := i + 1; j < p.n; j++ {
-			if sqDist(p.row(i), p.row(j)) <= eps2 {
-				neighbours[i] = append(neighbours[i], j)
-				neighbours[j] = append(neighbours[j], i)
-			}
-		}
+	if p.d > treeDims {
+		return dbscanScan(p, eps2, minSamples), nil
 	}
+	t := newKDTree(p)
+	core := make([]bool, p.n)
+	parallel((p.n+dbscanBlock-1)/dbscanBlock, func(blk int) {
+		for i := blk * dbscanBlock; i < min((blk+1)*dbscanBlock, p.n); i++ {
+			count := 0
+			t.within(p.row(i), eps2, func(int) bool {
+				count++
+				return count < minSamples
+			})
+			core[i] = count >= minSamples
+		}
+	})
 	d := &DBSCAN{Labels: make([]int, p.n)}
 	for i := range d.Labels {
 		d.Labels[i] = Noise
 	}
 	var stack []int
 	for i := 0; i < p.n; i++ {
-		if d.Labels[i] != Noise || len(neighbours[i]) < minSamples {
+		if d.Labels[i] != Noise || !core[i] {
 			continue
 		}
+		d.Labels[i] = d.Clusters
 		stack = append(stack[:0], i)
 		for len(stack) > 0 {
 			j := stack[len(stack)-1]
 			stack = stack[:len(stack)-1]
-			if d.Labels[j] != Noise {
-				continue
-			}
-			d.Labels[j] = d.Clusters
-			if len(neighbours[j]) >= minSamples {
-				for _, k := range neighbours[j] {
-					if d.Labels[k] == Noise {
+			t.within(p.row(j), eps2, func(k int) bool {
+				if d.Labels[k] == Noise {
+					d.Labels[k] = d.Clusters
+					if core[k] {
 						stack = append(stack, k)
 					}
 				}
-			}
+				return true
+			})
 		}
 		d.Clusters++
 	}
@@ -81,57 +92,54 @@ func FitDBSCAN(x *mat.Dense, eps float64, minSamples int) (*DBSCAN, error) {
 	return d, nil
 }
 
+// dbscanBlock is the number of points one worker searches at a time.
+const dbscanBlock = 256
+
 // KDistances returns, sorted ascending, each point's distance to its k-th
 // nearest point counting itself as the first (k = minSamples makes the
-// points whose value is ≤ eps the core points of FitDBSCAN). It panics
-// unless 1 ≤ k ≤ the number of rows.
+// points whose value is ≤ eps the core points of FitDBSCAN). The
+// neighbours are searched in a k-d tree, in parallel: even in 20
+// features, where the tree prunes little, its search for the k nearest
+// beats a scan (20,000 behaviour vectors: 7.4 CPU seconds against 23.9). It panics unless 1 ≤ k ≤ the number
+// of rows.
 func KDistances(x *mat.Dense, k int) []float64 {
+	return kDistancesOf(x, nil, k)
+}
+
+// kDistancesOf is KDistances for the points of the given rows only (every
+// row when rows is nil), their neighbours searched among every point.
+//
+// (A seeded sample of rows would cut the cost, but the knee SuggestEps
+// finds moves with the sample's largest values: on 20,000 behaviour
+// vectors, 1.27 from 5,000 rows against 2.42 from all.)
+func kDistancesOf(x *mat.Dense, rows []int, k int) []float64 {
 	p := newPoints(x)
 	if k < 1 || k > p.n {
 		panic("cluster: k out of range for KDistances")
 	}
-	out := make([]float64, p.n)
-	row := make([]float64, p.n)
-	for i := 0; i < p.n; i++ {
-		for j := 0; j < p.n; j++ {
-			row[j] = sqDist(p.row(i), p.row(j))
+	m := p.n
+	if rows != nil {
+		m = len(rows)
+	}
+	out := make([]float64, m)
+	row := func(r int) int {
+		if rows == nil {
+			return r
 		}
-		row[i] = 0
-		out[i] = math.Sqrt(quickSelect(row, k-1))
+		return rows[r]
+	}
+	t := newKDTree(p)
+	parallel((m+dbscanBlock-1)/dbscanBlock, func(blk int) {
+		h := make(maxHeap, 0, k)
+		for r := blk * dbscanBlock; r < min((blk+1)*dbscanBlock, m); r++ {
+			out[r] = t.kthNearest(p.row(row(r)), k, &h)
+		}
+	})
+	for i, v := range out {
+		out[i] = math.Sqrt(v)
 	}
 	slices.Sort(out)
 	return out
-}
-
-// quickSelect returns the k-th smallest (from 0) of v, reordering v.
-func quickSelect(v []float64, k int) float64 {
-	lo, hi := 0, len(v)-1
-	for lo < hi {
-		pivot := v[(lo+hi)/2]
-		i, j := lo, hi
-		for i <= j {
-			for v[i] < pivot {
-				i++
-			}
-			for v[j] > pivot {
-				j--
-			}
-			if i <= j {
-				v[i], v[j] = v[j], v[i]
-				i++
-				j--
-			}
-		}
-		switch {
-		case k <= j:
-			hi = j
-		case k >= i:
-			lo = i
-		default:
-			return v[k]
-		}
-	}
-	return v[k]
 }
 
 // SuggestEps returns the knee of a k-distance curve (sorted ascending):

@@ -78,9 +78,35 @@ func sqDist(a, b []float64) float64 {
 	return (s0 + s1) + (s2 + s3)
 }
 
+// sqDistBelow returns sqDist(a, b) when it is under limit, else some value
+// at least limit: it stops summing once the partial sum reaches limit
+// (partial sums of squares only grow, in floating point too, and are
+// summed as in sqDist, so a value returned under limit is sqDist's).
+func sqDistBelow(a, b []float64, limit float64) float64 {
+	b = b[:len(a)]
+	var s0, s1, s2, s3 float64
+	j := 0
+	for ; j+4 <= len(a); j += 4 {
+		d0, d1, d2, d3 := a[j]-b[j], a[j+1]-b[j+1], a[j+2]-b[j+2], a[j+3]-b[j+3]
+		s0 += d0 * d0
+		s1 += d1 * d1
+		s2 += d2 * d2
+		s3 += d3 * d3
+		if (s0+s1)+(s2+s3) >= limit {
+			return (s0 + s1) + (s2 + s3)
+		}
+	}
+	for ; j < len(a); j++ {
+		d := a[j] - b[j]
+		s0 += d * d
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
 // Fit runs k-means on the rows of x: Restarts times k-means++ seeding
 // from src and Lloyd's iterations, keeping the fit of least inertia (the
-// first on ties). It returns an error when k < 1 or x has fewer than k
+// first on ties). The seeds are drawn in turn; the restarts run on
+// GOMAXPROCS goroutines. It returns an error when k < 1 or x has fewer than k
 // rows.
 func Fit(x *mat.Dense, k int, o Options, src rand.Source) (*KMeans, error) {
 	n, _ := x.Dims()
@@ -90,10 +116,17 @@ func Fit(x *mat.Dense, k int, o Options, src rand.Source) (*KMeans, error) {
 	o = o.withDefaults()
 	p := newPoints(x)
 	tol := o.Tol * meanVariance(p)
-	var best *KMeans
-	for r := 0; r < o.Restarts; r++ {
-		km := lloyd(p, Seed(x, k, src), o, tol)
-		if best == nil || km.Inertia < best.Inertia {
+	// The seeds are drawn one after the other from src, then the
+	// restarts run in parallel: the same fits as one after the other.
+	seeds := make([]*mat.Dense, o.Restarts)
+	for r := range seeds {
+		seeds[r] = Seed(x, k, src)
+	}
+	fits := make([]*KMeans, o.Restarts)
+	parallel(o.Restarts, func(r int) { fits[r] = lloyd(p, seeds[r], o, tol) })
+	best := fits[0]
+	for _, km := range fits[1:] {
+		if km.Inertia < best.Inertia {
 			best = km
 		}
 	}
@@ -131,9 +164,14 @@ func Seed(x *mat.Dense, k int, src rand.Source) *mat.Dense {
 		for t := 0; t < trials; t++ {
 			idx := searchCum(cum, rnd.Float64()*s)
 			cp := 0.0
-			for i := range cand {
-				cand[i] = math.Min(closest[i], sqDist(p.row(i), p.row(idx)))
-				cp += cand[i]
+			ci := p.row(idx)
+			for i, c := range closest {
+				// min(c, sqDist): a sum that reaches c need not finish.
+				if dd := sqDistBelow(p.row(i), ci, c); dd < c {
+					c = dd
+				}
+				cand[i] = c
+				cp += c
 			}
 			if cp < bestPot {
 				bestIdx, bestPot = idx, cp
@@ -260,7 +298,7 @@ func (b *bounds) assign(p points, c *mat.Dense, full bool) {
 	nearest := func(i int, x []float64) {
 		bi, bd, sd := 0, math.Inf(1), math.Inf(1)
 		for ci := 0; ci < k; ci++ {
-			dd := sqDist(x, crow(ci))
+			dd := sqDistBelow(x, crow(ci), sd)
 			if dd < bd {
 				bi, bd, sd = ci, dd, bd
 			} else if dd < sd {
@@ -314,10 +352,16 @@ func (b *bounds) moved(move []float64) {
 
 // parallel runs work(0..n-1) on GOMAXPROCS goroutines.
 func parallel(n int, work func(int)) {
+	parallelWorkers(n, func(_, i int) { work(i) })
+}
+
+// parallelWorkers runs work(w, 0..n-1) on min(GOMAXPROCS, n) goroutines,
+// w (from 0) saying which goroutine runs it.
+func parallelWorkers(n int, work func(w, i int)) {
 	workers := min(runtime.GOMAXPROCS(0), n)
 	if workers <= 1 {
 		for i := 0; i < n; i++ {
-			work(i)
+			work(0, i)
 		}
 		return
 	}
@@ -328,7 +372,7 @@ func parallel(n int, work func(int)) {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				work(i)
+				work(w, i)
 			}
 		}()
 	}
@@ -340,10 +384,36 @@ func parallel(n int, work func(int)) {
 }
 
 // centroidSums returns the per-centroid sums of the points (k × d,
-// row-major, in point order) and counts.
+// row-major) and counts. Each block of rows is summed in row order on its
+// own (in parallel), then the blocks' sums are added in block order, so
+// the result does not depend on the number of workers (and, up to one
+// block, is the plain sum in point order).
 func centroidSums(p points, labels []int, k int) ([]float64, []int) {
-	sums, counts := make([]float64, k*p.d), make([]int, k)
-	for i, l := range labels {
+	nb := (p.n + block - 1) / block
+	if nb <= 1 {
+		return blockSums(p, labels, k, 0, p.n, make([]float64, k*p.d), make([]int, k))
+	}
+	part, partN := make([]float64, nb*k*p.d), make([]int, nb*k)
+	parallel(nb, func(blk int) {
+		blockSums(p, labels, k, blk*block, min((blk+1)*block, p.n),
+			part[blk*k*p.d:(blk+1)*k*p.d], partN[blk*k:(blk+1)*k])
+	})
+	sums, counts := part[:k*p.d], partN[:k]
+	for blk := 1; blk < nb; blk++ {
+		for j, v := range part[blk*k*p.d : (blk+1)*k*p.d] {
+			sums[j] += v
+		}
+		for c, v := range partN[blk*k : (blk+1)*k] {
+			counts[c] += v
+		}
+	}
+	return sums, counts
+}
+
+// blockSums adds the rows from..to−1 into sums and counts by label.
+func blockSums(p points, labels []int, k, from, to int, sums []float64, counts []int) ([]float64, []int) {
+	for i := from; i < to; i++ {
+		l := labels[i]
 		s := sums[l*p.d : (l+1)*p.d]
 		for j, v := range p.row(i) {
 			s[j] += v
@@ -395,23 +465,31 @@ func relocateEmpty(p points, c *mat.Dense, b *bounds, sums []float64, counts []i
 	}
 }
 
+// meanVariance returns the mean over the features of their variance
+// (divided by n). It reads the rows in memory order: two passes, the sums
+// of each feature taken in row order.
 func meanVariance(p points) float64 {
 	if p.n == 0 || p.d == 0 {
 		return 0
 	}
+	mean, v := make([]float64, p.d), make([]float64, p.d)
+	for i := 0; i < p.n; i++ {
+		for j, x := range p.row(i) {
+			mean[j] += x
+		}
+	}
+	for j := range mean {
+		mean[j] /= float64(p.n)
+	}
+	for i := 0; i < p.n; i++ {
+		for j, x := range p.row(i) {
+			dv := x - mean[j]
+			v[j] += dv * dv
+		}
+	}
 	total := 0.0
-	for j := 0; j < p.d; j++ {
-		m := 0.0
-		for i := 0; i < p.n; i++ {
-			m += p.data[i*p.d+j]
-		}
-		m /= float64(p.n)
-		v := 0.0
-		for i := 0; i < p.n; i++ {
-			dv := p.data[i*p.d+j] - m
-			v += dv * dv
-		}
-		total += v / float64(p.n)
+	for _, vj := range v {
+		total += vj / float64(p.n)
 	}
 	return total / float64(p.d)
 }
