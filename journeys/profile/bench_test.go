@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"strconv"
 	"syscall"
 	"testing"
 	"time"
@@ -41,7 +42,8 @@ var benchAsOf = time.Date(2024, 3, 15, 0, 0, 0, 0, time.UTC)
 // scaled vectors (cluster.Choose: k = 2..10, 4 restarts each, on a seeded
 // sample of cluster.SelectionSample people then the chosen k on everyone;
 // silhouettes on a 2,000-person sample, Calinski–Harabasz), then the
-// full fit alone; DBSCAN on the first MaxDBSCAN people (k-distances, eps
+// full fit alone; DBSCAN on the first MaxDBSCAN people
+// (JOURNEYGRAPH_BENCH_DBSCAN_ROWS sets another number: k-distances, eps
 // at their knee, FitDBSCAN), which
 // scripts/peers/cluster_bench.sh compares with scikit-learn on the same
 // matrix (written to $CLUSTER_BENCH_MATRIX when set: n, d as int64 then
@@ -106,8 +108,15 @@ func benchDiscover(b *testing.B, events int) {
 			}
 		})
 	}
-	if n, d := z.Dims(); n <= 200_000 { // the first MaxDBSCAN people
-		zd := z.Slice(0, min(n, MaxDBSCAN), 0, d).(*mat.Dense)
+	if n, d := z.Dims(); n <= 200_000 { // the first MaxDBSCAN people (JOURNEYGRAPH_BENCH_DBSCAN_ROWS)
+		rows := MaxDBSCAN
+		if v := os.Getenv("JOURNEYGRAPH_BENCH_DBSCAN_ROWS"); v != "" {
+			var err error
+			if rows, err = strconv.Atoi(v); err != nil || rows < 2 {
+				b.Fatalf("JOURNEYGRAPH_BENCH_DBSCAN_ROWS=%q: want a number of people", v)
+			}
+		}
+		zd := z.Slice(0, min(n, rows), 0, d).(*mat.Dense)
 		b.Run("dbscan", func(b *testing.B) {
 			defer cpuMetric(b)()
 			for b.Loop() {

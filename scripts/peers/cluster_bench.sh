@@ -8,6 +8,7 @@
 #   scripts/peers/cluster_bench.sh          # k-means selection, synth.Shop 1M events (102,466 people)
 #   scripts/peers/cluster_bench.sh 1m       # every part of BenchmarkDiscover1M (10M events, 1,023,445 people); k-means compared
 #   scripts/peers/cluster_bench.sh dbscan   # DBSCAN on the first 20,000 (MaxDBSCAN) of the 102,466 people
+#   scripts/peers/cluster_bench.sh dbscan 100000   # ... on the first 100,000 (beyond MaxDBSCAN: the benchmark only)
 #
 # k-means: Go cluster.Choose (k = 2..10, 4 restarts each; above 50,000
 # people every k on a seeded sample of 50,000, then the chosen k on
@@ -36,8 +37,11 @@ mode="${1:-kmeans}"
 case "$mode" in
 kmeans) bench='^BenchmarkDiscover$/^kmeans$' times=3x runs=1 py_args=() ;;
 1m) bench='^BenchmarkDiscover1M$' times=1x runs=1 py_args=() ;;
-dbscan) bench='^BenchmarkDiscover$/^dbscan$' times=1x runs=1 py_args=(--dbscan --rows 20000) ;;
-*) echo "usage: $0 [kmeans|1m|dbscan]" >&2; exit 2 ;;
+dbscan)
+	rows="${2:-20000}"
+	export JOURNEYGRAPH_BENCH_DBSCAN_ROWS="$rows"
+	bench='^BenchmarkDiscover$/^dbscan$' times=1x runs=1 py_args=(--dbscan --rows "$rows") ;;
+*) echo "usage: $0 [kmeans|1m|dbscan [ROWS]]" >&2; exit 2 ;;
 esac
 matrix="$(mktemp)"
 trap 'rm -f "$matrix"' EXIT
