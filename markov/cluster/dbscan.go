@@ -42,7 +42,7 @@ func FitDBSCAN(x *mat.Dense, eps float64, minSamples int) (*DBSCAN, error) {
 		return nil, fmt.Errorf("cluster: min_samples %d is under 1", minSamples)
 	}
 	p := newPoints(x)
-	eps2 := eps * eps
+	eps2 := sqBound(eps)
 	if p.d > treeDims {
 		return dbscanScan(p, eps2, minSamples), nil
 	}
@@ -90,6 +90,23 @@ func FitDBSCAN(x *mat.Dense, eps float64, minSamples int) (*DBSCAN, error) {
 		}
 	}
 	return d, nil
+}
+
+// sqBound returns the largest squared distance whose distance is at most
+// eps: x ≤ sqBound(eps) exactly when math.Sqrt(x) ≤ eps. Squaring eps
+// instead can round below a squared distance whose root is eps itself,
+// and eps at the knee of the k-distance curve is such a root: the knee
+// point's own k-th neighbour then fell out (one point of 100,000 turned
+// noise where scikit-learn, which compares distances, kept it core).
+func sqBound(eps float64) float64 {
+	x := eps * eps
+	for x > 0 && math.Sqrt(x) > eps {
+		x = math.Nextafter(x, 0)
+	}
+	for next := math.Nextafter(x, math.Inf(1)); math.Sqrt(next) <= eps; next = math.Nextafter(x, math.Inf(1)) {
+		x = next
+	}
+	return x
 }
 
 // dbscanBlock is the number of points one worker searches at a time.

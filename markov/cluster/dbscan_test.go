@@ -14,12 +14,11 @@ import (
 // tree).
 func bruteDBSCAN(x *mat.Dense, eps float64, minSamples int) []int {
 	p := newPoints(x)
-	eps2 := eps * eps
 	neighbours := make([][]int, p.n)
 	for i := 0; i < p.n; i++ {
 		neighbours[i] = append(neighbours[i], i)
 		for j := i + 1; j < p.n; j++ {
-			if sqDist(p.row(i), p.row(j)) <= eps2 {
+			if math.Sqrt(sqDist(p.row(i), p.row(j))) <= eps { // a neighbour: distance at most eps
 				neighbours[i] = append(neighbours[i], j)
 				neighbours[j] = append(neighbours[j], i)
 			}
@@ -194,5 +193,54 @@ func TestDBSCANTreeEqualsBruteForce(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestSqBound: sqBound(eps) is the largest squared distance whose root is
+// at most eps.
+func TestSqBound(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 7))
+	eps := []float64{1, 2, math.Sqrt(2), 1e-300, 1e150, math.SmallestNonzeroFloat64}
+	for range 10000 {
+		eps = append(eps, math.Exp(r.NormFloat64()*3))
+	}
+	for _, e := range eps {
+		b := sqBound(e)
+		if math.Sqrt(b) > e || math.Sqrt(math.Nextafter(b, math.Inf(1))) <= e {
+			t.Fatalf("sqBound(%.17g) = %.17g: want the largest x with sqrt(x) <= eps", e, b)
+		}
+	}
+}
+
+// TestDBSCANKneeTie: two points whose distance is eps exactly (eps being
+// the root of their squared distance, as at the knee of the k-distance
+// curve) are neighbours, though eps*eps rounds below that squared
+// distance; in the tree (few features) and in the scan (many).
+func TestDBSCANKneeTie(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 9))
+	// A squared distance whose root, squared again, rounds below it (a
+	// float's own square never does: two coordinates are needed).
+	var a, b, eps float64
+	for range 1_000_000 {
+		a, b = 1+r.Float64(), 1+r.Float64()
+		if e := math.Sqrt(sqDist([]float64{0, 0}, []float64{a, b})); e*e < sqDist([]float64{0, 0}, []float64{a, b}) {
+			eps = e
+			break
+		}
+	}
+	if eps == 0 {
+		t.Fatal("no such pair found")
+	}
+	for _, d := range []int{2, treeDims + 1} {
+		x := mat.NewDense(2, d, nil)
+		x.Set(1, 0, a)
+		x.Set(1, 1, b)
+		db, err := FitDBSCAN(x, eps, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if db.Clusters != 1 || db.Noise != 0 {
+			t.Errorf("%d features, eps %.17g (eps² %.17g): %d clusters, %d noise; want 1, 0", d, eps, eps*eps, db.Clusters, db.Noise)
+		}
 	}
 }
