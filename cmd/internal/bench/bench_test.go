@@ -128,3 +128,51 @@ func TestBenchIngestBadTables(t *testing.T) {
 		t.Errorf("error = %v, want --tables named", err)
 	}
 }
+
+// TestHTTPBodiesHoldTheFile: the HTTP row of the import table posts the
+// events the file import reads, the same to the id (content ids cover
+// every field), in file order, batch items to a body.
+func TestHTTPBodiesHoldTheFile(t *testing.T) {
+	dir := t.TempDir()
+	paths, n, _, err := importFiles(dir, 800, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const prefix = "p-"
+	m := emailFileMapping
+	m.PersonPrefix = prefix
+	r, closer, err := ingest.OpenFile(paths["time-sorted"], m, time.Now(), journeys.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []journeys.Event
+	for r.Next() {
+		want = append(want, r.Event())
+	}
+	closer.Close()
+	bodies, err := httpBodies(paths["time-sorted"], prefix, 300)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if wantBodies := (n + 299) / 300; len(bodies) != wantBodies {
+		t.Errorf("%d bodies, want %d", len(bodies), wantBodies)
+	}
+	var got []journeys.Event
+	for i, b := range bodies {
+		evs, rej, err := ingest.ParseBatch(b, time.Now(), journeys.Limits{})
+		if err != nil || rej.Total != 0 {
+			t.Fatalf("body %d: %v, %d rejected: %v", i, err, rej.Total, rej.Rows)
+		}
+		got = append(got, evs...)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("posted %d events, the file holds %d", len(got), len(want))
+	}
+	for i := range want {
+		g, w := got[i], want[i]
+		if g.ID != w.ID || g.Person != w.Person || g.Name != w.Name || !g.Time.Equal(w.Time) || g.Channel != w.Channel ||
+			g.Campaign != w.Campaign || g.Device != w.Device || g.URL != w.URL || g.Product != w.Product || g.Value != w.Value {
+			t.Fatalf("event %d: posted %+v, the file holds %+v", i, g, w)
+		}
+	}
+}

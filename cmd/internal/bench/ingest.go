@@ -23,11 +23,12 @@ path model (dedupe, chains, people) and a bare UNWIND $rows CREATE (:Event)
 baseline (same properties and indexes), and prints events/s for each and
 their ratio. Then (table "import") imports the same generated events from a
 time-sorted and from a shuffled JSONL file, sorted by person first and in
-file order, against the bare baseline. Table "bulk" loads the shuffled
-file with import --bulk into a private Neo4j of its own (--bulk-dir,
---bulk-port; never the shared server, which --bulk would stop) end to end,
-beside the baseline and the sorted import. Everything written is deleted
-afterwards.
+file order, and the time-sorted one POSTed to the events API in batches,
+against the bare baseline. Table "bulk" loads the shuffled file with
+import --bulk into a private Neo4j of its own (--bulk-dir, --bulk-port;
+never the shared server, which --bulk would stop) end to end, beside the
+baseline, the sorted import of both files and the HTTP batches. Everything
+written is deleted afterwards.
 `
 
 // runIngest runs "bench ingest" (args: "ingest" and its flags).

@@ -25,6 +25,7 @@ type importCase struct {
 	written  string // how the import writes it
 	sortMem  int64  // ingest.Importer.SortMemory
 	baseline bool   // bare UNWIND … CREATE instead of the path model
+	http     bool   // POSTed to the events API in batches, in file order
 }
 
 // importCases are the rows of the file-import table, in the order run: the
@@ -34,6 +35,7 @@ var importCases = []importCase{
 	{file: "time-sorted", written: "bare CREATE (baseline)", sortMem: -1, baseline: true},
 	{file: "time-sorted", written: "sorted by person", sortMem: 0},
 	{file: "shuffled", written: "sorted by person", sortMem: 0},
+	{file: "time-sorted", written: "HTTP batches", http: true},
 	{file: "time-sorted", written: "file order", sortMem: -1},
 	{file: "shuffled", written: "file order", sortMem: -1},
 }
@@ -142,8 +144,10 @@ func runImportTable(ctx context.Context, store *graph.Store, n, rounds, batch, w
 			if err != nil {
 				return err
 			}
-			if res.Accepted != n || res.Rejected != 0 {
-				return fmt.Errorf("bench: %s file, %s: %d accepted, %d rejected of %d events", c.file, c.written, res.Accepted, res.Rejected, n)
+			// A large file repeats a few events (the same person, event
+			// and second): every way must take each once.
+			if res.Accepted+res.Duplicates != n || res.Rejected != 0 {
+				return fmt.Errorf("bench: %s file, %s: %d accepted, %d duplicates, %d rejected of %d events", c.file, c.written, res.Accepted, res.Duplicates, res.Rejected, n)
 			}
 			fmt.Fprintf(stderr, "round %d: %s file, %s: %.1f s\n", r+1, c.file, c.written, d.Seconds())
 			if best[i] == 0 || d < best[i] {
@@ -178,6 +182,9 @@ func importOnce(ctx context.Context, store *graph.Store, path string, c importCa
 		}
 	}()
 	in := app.New(store, app.Config{Rules: journeys.DefaultStepRules(), BatchSize: batch, Writers: writers}).Ingester
+	if c.http {
+		return postFile(ctx, store, in, path, prefix, batch, writers)
+	}
 	if c.baseline {
 		bin := *in
 		bin.Store = baselineWriter{store}
