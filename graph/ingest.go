@@ -3,6 +3,8 @@ package graph
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"slices"
 	"sort"
 	"time"
 
@@ -39,15 +41,23 @@ func (s *Store) writeEvents(ctx context.Context, events []journeys.Event, withTa
 	if withTails {
 		tails = new([]inmem.Written)
 	}
-	err := s.write(ctx, stampTimeout, func(tx neo4j.ManagedTransaction) error {
-		// Each attempt stamps its people with its own start time: a retry
-		// commits later, and a cache's change window counts from the stamp.
-		res = journeys.WriteResult{}
-		if tails != nil {
-			*tails = (*tails)[:0]
-		}
-		return s.writeBatch(ctx, tx, events, time.Now().UnixMilli(), &res, tails)
-	})
+	attempt := func(checkAll bool) error {
+		return s.write(ctx, stampTimeout, func(tx neo4j.ManagedTransaction) error {
+			// Each attempt stamps its people with its own start time: a retry
+			// commits later, and a cache's change window counts from the stamp.
+			res = journeys.WriteResult{}
+			if tails != nil {
+				*tails = (*tails)[:0]
+			}
+			return s.writeBatch(ctx, tx, events, time.Now().UnixMilli(), checkAll, &res, tails)
+		})
+	}
+	err := attempt(false)
+	if idTaken(err) {
+		// An id of the batch is stored under another person: look every
+		// id up this time (the first attempt was rolled back).
+		err = attempt(true)
+	}
 	if err != nil {
 		return journeys.WriteResult{}, nil, wrap("write events", err)
 	}
@@ -58,8 +68,13 @@ func (s *Store) writeEvents(ctx context.Context, events []journeys.Event, withTa
 }
 
 // writeBatch writes events in tx; tails, when not nil, receives what was
-// appended per person.
-func (s *Store) writeBatch(ctx context.Context, tx neo4j.ManagedTransaction, events []journeys.Event, now int64, res *journeys.WriteResult, tails *[]inmem.Written) error {
+// appended per person. Unless checkAll, a batch without identify or alias
+// events looks up only the ids that may be stored already (writeAppends);
+// otherwise every id is looked up first.
+func (s *Store) writeBatch(ctx context.Context, tx neo4j.ManagedTransaction, events []journeys.Event, now int64, checkAll bool, res *journeys.WriteResult, tails *[]inmem.Written) error {
+	if !checkAll && !slices.ContainsFunc(events, isIdentity) {
+		return writeAppends(ctx, tx, events, now, res, tails)
+	}
 	ids := make([]string, 0, len(events))
 	for _, e := range events {
 		ids = append(ids, e.ID)
@@ -81,7 +96,7 @@ func (s *Store) writeBatch(ctx context.Context, tx neo4j.ManagedTransaction, eve
 		}
 		stored[e.ID] = true // a repeat within the batch is a duplicate too
 		fresh = append(fresh, e)
-		if e.Type == journeys.TypeIdentify || e.Type == journeys.TypeAlias {
+		if isIdentity(e) {
 			identities = append(identities, e)
 		}
 	}
@@ -98,13 +113,93 @@ func (s *Store) writeBatch(ctx context.Context, tx neo4j.ManagedTransaction, eve
 	return appendEvents(ctx, tx, fresh, now, res, relink, tails)
 }
 
-// appendEvents stores fresh events (sorted by person, time, id) and links
-// them into their people's chains; tails, when not nil, receives what was
-// appended to each person whose chain was not rebuilt.
-func appendEvents(ctx context.Context, tx neo4j.ManagedTransaction, fresh []journeys.Event, now int64, res *journeys.WriteResult, relink map[string]bool, tails *[]inmem.Written) error {
+func isIdentity(e journeys.Event) bool {
+	return e.Type == journeys.TypeIdentify || e.Type == journeys.TypeAlias
+}
+
+// writeAppends writes a batch without identities, looking up only the ids
+// that may be stored already. It locks the batch's people first, which
+// gives each one's last stored event: every stored event of a person is in
+// their chain, at or before that last one, so an event after it can be
+// stored already only under another person, and there the event_id
+// constraint refuses it (idTaken: the caller tries again with checkAll).
+// A stream of new events, the common case, is then written without one
+// lookup per event; a resent batch still finds its duplicates. People
+// whose events all prove duplicates are stamped touched all the same
+// (their cache entry is read again, nothing more).
+func writeAppends(ctx context.Context, tx neo4j.ManagedTransaction, events []journeys.Event, now int64, res *journeys.WriteResult, tails *[]inmem.Written) error {
+	evs := make([]journeys.Event, 0, len(events))
+	seen := make(map[string]bool, len(events))
+	for _, e := range events {
+		if seen[e.ID] { // the first of a repeated id is kept, as by writeBatch
+			res.Duplicates++
+			continue
+		}
+		seen[e.ID] = true
+		evs = append(evs, e)
+	}
+	if err := resolveAliases(ctx, tx, evs); err != nil {
+		return err
+	}
+	journeys.SortEvents(evs)
+	last, err := lockPeople(ctx, tx, peopleOf(evs, nil), now)
+	if err != nil {
+		return err
+	}
+	var check []string
+	for _, e := range evs {
+		if t := last[e.Person]; t != nil && !t.before(e) {
+			check = append(check, e.ID)
+		}
+	}
+	stored := map[string]bool{}
+	if len(check) > 0 {
+		recs, err := run(ctx, tx, "find_events", map[string]any{"ids": check})
+		if err != nil {
+			return err
+		}
+		for _, r := range recs {
+			stored[str(r, "id")] = true
+		}
+	}
+	fresh := evs[:0]
+	for _, e := range evs {
+		if stored[e.ID] {
+			res.Duplicates++
+			continue
+		}
+		fresh = append(fresh, e)
+	}
+	res.People = peopleOf(fresh, nil)
+	return appendLocked(ctx, tx, fresh, last, now, res, map[string]bool{}, tails)
+}
+
+// idTaken tells whether err is Neo4j refusing an event whose id is stored
+// already (the event_id constraint).
+func idTaken(err error) bool {
+	var nerr *neo4j.Neo4jError
+	return errors.As(err, &nerr) && nerr.Code == "Neo.ClientError.Schema.ConstraintValidationFailed"
+}
+
+// lastEvent is a person's last stored event.
+type lastEvent struct {
+	id string
+	ts int64
+}
+
+// before tells whether the stored last event comes before e in chain order
+// (time, then id).
+func (t *lastEvent) before(e journeys.Event) bool {
+	ts := e.Time.UnixMilli()
+	return t.ts < ts || t.ts == ts && t.id < e.ID
+}
+
+// peopleOf returns the sorted people of events (sorted by person) and of
+// relink.
+func peopleOf(events []journeys.Event, relink map[string]bool) []string {
 	people := make([]string, 0)
-	for i, e := range fresh {
-		if i == 0 || fresh[i-1].Person != e.Person {
+	for i, e := range events {
+		if i == 0 || events[i-1].Person != e.Person {
 			people = append(people, e.Person)
 		}
 	}
@@ -112,26 +207,48 @@ func appendEvents(ctx context.Context, tx neo4j.ManagedTransaction, fresh []jour
 		people = append(people, p)
 	}
 	sort.Strings(people)
-	people = compact(people)
+	return compact(people)
+}
+
+// lockPeople creates the people that do not exist yet, write-locks them in
+// id order (lock_people) and returns each one's last stored event.
+func lockPeople(ctx context.Context, tx neo4j.ManagedTransaction, people []string, now int64) (map[string]*lastEvent, error) {
+	last := make(map[string]*lastEvent, len(people))
+	if len(people) == 0 {
+		return last, nil
+	}
+	recs, err := run(ctx, tx, "lock_people", map[string]any{"people": people, "now": now})
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range recs {
+		if id := str(r, "last_id"); id != "" {
+			ts, _ := r.Get("last_ts")
+			last[str(r, "person")] = &lastEvent{id: id, ts: toInt64(ts)}
+		}
+	}
+	return last, nil
+}
+
+// appendEvents stores fresh events (sorted by person, time, id) and links
+// them into their people's chains; tails, when not nil, receives what was
+// appended to each person whose chain was not rebuilt.
+func appendEvents(ctx context.Context, tx neo4j.ManagedTransaction, fresh []journeys.Event, now int64, res *journeys.WriteResult, relink map[string]bool, tails *[]inmem.Written) error {
+	people := peopleOf(fresh, relink)
 	if len(people) == 0 {
 		return nil
 	}
 	res.People = people
-	recs, err := run(ctx, tx, "lock_people", map[string]any{"people": people, "now": now})
+	last, err := lockPeople(ctx, tx, people, now)
 	if err != nil {
 		return err
 	}
-	type tail struct {
-		id string
-		ts int64
-	}
-	last := make(map[string]*tail, len(recs))
-	for _, r := range recs {
-		if id := str(r, "last_id"); id != "" {
-			ts, _ := r.Get("last_ts")
-			last[str(r, "person")] = &tail{id: id, ts: toInt64(ts)}
-		}
-	}
+	return appendLocked(ctx, tx, fresh, last, now, res, relink, tails)
+}
+
+// appendLocked is appendEvents once the people are locked, with each one's
+// last stored event.
+func appendLocked(ctx context.Context, tx neo4j.ManagedTransaction, fresh []journeys.Event, last map[string]*lastEvent, now int64, res *journeys.WriteResult, relink map[string]bool, tails *[]inmem.Written) error {
 	var late []map[string]any // events of people whose chain is rebuilt
 	var groups []map[string]any
 	for start := 0; start < len(fresh); {
@@ -146,11 +263,8 @@ func appendEvents(ctx context.Context, tx neo4j.ManagedTransaction, fresh []jour
 		for i, e := range group {
 			rows[i] = EventRow(e, now)
 		}
-		if t := last[person]; !relink[person] && t != nil {
-			first := group[0]
-			if ts := first.Time.UnixMilli(); ts < t.ts || ts == t.ts && first.ID < t.id {
-				relink[person] = true // a late event: rebuild this chain
-			}
+		if t := last[person]; !relink[person] && t != nil && !t.before(group[0]) {
+			relink[person] = true // a late event: rebuild this chain
 		}
 		if relink[person] {
 			late = append(late, rows...)

@@ -79,6 +79,41 @@ func TestWriteEventsIsIdempotent(t *testing.T) {
 	}
 }
 
+// TestWriteEventsChecksOnlyWhatMayBeStored: a batch without identities
+// looks up only the ids at or before their person's last stored event
+// (graph.writeAppends). A resent event among new and late ones is still
+// a duplicate; an id stored under another person, which no lookup saw,
+// is refused by the constraint and the batch written again with every id
+// looked up: it counts as a duplicate, and nothing else is lost.
+func TestWriteEventsChecksOnlyWhatMayBeStored(t *testing.T) {
+	s := graphtest.Open(t)
+	run := graphtest.RunID(t)
+	a, b := run+"a", run+"b"
+	write(t, s, ev(a, "view", 1), ev(a, "cart", 2))
+	if got := write(t, s, ev(a, "cart", 2), ev(a, "buy", 4), ev(a, "early", 0)); got.Accepted != 2 || got.Duplicates != 1 {
+		t.Fatalf("resent, new and late: got %+v, want 2 accepted 1 duplicate", got)
+	}
+	if got, want := chainNames(t, s, a), []string{"early", "view", "cart", "buy"}; !slices.Equal(got, want) {
+		t.Errorf("chain of a = %v, want %v", got, want)
+	}
+
+	taken := ev(b, "open", 10)
+	taken.ID = ev(a, "buy", 4).ID // a's id, sent again under b
+	res := write(t, s, ev(b, "view", 9), taken, ev(b, "click", 11))
+	if res.Accepted != 2 || res.Duplicates != 1 {
+		t.Fatalf("an id of another person: got %+v, want 2 accepted 1 duplicate", res)
+	}
+	if want := []string{b}; !slices.Equal(res.People, want) {
+		t.Errorf("People = %v, want %v", res.People, want)
+	}
+	if got, want := chainNames(t, s, b), []string{"view", "click"}; !slices.Equal(got, want) {
+		t.Errorf("chain of b = %v, want %v", got, want)
+	}
+	if got, want := chainNames(t, s, a), []string{"early", "view", "cart", "buy"}; !slices.Equal(got, want) {
+		t.Errorf("chain of a = %v, want %v", got, want)
+	}
+}
+
 func TestLateEventsAreSpliced(t *testing.T) {
 	s := graphtest.Open(t)
 	p := graphtest.RunID(t) + "p"
