@@ -2,7 +2,8 @@
 // .cypher files loaded by name. Values only ever travel as parameters.
 //
 // Files named schema_NNNN_*.cypher are schema migrations: they are applied in
-// order at start, each statement idempotent (IF NOT EXISTS). Every other file
+// order at start, each statement idempotent (CREATE ... IF NOT EXISTS, or
+// DROP ... IF EXISTS for a rule no longer wanted). Every other file
 // holds exactly one query named verb_noun.cypher.
 package cypher
 

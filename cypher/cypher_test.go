@@ -30,8 +30,10 @@ func TestSchemaIsIdempotentDDL(t *testing.T) {
 		t.Fatal("no schema statements")
 	}
 	for _, s := range stmts {
-		if !strings.HasPrefix(s, "CREATE ") || !strings.Contains(s, "IF NOT EXISTS") {
-			t.Errorf("schema statement is not an idempotent CREATE ... IF NOT EXISTS: %q", s)
+		create := strings.HasPrefix(s, "CREATE ") && strings.Contains(s, "IF NOT EXISTS")
+		drop := strings.HasPrefix(s, "DROP ") && strings.HasSuffix(s, " IF EXISTS")
+		if !create && !drop {
+			t.Errorf("schema statement is not an idempotent CREATE ... IF NOT EXISTS or DROP ... IF EXISTS: %q", s)
 		}
 		if strings.Contains(s, "$") {
 			t.Errorf("schema statement takes parameters: %q", s)

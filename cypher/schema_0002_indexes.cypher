@@ -7,8 +7,6 @@ CREATE INDEX event_person IF NOT EXISTS FOR (e:Event) ON (e.person);
 // Events by name or by step (funnels, segments, paths).
 CREATE INDEX event_name IF NOT EXISTS FOR (e:Event) ON (e.name);
 CREATE INDEX event_step IF NOT EXISTS FOR (e:Event) ON (e.step);
-// Recency: people by last activity.
-CREATE INDEX person_last_ts IF NOT EXISTS FOR (p:Person) ON (p.last_ts);
 // The anonymous ids merged into a person.
 CREATE INDEX alias_person IF NOT EXISTS FOR (a:Alias) ON (a.person);
 // Events in a time range (overview, reports over a date range).
