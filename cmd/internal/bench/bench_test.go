@@ -176,3 +176,19 @@ func TestHTTPBodiesHoldTheFile(t *testing.T) {
 		}
 	}
 }
+
+func TestMedian(t *testing.T) {
+	for _, tt := range []struct {
+		xs   []float64
+		want float64
+	}{
+		{[]float64{3}, 3},
+		{[]float64{5, 1, 3}, 3},
+		{[]float64{4, 1, 3, 2}, 2.5},
+		{[]float64{0.5, 0.9, 0.7, 0.6, 0.8}, 0.7},
+	} {
+		if got := median(slices.Clone(tt.xs)); got != tt.want {
+			t.Errorf("median(%v) = %v, want %v", tt.xs, got, tt.want)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -45,7 +46,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	writers := fs.String("writers", "1,2", "comma-separated numbers of concurrent writers to compare")
 	tables := fs.String("tables", "batches,import", "tables to run: batches (the file by batch size and writers), import (files sorted and shuffled), bulk (import --bulk into a private server)")
 	importEvents := fs.Int("import-events", 20000, "events of the import table's files")
-	rounds := fs.Int("rounds", 1, "times the import table runs each case (the best time is shown)")
+	rounds := fs.Int("rounds", 1, "times each case runs: the import and bulk tables show the best time, the batch table the median of each round's ratio")
 	sortMiB := fs.Int("sort-mib", ingest.DefaultSortMemory>>20, "the import table's sort memory, in MiB")
 	cfg := app.Neo4jFlags(fs)
 	var bs bulkServer
@@ -86,7 +87,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	defer store.Close(context.Background())
 	if run["batches"] {
-		if err := runBatchTable(ctx, store, *file, m, sizes, ws, stdout); err != nil {
+		if err := runBatchTable(ctx, store, *file, m, sizes, ws, *rounds, stdout); err != nil {
 			return err
 		}
 	}
@@ -102,32 +103,50 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 }
 
 // runBatchTable loads the events of file with the full model and the
-// baseline for every batch size and number of writers.
-func runBatchTable(ctx context.Context, store *graph.Store, file string, m ingest.Mapping, sizes, ws []int, stdout io.Writer) error {
+// baseline for every batch size and number of writers, rounds times (one
+// after the other in each round, in alternating order), and prints the
+// median events/s of each and the median and range of the rounds' ratios:
+// on a 2-core machine one run of either swings by half, and a round's
+// ratio compares two runs made moments apart.
+func runBatchTable(ctx context.Context, store *graph.Store, file string, m ingest.Mapping, sizes, ws []int, rounds int, stdout io.Writer) error {
 	events, err := readAll(file, m)
 	if err != nil {
 		return err
 	}
 
-	fmt.Fprintf(stdout, "ingest benchmark: %d events of %s\n", len(events), file)
+	fmt.Fprintf(stdout, "ingest benchmark: %d events of %s, %d rounds (medians)\n", len(events), file, rounds)
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "batch\twriters\tfull model ev/s\tbaseline ev/s\tratio\t")
+	fmt.Fprintln(tw, "batch\twriters\tfull model ev/s\tbaseline ev/s\tratio\tratio range\t")
 	for _, w := range ws {
 		for _, size := range sizes {
-			full, base, err := benchOnce(ctx, store, events, size, w)
-			if err != nil {
-				return err
+			var full, base, ratio []float64
+			for r := range rounds {
+				f, b, err := benchOnce(ctx, store, events, size, w, r%2 == 1)
+				if err != nil {
+					return err
+				}
+				full, base, ratio = append(full, f), append(base, b), append(ratio, f/b)
 			}
-			fmt.Fprintf(tw, "%d\t%d\t%.0f\t%.0f\t%.2f\t\n", size, w, full, base, full/base)
+			fmt.Fprintf(tw, "%d\t%d\t%.0f\t%.0f\t%.2f\t%.2f–%.2f\t\n", size, w, median(full), median(base), median(ratio),
+				slices.Min(ratio), slices.Max(ratio))
 		}
 	}
 	return tw.Flush()
 }
 
-// benchOnce loads events with the full model and with the baseline, both in
-// batches of size, each under fresh ids and people, and returns events/s for
-// each.
-func benchOnce(ctx context.Context, store *graph.Store, events []journeys.Event, size, writers int) (full, base float64, err error) {
+// median returns the median of xs (not empty), which it sorts.
+func median(xs []float64) float64 {
+	slices.Sort(xs)
+	if n := len(xs); n%2 == 0 {
+		return (xs[n/2-1] + xs[n/2]) / 2
+	}
+	return xs[len(xs)/2]
+}
+
+// benchOnce loads events with the full model and with the baseline (the
+// full model first when fullFirst), both in batches of size, each under
+// fresh ids and people, and returns events/s for each.
+func benchOnce(ctx context.Context, store *graph.Store, events []journeys.Event, size, writers int, fullFirst bool) (full, base float64, err error) {
 	tag := randomTag()
 	var people []string
 	fresh := func(prefix string) []journeys.Event {
@@ -158,20 +177,34 @@ func benchOnce(ctx context.Context, store *graph.Store, events []journeys.Event,
 	in := app.New(store, app.Config{Rules: journeys.DefaultStepRules(), BatchSize: size, Writers: writers}).Ingester
 	bin := *in
 	bin.Store = baselineWriter{store}
-	start := time.Now()
-	if _, err := bin.Ingest(ctx, baseline); err != nil {
-		return 0, 0, err
+	runBase := func() error {
+		start := time.Now()
+		if _, err := bin.Ingest(ctx, baseline); err != nil {
+			return err
+		}
+		base = float64(len(baseline)) / time.Since(start).Seconds()
+		return nil
 	}
-	base = float64(len(baseline)) / time.Since(start).Seconds()
-
-	start = time.Now()
-	res, err := in.Ingest(ctx, model)
-	if err != nil {
-		return 0, 0, err
+	runFull := func() error {
+		start := time.Now()
+		res, err := in.Ingest(ctx, model)
+		if err != nil {
+			return err
+		}
+		full = float64(len(model)) / time.Since(start).Seconds()
+		if res.Accepted+res.Duplicates != len(model) {
+			return fmt.Errorf("bench: stored %d + %d duplicates of %d events", res.Accepted, res.Duplicates, len(model))
+		}
+		return nil
 	}
-	full = float64(len(model)) / time.Since(start).Seconds()
-	if res.Accepted+res.Duplicates != len(model) {
-		return 0, 0, fmt.Errorf("bench: stored %d + %d duplicates of %d events", res.Accepted, res.Duplicates, len(model))
+	order := []func() error{runBase, runFull}
+	if fullFirst {
+		order[0], order[1] = runFull, runBase
+	}
+	for _, f := range order {
+		if err := f(); err != nil {
+			return 0, 0, err
+		}
 	}
 	return full, base, nil
 }
