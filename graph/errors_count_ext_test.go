@@ -50,8 +50,15 @@ func TestNeo4jErrorsCounted(t *testing.T) {
 	if _, _, err := s.Journey(ctx, prefix+"nobody", 10); journeys.ErrorCode(err) != journeys.ENOTFOUND {
 		t.Fatalf("journey of nobody: %v, want not found", err)
 	}
+	// An event under p's id sent for q: the constraint refuses the first
+	// attempt, the second finds the duplicate; nothing failed.
+	taken := ev(prefix+"q", "open", 2)
+	taken.ID = ev(prefix+"p", "view", 1).ID
+	if got := write(t, s, taken); got.Duplicates != 1 {
+		t.Fatalf("an id of another person: got %+v, want 1 duplicate", got)
+	}
 	if tally.n != nil {
-		t.Fatalf("counted %v after good queries and a not-found answer, want nothing", tally.n)
+		t.Fatalf("counted %v after good queries, a not-found answer and an id of another person, want nothing", tally.n)
 	}
 
 	if _, _, err := s.Journey(ctx, prefix+"p", -1); err == nil { // Neo4j refuses LIMIT -1

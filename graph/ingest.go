@@ -49,11 +49,17 @@ func (s *Store) writeEvents(ctx context.Context, events []journeys.Event, withTa
 			if tails != nil {
 				*tails = (*tails)[:0]
 			}
-			return s.writeBatch(ctx, tx, events, time.Now().UnixMilli(), checkAll, &res, tails)
+			err := s.writeBatch(ctx, tx, events, time.Now().UnixMilli(), checkAll, &res, tails)
+			if !checkAll && idTaken(err) {
+				// The work's own outcome, not a failed query: the store's
+				// ErrorCounter does not count it.
+				return errIDTaken
+			}
+			return err
 		})
 	}
 	err := attempt(false)
-	if idTaken(err) {
+	if errors.Is(err, errIDTaken) || idTaken(err) {
 		// An id of the batch is stored under another person: look every
 		// id up this time (the first attempt was rolled back).
 		err = attempt(true)
@@ -173,6 +179,10 @@ func writeAppends(ctx context.Context, tx neo4j.ManagedTransaction, events []jou
 	res.People = peopleOf(fresh, nil)
 	return appendLocked(ctx, tx, fresh, last, now, res, map[string]bool{}, tails)
 }
+
+// errIDTaken is what an attempt of writeAppends returns when Neo4j
+// refused one of its events for an id stored already.
+var errIDTaken = errors.New("an event id is stored under another person")
 
 // idTaken tells whether err is Neo4j refusing an event whose id is stored
 // already (the event_id constraint).
