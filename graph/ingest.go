@@ -81,27 +81,19 @@ func (s *Store) writeBatch(ctx context.Context, tx neo4j.ManagedTransaction, eve
 	if !checkAll && !slices.ContainsFunc(events, isIdentity) {
 		return writeAppends(ctx, tx, events, now, res, tails)
 	}
-	ids := make([]string, 0, len(events))
-	for _, e := range events {
-		ids = append(ids, e.ID)
+	// Idempotency: drop the repeats and the events stored already.
+	evs := firstOfEachID(events, res)
+	ids := make([]string, len(evs))
+	for i, e := range evs {
+		ids[i] = e.ID
 	}
-	// Idempotency: drop the events stored already.
-	recs, err := run(ctx, tx, "find_events", map[string]any{"ids": ids})
+	stored, err := storedIDs(ctx, tx, ids)
 	if err != nil {
 		return err
 	}
-	stored := make(map[string]bool, len(recs))
-	for _, r := range recs {
-		stored[str(r, "id")] = true
-	}
-	var fresh, identities []journeys.Event
-	for _, e := range events {
-		if stored[e.ID] {
-			res.Duplicates++
-			continue
-		}
-		stored[e.ID] = true // a repeat within the batch is a duplicate too
-		fresh = append(fresh, e)
+	fresh := withoutStored(evs, stored, res)
+	var identities []journeys.Event
+	for _, e := range fresh {
 		if isIdentity(e) {
 			identities = append(identities, e)
 		}
@@ -119,6 +111,7 @@ func (s *Store) writeBatch(ctx context.Context, tx neo4j.ManagedTransaction, eve
 	return appendEvents(ctx, tx, fresh, now, res, relink, tails)
 }
 
+// isIdentity tells whether e is an identify or alias event (a merge).
 func isIdentity(e journeys.Event) bool {
 	return e.Type == journeys.TypeIdentify || e.Type == journeys.TypeAlias
 }
@@ -134,16 +127,7 @@ func isIdentity(e journeys.Event) bool {
 // whose events all prove duplicates are stamped touched all the same
 // (their cache entry is read again, nothing more).
 func writeAppends(ctx context.Context, tx neo4j.ManagedTransaction, events []journeys.Event, now int64, res *journeys.WriteResult, tails *[]inmem.Written) error {
-	evs := make([]journeys.Event, 0, len(events))
-	seen := make(map[string]bool, len(events))
-	for _, e := range events {
-		if seen[e.ID] { // the first of a repeated id is kept, as by writeBatch
-			res.Duplicates++
-			continue
-		}
-		seen[e.ID] = true
-		evs = append(evs, e)
-	}
+	evs := firstOfEachID(events, res)
 	if err := resolveAliases(ctx, tx, evs); err != nil {
 		return err
 	}
@@ -158,26 +142,60 @@ func writeAppends(ctx context.Context, tx neo4j.ManagedTransaction, events []jou
 			check = append(check, e.ID)
 		}
 	}
-	stored := map[string]bool{}
-	if len(check) > 0 {
-		recs, err := run(ctx, tx, "find_events", map[string]any{"ids": check})
-		if err != nil {
-			return err
-		}
-		for _, r := range recs {
-			stored[str(r, "id")] = true
-		}
+	stored, err := storedIDs(ctx, tx, check)
+	if err != nil {
+		return err
 	}
-	fresh := evs[:0]
-	for _, e := range evs {
+	fresh := withoutStored(evs, stored, res)
+	res.People = peopleOf(fresh, nil)
+	return appendLocked(ctx, tx, fresh, last, now, res, map[string]bool{}, tails)
+}
+
+// firstOfEachID returns events without the repeats of an id (the first
+// is kept), each repeat counted a duplicate in res.
+func firstOfEachID(events []journeys.Event, res *journeys.WriteResult) []journeys.Event {
+	out := make([]journeys.Event, 0, len(events))
+	seen := make(map[string]bool, len(events))
+	for _, e := range events {
+		if seen[e.ID] {
+			res.Duplicates++
+			continue
+		}
+		seen[e.ID] = true
+		out = append(out, e)
+	}
+	return out
+}
+
+// storedIDs returns which of ids are stored already (find_events; no query
+// for none).
+func storedIDs(ctx context.Context, tx neo4j.ManagedTransaction, ids []string) (map[string]bool, error) {
+	stored := map[string]bool{}
+	if len(ids) == 0 {
+		return stored, nil
+	}
+	recs, err := run(ctx, tx, "find_events", map[string]any{"ids": ids})
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range recs {
+		stored[str(r, "id")] = true
+	}
+	return stored, nil
+}
+
+// withoutStored returns the events whose id is not in stored, each other
+// one counted a duplicate in res. It reuses the backing array of events.
+func withoutStored(events []journeys.Event, stored map[string]bool, res *journeys.WriteResult) []journeys.Event {
+	fresh := events[:0]
+	for _, e := range events {
 		if stored[e.ID] {
 			res.Duplicates++
 			continue
 		}
 		fresh = append(fresh, e)
 	}
-	res.People = peopleOf(fresh, nil)
-	return appendLocked(ctx, tx, fresh, last, now, res, map[string]bool{}, tails)
+	return fresh
 }
 
 // errIDTaken is what an attempt of writeAppends returns when Neo4j
