@@ -185,12 +185,14 @@ func storedIDs(ctx context.Context, tx neo4j.ManagedTransaction, ids []string) (
 }
 
 // withoutStored returns the events whose id is not in stored, each other
-// one counted a duplicate in res. It reuses the backing array of events.
+// one counted a duplicate in res and listed in res.Stored. It reuses the
+// backing array of events.
 func withoutStored(events []journeys.Event, stored map[string]bool, res *journeys.WriteResult) []journeys.Event {
 	fresh := events[:0]
 	for _, e := range events {
 		if stored[e.ID] {
 			res.Duplicates++
+			res.Stored = append(res.Stored, e.ID)
 			continue
 		}
 		fresh = append(fresh, e)

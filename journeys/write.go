@@ -11,6 +11,11 @@ type WriteResult struct {
 	Duplicates int        `json:"duplicates"` // events whose id was stored already, or repeated in the batch
 	Rejected   []RowError `json:"rejected"`   // items the store refused (for example a conflicting alias)
 	People     []string   `json:"-"`          // people whose journey changed (after identity merges), sorted per batch
+	// Stored holds the ids of the events found stored already (counted in
+	// Duplicates; repeats within the batch are not listed), so that a
+	// write merging several callers' batches (Coalescer) can count each
+	// caller's duplicates.
+	Stored []string `json:"-"`
 }
 
 // Add folds o into r.
@@ -19,6 +24,7 @@ func (r *WriteResult) Add(o WriteResult) {
 	r.Duplicates += o.Duplicates
 	r.Rejected = append(r.Rejected, o.Rejected...)
 	r.People = append(r.People, o.People...)
+	r.Stored = append(r.Stored, o.Stored...)
 }
 
 // EventWriter stores events in the path graph. WriteEvents is idempotent by
