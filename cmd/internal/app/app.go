@@ -126,6 +126,9 @@ func New(store *graph.Store, cfg Config) *App {
 		// hook evaluates the people it touched without reading them back.
 		writer = inmem.WriteThrough{Writer: store, Cache: a.Cache}
 	}
+	// Concurrent requests share writes: many small bodies cost one
+	// transaction, and no more than Writers run at once.
+	writer = &ingest.Coalescer{Writer: writer, BatchSize: cfg.BatchSize, Writers: cfg.Writers}
 	a.Ingester = &ingest.Ingester{Store: writer, Rules: cfg.Rules, BatchSize: cfg.BatchSize, Writers: cfg.Writers}
 	a.Analytics = &report.Analytics{Store: a.Journeys, Rules: cfg.Rules}
 	if cfg.Rulebook {

@@ -10,6 +10,7 @@ import (
 	"github.com/journeygraph/journeygraph/graph"
 	"github.com/journeygraph/journeygraph/graph/inmem"
 	"github.com/journeygraph/journeygraph/journeys"
+	"github.com/journeygraph/journeygraph/journeys/ingest"
 	"github.com/journeygraph/journeygraph/journeys/segment"
 	"github.com/journeygraph/journeygraph/journeys/webhook"
 )
@@ -110,9 +111,14 @@ func TestNew(t *testing.T) {
 			if a.Segmenter.Engine != engine {
 				t.Errorf("segment engine %T, want %T", a.Segmenter.Engine, engine)
 			}
-			// With a cache, writes hand what they appended to it.
-			if wt, ok := a.Ingester.Store.(inmem.WriteThrough); (a.Cache != nil) != ok || ok && wt.Cache != a.Cache {
-				t.Errorf("ingester writes with %T (cache %v)", a.Ingester.Store, a.Cache != nil)
+			// Concurrent writes are coalesced; with a cache, writes hand
+			// what they appended to it.
+			co, ok := a.Ingester.Store.(*ingest.Coalescer)
+			if !ok {
+				t.Fatalf("ingester writes with %T, want a *ingest.Coalescer", a.Ingester.Store)
+			}
+			if wt, ok := co.Writer.(inmem.WriteThrough); (a.Cache != nil) != ok || ok && wt.Cache != a.Cache {
+				t.Errorf("coalesced writes go to %T (cache %v)", co.Writer, a.Cache != nil)
 			}
 			if a.Segmenting.Segments.Engine != a.Segmenter.Engine {
 				t.Errorf("writes re-evaluate with engine %T, not %T", a.Segmenting.Segments.Engine, a.Segmenter.Engine)

@@ -20,6 +20,7 @@ import (
 	"github.com/journeygraph/journeygraph/graph"
 	"github.com/journeygraph/journeygraph/graph/inmem"
 	"github.com/journeygraph/journeygraph/journeys"
+	"github.com/journeygraph/journeygraph/journeys/ingest"
 	"github.com/journeygraph/journeygraph/journeys/segment"
 	"github.com/journeygraph/journeygraph/journeys/webhook"
 	"github.com/journeygraph/journeygraph/web"
@@ -78,7 +79,7 @@ func benchWebhookLatency(ctx context.Context, store *graph.Store, cache *inmem.C
 		engine.engine = store
 	} else {
 		// As serve does with its cache: writes hand their events over.
-		a.Ingester.Store = inmem.WriteThrough{Writer: store, Cache: cache}
+		a.Ingester.Store = &ingest.Coalescer{Writer: inmem.WriteThrough{Writer: store, Cache: cache}}
 		engine.cache = cache
 	}
 	si.Segments.Engine = engine
