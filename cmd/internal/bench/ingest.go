@@ -25,7 +25,10 @@ baseline (same properties and indexes), and prints events/s for each and
 their ratio. Then (table "import") imports the same generated events from a
 time-sorted and from a shuffled JSONL file, sorted by person first and in
 file order, and the time-sorted one POSTed to the events API in batches,
-against the bare baseline. Table "bulk" loads the shuffled file with
+against the bare baseline. Table "http" POSTs the time-sorted file in
+bodies of each --http-bodies size from --http-clients clients, to the
+server's Ingester (concurrent requests coalesced into shared writes) and to
+one where each request writes alone. Table "bulk" loads the shuffled file with
 import --bulk into a private Neo4j of its own (--bulk-dir, --bulk-port;
 never the shared server, which --bulk would stop) end to end, beside the
 baseline, the sorted import of both files and the HTTP batches. Everything
@@ -44,7 +47,10 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	preset := fs.String("preset", "taobao", "column mapping of the file")
 	batches := fs.String("batch", "1000,5000,20000", "comma-separated batch sizes to compare")
 	writers := fs.String("writers", "1,2", "comma-separated numbers of concurrent writers to compare")
-	tables := fs.String("tables", "batches,import", "tables to run: batches (the file by batch size and writers), import (files sorted and shuffled), bulk (import --bulk into a private server)")
+	tables := fs.String("tables", "batches,import", "tables to run: batches (the file by batch size and writers), import (files sorted and shuffled), bulk (import --bulk into a private server), http (bodies by size, coalesced or not)")
+	httpBodies := fs.String("http-bodies", "1,50,5000", "comma-separated events a body of the http table")
+	httpClients := fs.Int("http-clients", 16, "concurrent clients of the http table")
+	httpEvents := fs.Int("http-events", 10000, "events of the http table's file")
 	importEvents := fs.Int("import-events", 20000, "events of the import table's files")
 	rounds := fs.Int("rounds", 1, "times each case runs: the import and bulk tables show the best time, the batch table the median of each round's ratio")
 	sortMiB := fs.Int("sort-mib", ingest.DefaultSortMemory>>20, "the import table's sort memory, in MiB")
@@ -56,15 +62,15 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	run := map[string]bool{}
 	for _, t := range strings.Split(*tables, ",") {
-		if t = strings.TrimSpace(t); t != "batches" && t != "import" && t != "bulk" {
-			return fmt.Errorf("--tables: %q is not a table (want batches, import, bulk)", t)
+		if t = strings.TrimSpace(t); t != "batches" && t != "import" && t != "bulk" && t != "http" {
+			return fmt.Errorf("--tables: %q is not a table (want batches, import, bulk, http)", t)
 		}
 		run[t] = true
 	}
 	for _, f := range []struct {
 		name string
 		v    int
-	}{{"--import-events", *importEvents}, {"--rounds", *rounds}, {"--sort-mib", *sortMiB}} {
+	}{{"--import-events", *importEvents}, {"--rounds", *rounds}, {"--sort-mib", *sortMiB}, {"--http-clients", *httpClients}, {"--http-events", *httpEvents}} {
 		if f.v < 1 {
 			return fmt.Errorf("%s: %d is not a positive whole number", f.name, f.v)
 		}
@@ -74,6 +80,10 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	ws, err := parseSizes("--writers", *writers)
+	if err != nil {
+		return err
+	}
+	bodies, err := parseSizes("--http-bodies", *httpBodies)
 	if err != nil {
 		return err
 	}
@@ -93,6 +103,11 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if run["import"] {
 		if err := runImportTable(ctx, store, *importEvents, *rounds, ingest.DefaultBatchSize, ingest.DefaultWriters, int64(*sortMiB)<<20, stdout, stderr); err != nil {
+			return err
+		}
+	}
+	if run["http"] {
+		if err := runHTTPTable(ctx, store, *httpEvents, bodies, *httpClients, *rounds, stdout, stderr); err != nil {
 			return err
 		}
 	}

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strconv"
 	"time"
@@ -85,15 +84,11 @@ func runBulkTable(ctx context.Context, store *graph.Store, shared graph.Config, 
 	if err != nil {
 		return err
 	}
-	dir, err := os.MkdirTemp("", "journeygraph-bench-")
+	dir, paths, n, people, remove, err := tempImportFiles(n)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	paths, n, people, err := importFiles(dir, n, 1)
-	if err != nil {
-		return fmt.Errorf("bench: write files: %w", err)
-	}
+	defer remove()
 	defer func() {
 		if err := srv.Wipe(context.Background()); err != nil {
 			fmt.Fprintf(stderr, "bench: wipe the private server: %v\n", err)

@@ -83,6 +83,20 @@ func writeEventFile(path string, events []journeys.Event) error {
 // warmUpEvents is the size of the warm-up file.
 const warmUpEvents = 5000
 
+// tempImportFiles is importFiles into a new temporary folder, returned
+// with it; remove deletes the folder.
+func tempImportFiles(n int) (dir string, paths map[string]string, count, people int, remove func(), err error) {
+	if dir, err = os.MkdirTemp("", "journeygraph-bench-"); err != nil {
+		return "", nil, 0, 0, nil, err
+	}
+	remove = func() { os.RemoveAll(dir) }
+	if paths, count, people, err = importFiles(dir, n, 1); err != nil {
+		remove()
+		return "", nil, 0, 0, nil, fmt.Errorf("bench: write files: %w", err)
+	}
+	return dir, paths, count, people, remove, nil
+}
+
 // importFiles generates n email-heavy events (journeys/synth; n and the
 // last person's), writes them to a file sorted by time and to a shuffled
 // one, and the first warmUpEvents of the sorted one to a warm-up file, and
@@ -115,15 +129,11 @@ func importFiles(dir string, n int, seed uint64) (paths map[string]string, count
 // them alike), and prints for each its best time, events/s, and the ratios
 // to the baseline and to the time-sorted file imported the same way.
 func runImportTable(ctx context.Context, store *graph.Store, n, rounds, batch, writers int, sortMem int64, stdout, stderr io.Writer) error {
-	dir, err := os.MkdirTemp("", "journeygraph-bench-")
+	dir, paths, n, people, remove, err := tempImportFiles(n)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	paths, n, people, err := importFiles(dir, n, 1)
-	if err != nil {
-		return fmt.Errorf("bench: write files: %w", err)
-	}
+	defer remove()
 	fmt.Fprintf(stdout, "\nimport from files: the same %d email-heavy events of %d people (journeys/synth), JSONL, batch %d, %d writers, best of %d\n",
 		n, people, batch, writers, rounds)
 	// The first import of a process pays for planning its queries: a

@@ -10,10 +10,14 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"sync"
+	"text/tabwriter"
 	"time"
 
+	"github.com/journeygraph/journeygraph/cmd/internal/app"
 	"github.com/journeygraph/journeygraph/graph"
+	"github.com/journeygraph/journeygraph/journeys"
 	"github.com/journeygraph/journeygraph/journeys/ingest"
 	"github.com/journeygraph/journeygraph/web"
 )
@@ -188,4 +192,63 @@ func httpBodies(path, prefix string, batch int) ([][]byte, error) {
 		return nil, err
 	}
 	return bodies, flush()
+}
+
+// runHTTPTable posts the same n events (the time-sorted file) in bodies of
+// each size from clients concurrent clients to a server wired as serve
+// wires it, whose Coalescer merges the requests waiting into shared
+// writes, and to one where every request writes its own batches, rounds
+// times (alternating which goes first), and prints the median events/s of
+// each and the median and range of the rounds' ratios.
+func runHTTPTable(ctx context.Context, store *graph.Store, n int, sizes []int, clients, rounds int, stdout, stderr io.Writer) error {
+	_, paths, n, people, remove, err := tempImportFiles(n)
+	if err != nil {
+		return err
+	}
+	defer remove()
+	fmt.Fprintf(stdout, "\nHTTP: the same %d email-heavy events of %d people, time-sorted, POSTed from %d clients, %d rounds (medians)\n",
+		n, people, clients, rounds)
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "events a body\tcoalesced ev/s\trequests alone ev/s\tratio\tratio range\t")
+	for _, size := range sizes {
+		var co, alone, ratio []float64
+		for r := range rounds {
+			var rate [2]float64 // coalesced, alone
+			for k := range 2 {
+				coalesced := (k+r)%2 == 0
+				d, err := postOnce(ctx, store, paths["time-sorted"], n, size, clients, coalesced)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(stderr, "round %d: bodies of %d, coalesced %v: %.1f s\n", r+1, size, coalesced, d.Seconds())
+				if coalesced {
+					rate[0] = float64(n) / d.Seconds()
+				} else {
+					rate[1] = float64(n) / d.Seconds()
+				}
+			}
+			co, alone, ratio = append(co, rate[0]), append(alone, rate[1]), append(ratio, rate[0]/rate[1])
+		}
+		fmt.Fprintf(tw, "%d\t%.0f\t%.0f\t%.2f\t%.2f–%.2f\t\n", size, median(co), median(alone), median(ratio), slices.Min(ratio), slices.Max(ratio))
+	}
+	return tw.Flush()
+}
+
+// postOnce posts the file's n events under a fresh prefix (deleted
+// afterwards) through serve's Ingester, or, unless coalesced, one whose
+// requests each write their own batches, and returns how long it took.
+func postOnce(ctx context.Context, store *graph.Store, path string, n, size, clients int, coalesced bool) (time.Duration, error) {
+	prefix := "bench-http-" + randomTag() + "-"
+	defer store.DeletePrefix(context.Background(), prefix)
+	in := app.New(store, app.Config{Rules: journeys.DefaultStepRules()}).Ingester
+	if !coalesced {
+		alone := *in
+		alone.Store = store
+		in = &alone
+	}
+	d, res, err := postFile(ctx, store, in, path, prefix, size, clients)
+	if err == nil && (res.Accepted+res.Duplicates != n || res.Rejected != 0) {
+		err = fmt.Errorf("bench: HTTP, bodies of %d: %d accepted, %d duplicates, %d rejected of %d events", size, res.Accepted, res.Duplicates, res.Rejected, n)
+	}
+	return d, err
 }
