@@ -7,13 +7,15 @@ import (
 	"github.com/journeygraph/journeygraph/journeys"
 )
 
-// Coalescer is an EventWriter that merges the batches of concurrent callers
-// into shared writes: at most Writers writes run at once, and a write takes
-// every batch waiting when it starts, in arrival order, up to BatchSize
-// events. Many small requests (a tracker posting a few events at a time)
-// then cost one transaction, and each person's lock and chain end once per
-// write, not once per request; a server no longer runs more transactions
-// than its cores whatever the number of clients.
+// Coalescer is an EventWriter that merges the small batches of concurrent
+// callers into shared writes: at most Writers of those run at once, and
+// each takes every small batch waiting when it starts, in arrival order, up
+// to BatchSize events. Many small requests (a tracker posting a few events
+// at a time) then cost one transaction, and each person's lock and chain
+// end once per write, not once per request. A batch of Alone events or more
+// is worth a transaction of its own and is written at once, as without a
+// Coalescer: merging those, or holding them to Writers at once, was
+// measured slower (the README's HTTP table).
 //
 // Each caller gets back its own counts: its events found stored already
 // (WriteResult.Stored) or repeated in its batch are its duplicates, the
@@ -24,7 +26,8 @@ import (
 type Coalescer struct {
 	Writer    journeys.EventWriter
 	BatchSize int // most events merged into one write; DefaultBatchSize when 0
-	Writers   int // writes at once; DefaultWriters when 0
+	Writers   int // merged writes at once; DefaultWriters when 0
+	Alone     int // batches this big or bigger are written at once, unmerged; minChunk when 0
 
 	mu      sync.Mutex
 	pending []*pendingBatch
@@ -49,6 +52,9 @@ type pendingBatch struct {
 func (c *Coalescer) WriteEvents(ctx context.Context, events []journeys.Event) (journeys.WriteResult, error) {
 	if len(events) == 0 {
 		return journeys.WriteResult{}, nil
+	}
+	if len(events) >= c.alone() {
+		return c.Writer.WriteEvents(ctx, events)
 	}
 	b := &pendingBatch{ctx: ctx, events: events, done: make(chan struct{})}
 	c.mu.Lock()
@@ -91,6 +97,13 @@ func (c *Coalescer) writers() int {
 		return DefaultWriters
 	}
 	return c.Writers
+}
+
+func (c *Coalescer) alone() int {
+	if c.Alone <= 0 {
+		return minChunk
+	}
+	return c.Alone
 }
 
 func (c *Coalescer) batchSize() int {

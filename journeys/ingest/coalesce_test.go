@@ -25,7 +25,7 @@ type idStore struct {
 	most    int // most writes at once
 	fail    error
 	release chan struct{}
-	first   sync.Once
+	started bool // a write has begun: only the first one waits for release
 }
 
 func newIDStore(stored ...string) *idStore {
@@ -43,8 +43,12 @@ func (s *idStore) WriteEvents(ctx context.Context, events []journeys.Event) (jou
 	for _, e := range events {
 		s.entered[e.ID] = true
 	}
+	first := !s.started
+	s.started = true
 	s.mu.Unlock()
-	s.first.Do(func() { <-s.release })
+	if first {
+		<-s.release
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.active--
@@ -260,5 +264,25 @@ func TestCoalescerRunsAtMostWritersAtOnce(t *testing.T) {
 	}
 	if total.Accepted != 40 || total.Duplicates != 40 {
 		t.Errorf("accepted %d, duplicates %d; want 40 and 40", total.Accepted, total.Duplicates)
+	}
+}
+
+func TestCoalescerWritesALargeBatchAtOnce(t *testing.T) {
+	s := newIDStore()
+	c := &Coalescer{Writer: s, Writers: 1, Alone: 3}
+	wait := queued(t, c, s, context.Background(), evs("a"), evs("b"))
+	// The merged writes are held; a batch of Alone events is not queued
+	// behind them.
+	res, err := c.WriteEvents(context.Background(), evs("c", "d", "e"))
+	if err != nil || res.Accepted != 3 {
+		t.Errorf("large batch: %+v, %v", res, err)
+	}
+	if n := c.Waiting(); n != 1 {
+		t.Errorf("%d batches waiting, want 1 (b)", n)
+	}
+	close(s.release)
+	wait()
+	if w := fmt.Sprint(s.writes()); w != "[[c d e] [a] [b]]" {
+		t.Errorf("writes %s, want [[c d e] [a] [b]]", w)
 	}
 }
