@@ -3,7 +3,9 @@ package segment
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -238,4 +240,68 @@ func TestRefreshOfPeopleReadsMembershipsOnce(t *testing.T) {
 			}
 		})
 	}
+}
+
+// overlapStore is a listStore that records whether two ApplyMembership
+// calls of one segment ever ran at once.
+type overlapStore struct {
+	listStore
+	mu      sync.Mutex
+	running map[string]int
+	calls   int
+	overlap bool
+}
+
+func (s *overlapStore) ApplyMembership(ctx context.Context, seg journeys.Segment, at time.Time, cs []journeys.MembershipChange) ([]journeys.MembershipChange, error) {
+	s.mu.Lock()
+	s.calls++
+	if s.running[seg.Name]++; s.running[seg.Name] > 1 {
+		s.overlap = true
+	}
+	s.mu.Unlock()
+	time.Sleep(2 * time.Millisecond) // a transaction's time, for the other to arrive in
+	s.mu.Lock()
+	s.running[seg.Name]--
+	s.mu.Unlock()
+	return cs, nil
+}
+
+// TestApplyOneSegmentAtATime: the membership changes of one segment are
+// written one call at a time, by concurrent rounds of the hook and by two
+// Segmenters of one process (serve's hook and schedule): Neo4j deadlocks
+// now and then on two at once.
+func TestApplyOneSegmentAtATime(t *testing.T) {
+	segs := []journeys.Segment{{Name: "s", Version: 1, Where: journeys.Condition{Did: &journeys.Match{Step: "view"}}}}
+	st := &overlapStore{listStore: listStore{segs: segs}, running: map[string]int{}}
+	hook, schedule := &Segmenter{Store: st, Engine: everyone{}}, &Segmenter{Store: st, Engine: everyone{}}
+	var wg sync.WaitGroup
+	for i := range 40 {
+		sg := hook
+		if i%2 == 1 {
+			sg = schedule
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			// Disjoint people: each enters.
+			if _, err := sg.Refresh(context.Background(), nil, journeys.SegmentScope{People: []string{fmt.Sprint("p", i)}}, "test", time.Now()); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if st.calls != 40 || st.overlap {
+		t.Errorf("%d calls, overlapping: %v; want 40, none overlapping", st.calls, st.overlap)
+	}
+}
+
+// everyone is an engine that evaluates everyone in scope into the segment.
+type everyone struct{}
+
+func (everyone) EvaluateSegment(_ context.Context, _ journeys.Pred, scope journeys.SegmentScope) ([]string, error) {
+	return scope.People, nil
+}
+
+func (everyone) Explain(context.Context, []string, []journeys.EventCond) (map[string]journeys.Explanation, error) {
+	return nil, nil
 }
