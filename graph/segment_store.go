@@ -223,7 +223,25 @@ func mstr(m map[string]any, k string) string {
 // the MEMBER, ENTERED and LEFT edges, and their deliveries are recorded
 // as held out, never sent.
 func (s *Store) ApplyMembership(ctx context.Context, seg journeys.Segment, at time.Time, changes []journeys.MembershipChange) ([]journeys.MembershipChange, error) {
+	applied, _, err := s.applyMembership(ctx, seg, at, changes, nil)
+	return applied, err
+}
+
+// ApplyMembershipLeased is ApplyMembership that also leases, in the same
+// transaction, the deliveries it queues to the dispatcher whose claim c
+// describes (at most c.PerWebhook of each webhook less its c.InFlight, at
+// most c.Limit, of webhooks under c.Prefix), and returns them with their
+// webhook's URL and secret: the dispatcher sends them once the transaction
+// has committed, without a claim of its own. The others stay pending.
+func (s *Store) ApplyMembershipLeased(ctx context.Context, seg journeys.Segment, at time.Time, changes []journeys.MembershipChange, c journeys.Claim) ([]journeys.MembershipChange, []journeys.Delivery, error) {
+	return s.applyMembership(ctx, seg, at, changes, &c)
+}
+
+// applyMembership writes the changes and, with lease, leases their
+// deliveries.
+func (s *Store) applyMembership(ctx context.Context, seg journeys.Segment, at time.Time, changes []journeys.MembershipChange, lease *journeys.Claim) ([]journeys.MembershipChange, []journeys.Delivery, error) {
 	var applied []journeys.MembershipChange
+	var leased []journeys.Delivery
 	byID := make(map[string]journeys.MembershipChange, len(changes))
 	var enter, leave []map[string]any
 	for _, c := range changes {
@@ -237,7 +255,7 @@ func (s *Store) ApplyMembership(ctx context.Context, seg journeys.Segment, at ti
 		}
 	}
 	err := s.write(ctx, 0, func(tx neo4j.ManagedTransaction) error {
-		applied = applied[:0]
+		applied, leased = applied[:0], nil
 		ms := at.UnixMilli()
 		recs, err := run(ctx, tx, "lock_segment", map[string]any{"segment": seg.Name, "at": ms, "n": len(changes)})
 		if err != nil {
@@ -291,13 +309,33 @@ func (s *Store) ApplyMembership(ctx context.Context, seg journeys.Segment, at ti
 		if len(rows) == 0 {
 			return nil
 		}
-		_, err = run(ctx, tx, "queue_deliveries", map[string]any{"changes": rows, "now": time.Now().UnixMilli()})
-		return err
+		now := time.Now()
+		queued, err := run(ctx, tx, "queue_deliveries", map[string]any{"changes": rows, "now": now.UnixMilli()})
+		if err != nil || lease == nil || len(queued) == 0 {
+			return err
+		}
+		queuedIDs := make([]string, len(queued))
+		for i, r := range queued {
+			queuedIDs[i] = str(r, "id")
+		}
+		inFlight := make(map[string]any, len(lease.InFlight))
+		for id, n := range lease.InFlight {
+			inFlight[id] = n
+		}
+		recs, err = run(ctx, tx, "lease_deliveries", map[string]any{"ids": queuedIDs, "lease_until": now.Add(lease.Lease).UnixMilli(),
+			"limit": lease.Limit, "per_webhook": lease.PerWebhook, "in_flight": inFlight, "prefix": lease.Prefix})
+		if err != nil {
+			return err
+		}
+		for _, r := range recs {
+			leased = append(leased, leasedOf(r))
+		}
+		return nil
 	})
 	if err != nil {
-		return nil, wrap("apply membership", err)
+		return nil, nil, wrap("apply membership", err)
 	}
-	return applied, nil
+	return applied, leased, nil
 }
 
 // MembersPage returns up to limit current members of a segment with ids

@@ -137,6 +137,14 @@ func deliveryOf(r *neo4j.Record) journeys.Delivery {
 		CreatedAt: millis(intOf(r, "created_at"))}
 }
 
+// leasedOf is a delivery just leased (claim_deliveries, lease_deliveries),
+// with its webhook's URL and secret.
+func leasedOf(r *neo4j.Record) journeys.Delivery {
+	d := deliveryOf(r)
+	d.Status, d.URL, d.Secret = journeys.DeliverySending, str(r, "url"), str(r, "secret")
+	return d
+}
+
 // ClaimDeliveries leases due deliveries, at most c.PerWebhook of each
 // webhook less its c.InFlight (see journeys.OutboxStore).
 func (s *Store) ClaimDeliveries(ctx context.Context, c journeys.Claim) ([]journeys.Delivery, error) {
@@ -154,9 +162,7 @@ func (s *Store) ClaimDeliveries(ctx context.Context, c journeys.Claim) ([]journe
 		}
 		out = make([]journeys.Delivery, len(recs))
 		for i, r := range recs {
-			d := deliveryOf(r)
-			d.Status, d.URL, d.Secret = journeys.DeliverySending, str(r, "url"), str(r, "secret")
-			out[i] = d
+			out[i] = leasedOf(r)
 		}
 		return nil
 	})

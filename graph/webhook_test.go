@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
-	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -78,27 +77,9 @@ func queueOne(t *testing.T, s *graph.Store, url string) journeys.Webhook {
 // start with prefix. It returns the webhook.
 func queueMany(t *testing.T, s *graph.Store, prefix, url string, n int) journeys.Webhook {
 	t.Helper()
-	ctx := context.Background()
-	for i := range n {
-		write(t, s, ev(prefix+"p"+strconv.Itoa(i), "add_to_cart", 1))
-	}
-	seg, err := journeys.ParseSegment([]byte(`{"name":"` + prefix + `s","where":{"did":"add_to_cart"}}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	hook, err := s.CreateWebhook(ctx, journeys.Webhook{ID: prefix + "hook", URL: url, Segment: seg.Name, Events: []string{journeys.KindEntered}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = s.DeleteWebhook(context.Background(), hook.ID)
-		_ = s.DeleteSegment(context.Background(), seg.Name)
-	})
-	if _, err := s.SaveSegment(ctx, seg, t0); err != nil {
-		t.Fatal(err)
-	}
+	seg, hook := cartSegment(t, s, prefix, url, n)
 	sg := &segment.Segmenter{Store: s}
-	if res, err := sg.Refresh(ctx, []string{seg.Name}, journeys.SegmentScope{Prefix: prefix}, "test", t0.Add(time.Hour)); err != nil || res[0].Entered != n {
+	if res, err := sg.Refresh(context.Background(), []string{seg.Name}, journeys.SegmentScope{Prefix: prefix}, "test", t0.Add(time.Hour)); err != nil || res[0].Entered != n {
 		t.Fatalf("refresh: %+v %v", res, err)
 	}
 	return hook

@@ -39,6 +39,11 @@ type Segmenter struct {
 	// Clusters loads the clustering models of cluster blocks (nil: a
 	// definition with a cluster block is refused).
 	Clusters ClusterModels
+	// Handoff, if set and running, takes the deliveries of the changes a
+	// refresh applies, leased to it in the transaction that queues them
+	// (when Store is a LeasingStore): it sends them once they commit,
+	// without claiming them from the outbox first.
+	Handoff Handoff
 
 	locks sync.Map // segment name → *sync.Mutex: a save and its refresh, one at a time
 }
@@ -114,6 +119,23 @@ type Syncer interface {
 type PeopleSyncer interface {
 	Syncer
 	SyncPeople(ctx context.Context, people []string) error
+}
+
+// Handoff is a webhook dispatcher that takes deliveries leased to it as
+// they are queued (webhook.Dispatcher).
+type Handoff interface {
+	// Claim describes the lease it takes now, false when it is not
+	// running (nothing must then be leased to it).
+	Claim() (journeys.Claim, bool)
+	// Deliver sends deliveries leased to it.
+	Deliver(batch []journeys.Delivery)
+}
+
+// LeasingStore is a SegmentStore that can lease the deliveries of the
+// membership changes it applies, in the same transaction, to a dispatcher
+// (graph.Store).
+type LeasingStore interface {
+	ApplyMembershipLeased(ctx context.Context, seg journeys.Segment, at time.Time, changes []journeys.MembershipChange, c journeys.Claim) ([]journeys.MembershipChange, []journeys.Delivery, error)
 }
 
 // MembershipReader is a SegmentStore that reads, for a list of people,
@@ -446,7 +468,7 @@ func (sg *Segmenter) refresh(ctx context.Context, eng Evaluator, s journeys.Segm
 			changes = append(changes, newChange(s, def, journeys.KindLeft, p, at, asOf, trigger, journeys.Explanation{}))
 		}
 		unlock := lockOf(&applying, s.Name)
-		applied, err := sg.Store.ApplyMembership(ctx, s, at, changes)
+		applied, err := sg.apply(ctx, s, at, changes)
 		unlock()
 		if errors.Is(err, journeys.ErrStale) {
 			// Saved anew meanwhile: the new version's refresh decides.
@@ -470,6 +492,22 @@ func (sg *Segmenter) refresh(ctx context.Context, eng Evaluator, s journeys.Segm
 	}
 	res.TookMS = time.Since(start).Milliseconds()
 	return res, nil
+}
+
+// apply writes the changes of s; with a running Handoff and a
+// LeasingStore, the deliveries they queue are leased to the Handoff in the
+// same transaction and handed to it once that has committed.
+func (sg *Segmenter) apply(ctx context.Context, s journeys.Segment, at time.Time, changes []journeys.MembershipChange) ([]journeys.MembershipChange, error) {
+	if ls, ok := sg.Store.(LeasingStore); ok && sg.Handoff != nil {
+		if c, running := sg.Handoff.Claim(); running {
+			applied, leased, err := ls.ApplyMembershipLeased(ctx, s, at, changes, c)
+			if err == nil && len(leased) > 0 {
+				sg.Handoff.Deliver(leased)
+			}
+			return applied, err
+		}
+	}
+	return sg.Store.ApplyMembership(ctx, s, at, changes)
 }
 
 // changeReason is recorded on ENTERED/LEFT edges and sent in webhooks.

@@ -305,3 +305,57 @@ func (everyone) EvaluateSegment(_ context.Context, _ journeys.Pred, scope journe
 func (everyone) Explain(context.Context, []string, []journeys.EventCond) (map[string]journeys.Explanation, error) {
 	return nil, nil
 }
+
+// leasingStore is a listStore that leases every delivery of the entries
+// it applies (one per entry) when asked to.
+type leasingStore struct {
+	listStore
+	leasedCalls, plainCalls int
+}
+
+func (s *leasingStore) ApplyMembership(ctx context.Context, seg journeys.Segment, at time.Time, cs []journeys.MembershipChange) ([]journeys.MembershipChange, error) {
+	s.plainCalls++
+	return cs, nil
+}
+
+func (s *leasingStore) ApplyMembershipLeased(_ context.Context, _ journeys.Segment, _ time.Time, cs []journeys.MembershipChange, c journeys.Claim) ([]journeys.MembershipChange, []journeys.Delivery, error) {
+	s.leasedCalls++
+	var ds []journeys.Delivery
+	for _, ch := range cs {
+		ds = append(ds, journeys.Delivery{ID: ch.ID + ".w", Webhook: "w", Person: ch.Person})
+	}
+	return cs, ds, nil
+}
+
+// handoff records the deliveries handed to it.
+type handoff struct {
+	running bool
+	got     []journeys.Delivery
+}
+
+func (h *handoff) Claim() (journeys.Claim, bool) { return journeys.Claim{PerWebhook: 8}, h.running }
+
+func (h *handoff) Deliver(batch []journeys.Delivery) { h.got = append(h.got, batch...) }
+
+// TestRefreshHandsDeliveriesOver: with a running Handoff and a leasing
+// store, a refresh's changes are written with their deliveries leased and
+// handed over; with the Handoff not running, written as before (left in
+// the outbox for a claim) and nothing is handed over.
+func TestRefreshHandsDeliveriesOver(t *testing.T) {
+	segs := []journeys.Segment{{Name: "s", Version: 1, Where: journeys.Condition{Did: &journeys.Match{Step: "view"}}}}
+	for _, running := range []bool{true, false} {
+		st, h := &leasingStore{listStore: listStore{segs: segs}}, &handoff{running: running}
+		sg := &Segmenter{Store: st, Engine: everyone{}, Handoff: h}
+		if _, err := sg.Refresh(context.Background(), nil, journeys.SegmentScope{People: []string{"p1", "p2"}}, "test", time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		wantLeased, wantHanded := 1, 2
+		if !running {
+			wantLeased, wantHanded = 0, 0
+		}
+		if st.leasedCalls != wantLeased || st.plainCalls != 1-wantLeased || len(h.got) != wantHanded {
+			t.Errorf("running %v: %d leased writes, %d plain, %d handed over; want %d, %d, %d",
+				running, st.leasedCalls, st.plainCalls, len(h.got), wantLeased, 1-wantLeased, wantHanded)
+		}
+	}
+}

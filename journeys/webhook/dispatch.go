@@ -65,7 +65,9 @@ type Dispatcher struct {
 	wake   chan struct{}
 	client *http.Client
 	mu     sync.Mutex
-	busy   map[string]int // webhook id → deliveries in flight
+	busy   map[string]int  // webhook id → deliveries in flight
+	run    context.Context // Run's, while it runs: Deliver starts deliveries under it
+	flight sync.WaitGroup  // deliveries started, which Run waits for as it stops
 }
 
 func (d *Dispatcher) init() {
@@ -166,12 +168,19 @@ func (d *Dispatcher) Notify() {
 // again later.
 func (d *Dispatcher) Run(ctx context.Context) {
 	d.init()
-	var wg sync.WaitGroup
-	defer wg.Wait()
+	d.mu.Lock()
+	d.run = ctx
+	d.mu.Unlock()
+	defer func() {
+		d.mu.Lock()
+		d.run = nil // no Deliver from now on
+		d.mu.Unlock()
+		d.flight.Wait()
+	}()
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	for {
-		n, err := d.claim(ctx, &wg)
+		n, err := d.claim(ctx)
 		if ctx.Err() != nil {
 			return
 		}
@@ -191,9 +200,42 @@ func (d *Dispatcher) Run(ctx context.Context) {
 	}
 }
 
+// Claim returns the claim Run would make now, for a store that leases
+// deliveries in the transaction that queues them (see Deliver), and false
+// when Run is not running: nothing would then send what it leased before
+// its lease ends.
+func (d *Dispatcher) Claim() (journeys.Claim, bool) {
+	d.init()
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.run == nil || d.run.Err() != nil {
+		return journeys.Claim{}, false
+	}
+	return journeys.Claim{Now: d.Now(), Lease: d.Lease, Limit: d.ClaimBatch, PerWebhook: d.PerWebhook,
+		InFlight: maps.Clone(d.busy), Prefix: d.Prefix}, true
+}
+
+// Deliver sends deliveries leased to this dispatcher (by a Claim's store
+// as it queued them), each in its webhook's slot, as a claim's: the
+// segment hook hands over the deliveries of its changes once they commit,
+// with no claim query between a change and its webhook. When Run has
+// stopped they are left to their lease, and delivered again later.
+func (d *Dispatcher) Deliver(batch []journeys.Delivery) {
+	d.init()
+	d.mu.Lock()
+	ctx := d.run
+	if ctx == nil || ctx.Err() != nil {
+		d.mu.Unlock()
+		return
+	}
+	d.reserve(batch)
+	d.mu.Unlock()
+	d.launch(ctx, batch)
+}
+
 // claim leases the due deliveries of the webhooks with free slots and
 // starts each in its slot; it returns how many it claimed.
-func (d *Dispatcher) claim(ctx context.Context, wg *sync.WaitGroup) (int, error) {
+func (d *Dispatcher) claim(ctx context.Context) (int, error) {
 	d.mu.Lock()
 	inFlight := maps.Clone(d.busy)
 	d.mu.Unlock()
@@ -203,14 +245,26 @@ func (d *Dispatcher) claim(ctx context.Context, wg *sync.WaitGroup) (int, error)
 		return 0, err
 	}
 	d.mu.Lock()
+	d.reserve(batch)
+	d.mu.Unlock()
+	d.launch(ctx, batch)
+	return len(batch), nil
+}
+
+// reserve takes batch's slots and counts its deliveries in flight (d.mu
+// held: Run stops accepting deliveries under it before it waits for them).
+func (d *Dispatcher) reserve(batch []journeys.Delivery) {
 	for _, dl := range batch {
 		d.busy[dl.Webhook]++
 	}
-	d.mu.Unlock()
+	d.flight.Add(len(batch))
+}
+
+// launch delivers each of batch (reserved) in its slot.
+func (d *Dispatcher) launch(ctx context.Context, batch []journeys.Delivery) {
 	for _, dl := range batch {
-		wg.Add(1)
 		go func() {
-			defer wg.Done()
+			defer d.flight.Done()
 			if err := d.deliver(ctx, dl); err != nil && d.OnError != nil {
 				d.OnError(err)
 			}
@@ -222,7 +276,6 @@ func (d *Dispatcher) claim(ctx context.Context, wg *sync.WaitGroup) (int, error)
 			d.Notify() // a slot is free
 		}()
 	}
-	return len(batch), nil
 }
 
 // deliver makes one attempt and records its outcome.

@@ -161,11 +161,12 @@ func New(store *graph.Store, cfg Config) *App {
 		OnChange: func() { a.Members.Invalidate(); a.Webhooks.Notify() },
 		Outbound: outbound,
 		Clusters: a.Profiles,
+		Handoff:  a.Webhooks,
 	}
 	onWrite := a.Segmenter
 	if len(cfg.WriteSegments) > 0 {
 		onWrite = &segment.Segmenter{Store: onlySegments{store, cfg.WriteSegments}, Engine: engine,
-			Now: cfg.Now, OnChange: a.Segmenter.OnChange, Outbound: outbound, Clusters: a.Profiles}
+			Now: cfg.Now, OnChange: a.Segmenter.OnChange, Outbound: outbound, Clusters: a.Profiles, Handoff: a.Webhooks}
 	}
 	if m := cfg.Metrics; m != nil {
 		a.Segmenter.Observer, onWrite.Observer = m, m
@@ -230,6 +231,17 @@ func (s onlySegments) Memberships(ctx context.Context, people []string) (map[str
 		out[name] = ids
 	}
 	return out, nil
+}
+
+// ApplyMembershipLeased applies the changes, leasing their deliveries when
+// the store can (segment.LeasingStore); else they stay in the outbox for
+// the dispatcher's claim.
+func (s onlySegments) ApplyMembershipLeased(ctx context.Context, seg journeys.Segment, at time.Time, changes []journeys.MembershipChange, c journeys.Claim) ([]journeys.MembershipChange, []journeys.Delivery, error) {
+	if ls, ok := s.SegmentStore.(segment.LeasingStore); ok {
+		return ls.ApplyMembershipLeased(ctx, seg, at, changes, c)
+	}
+	applied, err := s.ApplyMembership(ctx, seg, at, changes)
+	return applied, nil, err
 }
 
 // Segments returns the named segments.
