@@ -347,7 +347,7 @@ func (a *accumulator) vectors() *Vectors {
 	hmmCol := len(fs)
 	v := &Vectors{AsOf: time.UnixMilli(a.rows.asOf).UTC(), People: a.people}
 	if a.states != nil {
-		fs = append(fs, hmmFeatures(a.states)...)
+		fs = append(fs, StateFeatures(a.states)...)
 		v.HMMVersion = a.states.Version
 	}
 	x := mat.NewDense(len(a.fixed), len(fs), nil)

@@ -24,8 +24,11 @@ func (p *Profiler) currentStates(ctx context.Context, scope string) (*chain.Stat
 	return sc, err
 }
 
-// hmmFeatures returns the features of sc's states, in state order.
-func hmmFeatures(sc *chain.StateScorer) []Feature {
+// StateFeatures returns the features of sc's states, in state order:
+// hmm_p_state_<label> (HMMPrefix), the state's label with spaces as "_",
+// or its index when the model has no labels or two states share one. The
+// propensity models name their hidden-state features the same way.
+func StateFeatures(sc *chain.StateScorer) []Feature {
 	fs := make([]Feature, sc.States())
 	seen := map[string]bool{}
 	for k := range fs {

@@ -12,14 +12,16 @@ import (
 
 	"github.com/journeygraph/journeygraph/journeys"
 	"github.com/journeygraph/journeygraph/journeys/chain"
+	"github.com/journeygraph/journeygraph/journeys/profile"
 	"github.com/journeygraph/journeygraph/markov"
 )
 
 // TestHiddenStateFeatures: with a current hidden-state model of the scope,
 // each state's probability given the person's events before the cutoff is
-// a feature (hmm_p_state_k, the model's posterior, as journeygraph fit
-// decodes), in the training columns and in the fitted coefficients;
-// without one there is no such column.
+// a feature (hmm_p_state_<label>, the model's posterior, as journeygraph
+// fit decodes; named as the behaviour vectors name it), in the training
+// columns and in the fitted coefficients; without one there is no such
+// column.
 func TestHiddenStateFeatures(t *testing.T) {
 	ctx := context.Background()
 	seqs := planted(600, 3)
@@ -42,7 +44,7 @@ func TestHiddenStateFeatures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cols := []int{slices.Index(w.features, "hmm_p_state_0"), slices.Index(w.features, "hmm_p_state_1")}
+	cols := []int{slices.Index(w.features, "hmm_p_state_browsing"), slices.Index(w.features, "hmm_p_state_ready")}
 	if cols[0] < 0 || cols[1] < 0 {
 		t.Fatalf("features %v lack the hidden states'", w.features)
 	}
@@ -76,11 +78,11 @@ func TestHiddenStateFeatures(t *testing.T) {
 	for _, c := range rep.Coefficients {
 		names = append(names, c.Feature)
 	}
-	if !slices.Contains(names, "hmm_p_state_0") || !slices.Contains(names, "hmm_p_state_1") {
+	if !slices.Contains(names, "hmm_p_state_browsing") || !slices.Contains(names, "hmm_p_state_ready") {
 		t.Errorf("coefficients of %v, want the hidden states'", names)
 	}
 	m.current = nil
-	if w, err := s.window(ctx, q, cutoff, nil, s.stateScorer(ctx, q)); err != nil || slices.ContainsFunc(w.features, func(f string) bool { return strings.HasPrefix(f, hmmPrefix) }) {
+	if w, err := s.window(ctx, q, cutoff, nil, s.stateScorer(ctx, q)); err != nil || slices.ContainsFunc(w.features, func(f string) bool { return strings.HasPrefix(f, profile.HMMPrefix) }) {
 		t.Errorf("without a model: features %v, %v", w.features, err)
 	}
 }

@@ -3,8 +3,6 @@ package propensity
 import (
 	"context"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"gonum.org/v1/gonum/mat"
@@ -60,16 +58,18 @@ func (s *Service) window(ctx context.Context, q Query, asOf time.Time, columns [
 			columns = append(columns, f.Name)
 		}
 		columns = append(columns, featChainConvert, featChainUnsubscribe)
-		if scorer != nil {
-			for k := range scorer.States() {
-				columns = append(columns, hmmFeature(k))
-			}
+		for _, f := range stateFeatures(scorer) {
+			columns = append(columns, f.Name)
 		}
 	}
 	w := &window{asOf: asOf, people: v.People, features: columns, log: make([]bool, len(columns)), states: scorer}
 	n := len(v.People)
 	w.x = mat.NewDense(n, len(columns), nil)
 	chainCol := map[string]int{}
+	stateOf := map[string]int{} // hidden-state feature → state
+	for _, f := range stateFeatures(scorer) {
+		stateOf[f.Name] = *f.HMMState
+	}
 	hmmCol := map[int]int{} // hidden state → column
 	for j, name := range columns {
 		w.log[j] = logs[name]
@@ -77,7 +77,7 @@ func (s *Service) window(ctx context.Context, q Query, asOf time.Time, columns [
 			chainCol[name] = j
 			continue
 		}
-		if k, ok := hmmState(name); ok {
+		if k, ok := stateOf[name]; ok {
 			hmmCol[k] = j
 			continue
 		}
@@ -100,22 +100,16 @@ func (s *Service) window(ctx context.Context, q Query, asOf time.Time, columns [
 	return w, nil
 }
 
-// hmmPrefix names the hidden-state features: hmm_p_state_<k> is the
-// probability that the person is in state k of the scope's current
-// hidden-state model (journeygraph fit), given their events before the
-// cutoff.
-const hmmPrefix = "hmm_p_state_"
-
-func hmmFeature(k int) string { return hmmPrefix + strconv.Itoa(k) }
-
-// hmmState returns the state of a hidden-state feature's name.
-func hmmState(name string) (int, bool) {
-	rest, ok := strings.CutPrefix(name, hmmPrefix)
-	if !ok {
-		return 0, false
+// stateFeatures are the hidden-state features of scorer's model (none for
+// nil): hmm_p_state_<label> is the probability that the person is in that
+// state of the scope's current hidden-state model (journeygraph fit),
+// given their events before the cutoff, named as the behaviour vectors name
+// them (profile.StateFeatures).
+func stateFeatures(scorer *chain.StateScorer) []profile.Feature {
+	if scorer == nil {
+		return nil
 	}
-	k, err := strconv.Atoi(rest)
-	return k, err == nil
+	return profile.StateFeatures(scorer)
 }
 
 // stateScorer returns the scorer of the current hidden-state model of
