@@ -31,6 +31,7 @@ type clustersData struct {
 	Missing  string // no clustering saved for the prefix
 	D        *profile.Discovery
 	Proj     *profile.Projection
+	ProjOff  string // why there is no projection (the clustering cannot place people any more)
 	Sil, CH  template.HTML
 	Scatter  template.HTML
 	Rows     []clusterRow
@@ -102,6 +103,13 @@ func (s *Server) clustersPage(c *gin.Context) {
 		data.Rows = append(data.Rows, clusterRow{Profile: p, Segment: fmt.Sprintf("cluster-%d-%d", d.Version, p.Index)})
 	}
 	proj, err := s.clusters.Project(ctx, data.Prefix, sample, uint64(seed))
+	if journeys.ErrorCode(err) == journeys.EINVALID {
+		// The clustering cannot place people any more (its hidden-state
+		// model was deleted): its saved curves and profiles still stand.
+		data.ProjOff = journeys.ErrorMessage(err)
+		s.render(c, http.StatusOK, data)
+		return
+	}
 	if err != nil {
 		s.renderError(c, data, err)
 		return

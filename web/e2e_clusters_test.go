@@ -201,6 +201,27 @@ func TestBrowserClustersHiddenStates(t *testing.T) {
 		t.Errorf("label %q", label)
 	}
 	screenshot(t, ctx, "clusters-hidden-states")
+
+	// The hidden-state model deleted, the clustering can no longer place
+	// people: the page says so where the projection was, and still shows
+	// the saved profiles.
+	if err := store.DeleteModel(context.Background(), journeys.ModelKindHMM, run, hmm); err != nil {
+		t.Fatal(err)
+	}
+	var off string
+	var rows int
+	if err := chromedp.Run(ctx,
+		chromedp.Navigate(base+"/app/clusters?person_prefix="+url.QueryEscape(run)), chromedp.WaitVisible(`#clusters-table`),
+		chromedp.Evaluate(textOf(`#projection-off`), &off),
+		chromedp.Evaluate(`document.querySelectorAll("#clusters-table tbody tr").length`, &rows)); err != nil {
+		t.Fatal(err)
+	}
+	if want := fmt.Sprintf("hidden-state model %d, which no longer exists", hmm); !strings.Contains(off, want) {
+		t.Errorf("projection notice %q, want it to say %q", off, want)
+	}
+	if rows != 2 {
+		t.Errorf("%d profile rows after the model was deleted, want the 2 saved", rows)
+	}
 }
 
 // textOf is a script answering the text of the first element sel selects,
