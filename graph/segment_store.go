@@ -309,8 +309,7 @@ func (s *Store) applyMembership(ctx context.Context, seg journeys.Segment, at ti
 		if len(rows) == 0 {
 			return nil
 		}
-		now := time.Now()
-		queued, err := run(ctx, tx, "queue_deliveries", map[string]any{"changes": rows, "now": now.UnixMilli()})
+		queued, err := run(ctx, tx, "queue_deliveries", map[string]any{"changes": rows, "now": time.Now().UnixMilli()})
 		if err != nil || lease == nil || len(queued) == 0 {
 			return err
 		}
@@ -318,12 +317,9 @@ func (s *Store) applyMembership(ctx context.Context, seg journeys.Segment, at ti
 		for i, r := range queued {
 			queuedIDs[i] = str(r, "id")
 		}
-		inFlight := make(map[string]any, len(lease.InFlight))
-		for id, n := range lease.InFlight {
-			inFlight[id] = n
-		}
-		recs, err = run(ctx, tx, "lease_deliveries", map[string]any{"ids": queuedIDs, "lease_until": now.Add(lease.Lease).UnixMilli(),
-			"limit": lease.Limit, "per_webhook": lease.PerWebhook, "in_flight": inFlight, "prefix": lease.Prefix})
+		params := claimParams(*lease)
+		params["ids"] = queuedIDs
+		recs, err = run(ctx, tx, "lease_deliveries", params)
 		if err != nil {
 			return err
 		}

@@ -145,18 +145,23 @@ func leasedOf(r *neo4j.Record) journeys.Delivery {
 	return d
 }
 
-// ClaimDeliveries leases due deliveries, at most c.PerWebhook of each
-// webhook less its c.InFlight (see journeys.OutboxStore).
-func (s *Store) ClaimDeliveries(ctx context.Context, c journeys.Claim) ([]journeys.Delivery, error) {
+// claimParams are the parameters of a lease as c describes it, shared by
+// claim_deliveries and lease_deliveries.
+func claimParams(c journeys.Claim) map[string]any {
 	inFlight := make(map[string]any, len(c.InFlight))
 	for id, n := range c.InFlight {
 		inFlight[id] = n
 	}
+	return map[string]any{"now": c.Now.UnixMilli(), "lease_until": c.Now.Add(c.Lease).UnixMilli(), "limit": c.Limit,
+		"per_webhook": c.PerWebhook, "in_flight": inFlight, "prefix": c.Prefix}
+}
+
+// ClaimDeliveries leases due deliveries, at most c.PerWebhook of each
+// webhook less its c.InFlight (see journeys.OutboxStore).
+func (s *Store) ClaimDeliveries(ctx context.Context, c journeys.Claim) ([]journeys.Delivery, error) {
 	var out []journeys.Delivery
 	err := s.write(ctx, 0, func(tx neo4j.ManagedTransaction) error {
-		recs, err := run(ctx, tx, "claim_deliveries", map[string]any{"now": c.Now.UnixMilli(),
-			"lease_until": c.Now.Add(c.Lease).UnixMilli(), "limit": c.Limit, "per_webhook": c.PerWebhook,
-			"in_flight": inFlight, "prefix": c.Prefix})
+		recs, err := run(ctx, tx, "claim_deliveries", claimParams(c))
 		if err != nil {
 			return err
 		}

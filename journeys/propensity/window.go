@@ -53,12 +53,13 @@ func (s *Service) window(ctx context.Context, q Query, asOf time.Time, columns [
 		own[f.Name] = j
 		logs[f.Name] = f.Log
 	}
+	states := stateFeatures(scorer)
 	if columns == nil {
 		for _, f := range v.Features {
 			columns = append(columns, f.Name)
 		}
 		columns = append(columns, featChainConvert, featChainUnsubscribe)
-		for _, f := range stateFeatures(scorer) {
+		for _, f := range states {
 			columns = append(columns, f.Name)
 		}
 	}
@@ -67,7 +68,7 @@ func (s *Service) window(ctx context.Context, q Query, asOf time.Time, columns [
 	w.x = mat.NewDense(n, len(columns), nil)
 	chainCol := map[string]int{}
 	stateOf := map[string]int{} // hidden-state feature → state
-	for _, f := range stateFeatures(scorer) {
+	for _, f := range states {
 		stateOf[f.Name] = *f.HMMState
 	}
 	hmmCol := map[int]int{} // hidden state → column

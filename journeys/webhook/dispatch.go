@@ -211,8 +211,14 @@ func (d *Dispatcher) Claim() (journeys.Claim, bool) {
 	if d.run == nil || d.run.Err() != nil {
 		return journeys.Claim{}, false
 	}
+	return d.claimNow(), true
+}
+
+// claimNow is the claim of the deliveries due now for the free slots (d.mu
+// held).
+func (d *Dispatcher) claimNow() journeys.Claim {
 	return journeys.Claim{Now: d.Now(), Lease: d.Lease, Limit: d.ClaimBatch, PerWebhook: d.PerWebhook,
-		InFlight: maps.Clone(d.busy), Prefix: d.Prefix}, true
+		InFlight: maps.Clone(d.busy), Prefix: d.Prefix}
 }
 
 // Deliver sends deliveries leased to this dispatcher (by a Claim's store
@@ -237,10 +243,9 @@ func (d *Dispatcher) Deliver(batch []journeys.Delivery) {
 // starts each in its slot; it returns how many it claimed.
 func (d *Dispatcher) claim(ctx context.Context) (int, error) {
 	d.mu.Lock()
-	inFlight := maps.Clone(d.busy)
+	c := d.claimNow()
 	d.mu.Unlock()
-	batch, err := d.Store.ClaimDeliveries(ctx, journeys.Claim{Now: d.Now(), Lease: d.Lease, Limit: d.ClaimBatch,
-		PerWebhook: d.PerWebhook, InFlight: inFlight, Prefix: d.Prefix})
+	batch, err := d.Store.ClaimDeliveries(ctx, c)
 	if err != nil || len(batch) == 0 {
 		return 0, err
 	}
